@@ -1,0 +1,40 @@
+// Layering check of the design brief: lib imports nothing of the project; runners import lib only;
+// algorithms import lib only (never a runner). Exits 1 and names every offending import.
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { join, relative, resolve, dirname } from 'node:path';
+
+const root = resolve(dirname(new URL(import.meta.url).pathname), '..');
+const rules = {
+  lib: ['runners', 'algorithms', 'cli', 'bench', 'test'],
+  runners: ['algorithms', 'cli', 'bench', 'test'],
+  algorithms: ['runners', 'cli', 'bench', 'test'],
+};
+const importRe = /(?:import|export)\s[^'"]*?from\s*['"]([^'"]+)['"]|import\(\s*['"]([^'"]+)['"]\s*\)/g;
+const problems = [];
+
+function* files(dir) {
+  for (const name of readdirSync(dir)) {
+    const path = join(dir, name);
+    if (statSync(path).isDirectory()) yield* files(path);
+    else if (/\.(ts|mts|js|mjs)$/.test(name)) yield path;
+  }
+}
+
+for (const [layer, forbidden] of Object.entries(rules)) {
+  let dir;
+  try { dir = join(root, layer); statSync(dir); } catch { continue; }
+  for (const file of files(dir)) {
+    const text = readFileSync(file, 'utf8');
+    for (const m of text.matchAll(importRe)) {
+      const spec = m[1] ?? m[2];
+      if (!spec.startsWith('.')) continue;
+      const target = relative(root, resolve(dirname(file), spec)).split(/[\\/]/)[0];
+      if (forbidden.includes(target)) problems.push(`${relative(root, file)}: imports ${spec} (${layer}/ must not import ${target}/)`);
+    }
+  }
+}
+if (problems.length) {
+  console.error(`layering check failed:\n  ${problems.join('\n  ')}`);
+  process.exit(1);
+}
+console.log('layering check: ok');

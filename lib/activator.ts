@@ -1,0 +1,55 @@
+import { describeValue } from './describe-value.ts';
+import { ErrorCode, SkyloomTypeError } from './errors.ts';
+import { isPrimitive, type Primitive } from './primitive.ts';
+
+/** What the runner sends back into a paused generator: a value, or an error thrown at the yield site. */
+export type Reply = { readonly ok: true; readonly value: unknown } | { readonly ok: false; readonly error: unknown };
+
+/** What the generator did when resumed: paused on a primitive, or returned. (A throw rejects.) */
+export type Yielded = { readonly done: false; readonly op: Primitive } | { readonly done: true; readonly value: unknown };
+
+export const start: Reply = Object.freeze({ ok: true, value: undefined });
+
+/** Most yields a generator may make from `finally` blocks while being cancelled before we give up on it. */
+const maxYieldsWhileCancelling = 100;
+
+/**
+ * Drives one async generator: resumes it with a reply (or throws the reply's error into it at the
+ * yield site) and reports the next primitive it yields. It knows nothing of what primitives mean.
+ */
+export class Activator {
+  readonly #gen: AsyncGenerator<unknown, unknown, unknown>;
+
+  constructor(gen: AsyncGenerator<unknown, unknown, unknown>) {
+    this.#gen = gen;
+  }
+
+  /** Resumes the generator. Rejects with whatever the generator throws. */
+  async resume(reply: Reply): Promise<Yielded> {
+    let r = reply.ok ? await this.#gen.next(reply.value) : await this.#gen.throw(reply.error);
+    while (!r.done && !isPrimitive(r.value)) {
+      r = await this.#gen.throw(notAPrimitive(r.value));
+    }
+    return r.done ? { done: true, value: r.value } : { done: false, op: r.value as Primitive }; // checked by the loop above
+  }
+
+  /**
+   * Cancels the generator with `return()`, so its `finally` blocks run. Primitives yielded from a
+   * `finally` while cancelling are not carried out. Never throws: an error from a `finally` is returned.
+   */
+  async cancel(): Promise<unknown> {
+    try {
+      let r = await this.#gen.return(undefined);
+      for (let i = 0; !r.done && i < maxYieldsWhileCancelling; i++) r = await this.#gen.return(undefined);
+      return undefined;
+    } catch (error) {
+      return error;
+    }
+  }
+}
+
+function notAPrimitive(value: unknown): SkyloomTypeError {
+  return new SkyloomTypeError('yielded value', 'a skyloom primitive (write `yield* get(ref)`, not `yield get(ref)`)', describeValue(value), {
+    code: ErrorCode.NotAPrimitive,
+  });
+}

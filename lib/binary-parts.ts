@@ -1,0 +1,40 @@
+/**
+ * Walks a value the way the store sees it: plain objects, arrays, Maps and Sets are containers;
+ * typed arrays, DataViews and ArrayBuffers are binary parts. Class instances are opaque leaves.
+ * Walks each object once, so shared and cyclic structures are fine. Never throws.
+ */
+export function forEachBinaryPart(value: unknown, visit: (bytes: Uint8Array) => void): void {
+  walk(value, new Set(), visit, () => {});
+}
+
+/** Approximate bytes a value occupies: exact for binary parts, an estimate for the rest. */
+export function storeBytes(value: unknown): number {
+  let bytes = 0;
+  walk(value, new Set(), (b) => (bytes += b.byteLength), (leafBytes) => (bytes += leafBytes));
+  return bytes;
+}
+
+function walk(value: unknown, seen: Set<object>, onBinary: (bytes: Uint8Array) => void, onLeaf: (bytes: number) => void): void {
+  if (typeof value === 'string') return onLeaf(16 + 2 * value.length);
+  if (typeof value !== 'object' || value === null) return onLeaf(8);
+  if (seen.has(value)) return;
+  seen.add(value);
+  if (ArrayBuffer.isView(value)) return onBinary(new Uint8Array(value.buffer, value.byteOffset, value.byteLength));
+  if (value instanceof ArrayBuffer || value instanceof SharedArrayBuffer) return onBinary(new Uint8Array(value));
+  onLeaf(32);
+  if (value instanceof Map) {
+    for (const [k, v] of value) {
+      walk(k, seen, onBinary, onLeaf);
+      walk(v, seen, onBinary, onLeaf);
+    }
+  } else if (value instanceof Set || Array.isArray(value)) {
+    for (const v of value) walk(v, seen, onBinary, onLeaf);
+  } else if (isPlain(value)) {
+    for (const k of Object.keys(value)) walk((value as Record<string, unknown>)[k], seen, onBinary, onLeaf);
+  }
+}
+
+function isPlain(value: object): boolean {
+  const proto: unknown = Object.getPrototypeOf(value);
+  return proto === null || proto === Object.prototype;
+}

@@ -1,0 +1,89 @@
+/**
+ * Every error skyloom raises, with its stable `code`. Errors carry the unit path and the primitive
+ * site (`gather#2`, `scatter#1`, `start`) where they arose; wrapping errors keep the original as `cause`.
+ *
+ * This module only defines errors; it does not decide which failure a group reports (see
+ * `failure-rule.ts`) nor how errors cross a thread boundary.
+ */
+
+export const ErrorCode = {
+  InvalidArgument: 'SKY_INVALID_ARGUMENT',
+  NotAPrimitive: 'SKY_NOT_A_PRIMITIVE',
+  UnitFailed: 'SKY_UNIT_FAILED',
+  CollectiveMismatch: 'SKY_COLLECTIVE_MISMATCH',
+  CollectiveEarlyReturn: 'SKY_COLLECTIVE_EARLY_RETURN',
+  PerMemberLength: 'SKY_PER_MEMBER_LENGTH',
+  CentralFailed: 'SKY_CENTRAL_FAILED',
+  PristineViolation: 'SKY_PRISTINE_VIOLATION',
+  UnknownRef: 'SKY_UNKNOWN_REF',
+  Cancelled: 'SKY_CANCELLED',
+} as const;
+
+export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
+
+export interface ErrorDetails {
+  /** The unit the error is about. */
+  readonly unitPath?: string;
+  /** The primitive site within that unit, e.g. `gather#2`. */
+  readonly site?: string;
+  /** Every unit involved, for collective errors. */
+  readonly units?: readonly string[];
+  /** The ref involved, for store errors. */
+  readonly ref?: string;
+  readonly cause?: unknown;
+}
+
+export class SkyloomError extends Error {
+  readonly code: ErrorCode;
+  readonly unitPath: string | undefined;
+  readonly site: string | undefined;
+  readonly units: readonly string[];
+  readonly ref: string | undefined;
+
+  constructor(code: ErrorCode, message: string, details: ErrorDetails = {}) {
+    super(message, 'cause' in details ? { cause: details.cause } : undefined);
+    this.name = 'SkyloomError';
+    this.code = code;
+    this.unitPath = details.unitPath;
+    this.site = details.site;
+    this.units = details.units ?? (details.unitPath === undefined ? [] : [details.unitPath]);
+    this.ref = details.ref;
+  }
+}
+
+/** Bad input at the public boundary: says what was expected and what was got. */
+export class SkyloomTypeError extends TypeError {
+  readonly code: ErrorCode;
+  readonly expected: string;
+  readonly got: string;
+  readonly unitPath: string | undefined;
+  readonly site: string | undefined;
+
+  constructor(what: string, expected: string, got: string, details: ErrorDetails & { code?: ErrorCode } = {}) {
+    const where = details.unitPath === undefined ? '' : ` (unit ${details.unitPath}${details.site ? ` at ${details.site}` : ''})`;
+    super(`${what}: expected ${expected}, got ${got}${where}`);
+    this.name = 'SkyloomTypeError';
+    this.code = details.code ?? ErrorCode.InvalidArgument;
+    this.expected = expected;
+    this.got = got;
+    this.unitPath = details.unitPath;
+    this.site = details.site;
+  }
+}
+
+/** The error a parent's `scatter` (or `run`, for the root) throws when a member of the group failed. */
+export function unitFailed(unitPath: string, site: string, cause: unknown): SkyloomError {
+  const reason = cause instanceof Error ? `${codeOf(cause) ?? cause.name}: ${cause.message}` : String(cause);
+  return new SkyloomError(ErrorCode.UnitFailed, `unit ${unitPath} failed at ${site}: ${reason}`, { unitPath, site, cause });
+}
+
+export function cancelled(unitPath: string): SkyloomError {
+  return new SkyloomError(ErrorCode.Cancelled, `unit ${unitPath} was cancelled`, { unitPath });
+}
+
+/** The stable code of an error, if it has one. Never throws. */
+export function codeOf(error: unknown): string | undefined {
+  if (typeof error !== 'object' || error === null) return undefined;
+  const code = (error as { code?: unknown }).code;
+  return typeof code === 'string' ? code : undefined;
+}

@@ -1,0 +1,27 @@
+/**
+ * The run's events. Every runner reports the same unit and collective events; runners with a memory
+ * budget add spill and memory events. `t` is milliseconds since the run started.
+ *
+ * Paused/resumed are reported at scatters and gathers only (where a unit waits for others); put and
+ * get are carried out within a step and only counted in the stats.
+ */
+export type RunEventBody =
+  | { readonly type: 'unit-started'; readonly path: string }
+  | { readonly type: 'unit-paused'; readonly path: string; readonly site: string }
+  | { readonly type: 'unit-resumed'; readonly path: string; readonly site: string }
+  | { readonly type: 'unit-finished'; readonly path: string }
+  | { readonly type: 'unit-failed'; readonly path: string; readonly site: string; readonly code: string; readonly message: string }
+  | { readonly type: 'unit-cancelled'; readonly path: string }
+  | { readonly type: 'collective-completed'; readonly group: string; readonly number: number; readonly members: number }
+  | { readonly type: 'log'; readonly path: string; readonly message: string }
+  | { readonly type: 'spill-out'; readonly ref: string; readonly bytes: number }
+  | { readonly type: 'spill-in'; readonly ref: string; readonly bytes: number }
+  | { readonly type: 'memory'; readonly resident: number; readonly spilled: number; readonly budget: number }
+  | { readonly type: 'warning'; readonly path: string; readonly code: string; readonly message: string };
+
+export type RunEvent = RunEventBody & { readonly t: number };
+
+export type RunEventType = RunEvent['type'];
+
+/** Where code reports events. */
+export type Emit = (event: RunEventBody) => void;

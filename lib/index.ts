@@ -1,0 +1,21 @@
+// The public API of skyloom, exported by name.
+export { algorithm, isAlgorithm } from './algorithm.ts';
+export type { Algorithm, AlgorithmFn } from './algorithm.ts';
+export type { Context } from './context.ts';
+export { scatter } from './scatter.ts';
+export type { ScatterOptions } from './scatter.ts';
+export { gather } from './gather.ts';
+export type { GatherOptions } from './gather.ts';
+export { put } from './put.ts';
+export { get } from './get.ts';
+export { isRef } from './ref.ts';
+export type { Ref } from './ref.ts';
+export type { Primitive, PutOp, GetOp, ScatterOp, GatherOp, Central } from './primitive.ts';
+export { start, run } from './run.ts';
+export type { StartOptions, RunResult, Job } from './run.ts';
+export type { Runner, RunContext } from './runner.ts';
+export type { RunEvent, RunEventBody, RunEventType, Emit } from './events.ts';
+export { EventStream } from './event-stream.ts';
+export type { RunStats } from './stats.ts';
+export { SkyloomError, SkyloomTypeError, ErrorCode, codeOf } from './errors.ts';
+export type { ErrorDetails } from './errors.ts';

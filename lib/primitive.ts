@@ -1,0 +1,43 @@
+import type { Algorithm } from './algorithm.ts';
+import type { Ref } from './ref.ts';
+
+/**
+ * The pauses an algorithm can yield. Each is plain data with a `kind` tag: the activator hands it to
+ * the runner, which replies with a value or an error. Users never build these: they `yield*` the
+ * typed helpers in `put.ts`, `get.ts`, `scatter.ts` and `gather.ts`.
+ */
+export interface PutOp {
+  readonly kind: 'put';
+  readonly value: unknown;
+}
+
+export interface GetOp {
+  readonly kind: 'get';
+  readonly ref: Ref;
+}
+
+export interface ScatterOp {
+  readonly kind: 'scatter';
+  readonly child: Algorithm<unknown, unknown>;
+  readonly inputs: readonly unknown[];
+  /** Path segment of the children (`label:index`); the child algorithm's name by default. */
+  readonly label: string;
+}
+
+export type Central = (values: readonly unknown[]) => unknown;
+
+export interface GatherOp {
+  readonly kind: 'gather';
+  readonly value: unknown;
+  readonly central: Central;
+  readonly perMember: boolean;
+}
+
+export type Primitive = PutOp | GetOp | ScatterOp | GatherOp;
+
+const kinds = new Set(['put', 'get', 'scatter', 'gather']);
+
+/** True for anything a primitive helper yields. Never throws. */
+export function isPrimitive(value: unknown): value is Primitive {
+  return typeof value === 'object' && value !== null && kinds.has((value as { kind?: unknown }).kind as string);
+}

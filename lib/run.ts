@@ -1,0 +1,76 @@
+import { isAlgorithm, type Algorithm } from './algorithm.ts';
+import { describeValue } from './describe-value.ts';
+import { SkyloomTypeError } from './errors.ts';
+import { EventLog } from './event-log.ts';
+import type { EventStream } from './event-stream.ts';
+import type { RunEvent } from './events.ts';
+import { deepFreeze } from './freeze.ts';
+import { isRunner, type Runner } from './runner.ts';
+import { StatsRecorder, type RunStats } from './stats.ts';
+
+export interface StartOptions {
+  readonly runner: Runner;
+  /** Seeds every unit's `ctx.random`. Default 0. */
+  readonly seed?: number;
+  /** Checksum typed arrays at put and re-check at the borrower's next pause. Default: on when SKYLOOM_VERIFY=1 (as in tests). */
+  readonly verify?: boolean;
+  /** How many events a late subscriber is replayed, and `result.events` keeps. Default 1,000,000. */
+  readonly eventWindow?: number;
+  /** Aborting it cancels every unit; the result rejects with `SKY_CANCELLED`. */
+  readonly signal?: AbortSignal;
+}
+
+export interface RunResult<O> {
+  readonly output: O;
+  /** The run's events (the last `eventWindow` of them). */
+  readonly events: readonly RunEvent[];
+  readonly stats: RunStats;
+}
+
+export interface Job<O> {
+  /** Live at once; replays past events to late subscribers; completes when the run ends. */
+  readonly events: EventStream<RunEvent>;
+  readonly result: Promise<RunResult<O>>;
+  /** Cancels the run. */
+  cancel(): void;
+}
+
+/** Starts `alg` on `input` with a runner. Bad options throw `SKY_INVALID_ARGUMENT` at once. */
+export function start<I, O>(alg: Algorithm<I, O>, input: I, options: StartOptions): Job<O> {
+  const { runner, seed, verify, eventWindow } = validate(alg, options);
+  const log = new EventLog(eventWindow);
+  const stats = new StatsRecorder();
+  const abort = new AbortController();
+  options.signal?.addEventListener('abort', () => abort.abort(), { once: true });
+  const execution = runner.execute({
+    algorithm: alg as Algorithm<unknown, unknown>,
+    input: deepFreeze(input),
+    seed,
+    verify,
+    signal: abort.signal,
+    emit: log.emit,
+    stats,
+  });
+  const result = execution.then(
+    (output) => ({ output: output as O, events: log.kept(), stats: stats.snapshot() }),
+    (error: unknown) => Promise.reject(error),
+  );
+  void result.finally(() => log.complete()).catch(() => {});
+  return { events: log.stream, result, cancel: () => abort.abort() };
+}
+
+/** `start(...).result`. */
+export function run<I, O>(alg: Algorithm<I, O>, input: I, options: StartOptions): Promise<RunResult<O>> {
+  return start(alg, input, options).result;
+}
+
+function validate(alg: unknown, options: StartOptions): { runner: Runner; seed: number; verify: boolean; eventWindow: number } {
+  if (!isAlgorithm(alg)) throw new SkyloomTypeError('start(algorithm, input, options)', 'an algorithm made by algorithm()', describeValue(alg));
+  if (typeof options !== 'object' || options === null) throw new SkyloomTypeError('start options', 'an object with a runner', describeValue(options));
+  const { runner, seed = 0, verify = process.env.SKYLOOM_VERIFY === '1', eventWindow = 1_000_000 } = options;
+  if (!isRunner(runner)) throw new SkyloomTypeError('start options.runner', 'a runner such as inlineRunner()', describeValue(runner));
+  if (!Number.isSafeInteger(seed)) throw new SkyloomTypeError('start options.seed', 'a safe integer', describeValue(seed));
+  if (typeof verify !== 'boolean') throw new SkyloomTypeError('start options.verify', 'a boolean', describeValue(verify));
+  if (!Number.isSafeInteger(eventWindow) || eventWindow < 1) throw new SkyloomTypeError('start options.eventWindow', 'a positive integer', describeValue(eventWindow));
+  return { runner, seed, verify, eventWindow };
+}

@@ -1,0 +1,36 @@
+import type { SkyloomError } from './errors.ts';
+import type { Ref } from './ref.ts';
+
+/** Whoever borrows from the store: a unit, known by its path. */
+export interface Borrower {
+  readonly path: string;
+}
+
+/**
+ * What a unit needs from a store during a step. A step is the stretch of a unit's code between two
+ * pauses at a scatter or gather (or its start and end); `put` and `get` happen inside steps.
+ *
+ * Implementations are mechanism: an in-memory map (`MemoryStore`), or one that spills to disk under a
+ * memory policy. They may answer synchronously or with a promise.
+ */
+export interface Store {
+  /**
+   * Optional: the borrower is about to be resumed (e.g. read back what it borrowed in its previous
+   * step, so the read overlaps other work). Must not throw; a failure shows at the next `get`.
+   */
+  beginStep?(borrower: Borrower): void | Promise<void>;
+  /** Deep-freezes and keeps `value`; returns its ref. */
+  put(value: unknown, borrower: Borrower): Ref | Promise<Ref>;
+  /** The value behind `ref`; the borrower borrows it until `endStep`. Throws `SKY_UNKNOWN_REF`. */
+  get(ref: Ref, borrower: Borrower): unknown;
+  /**
+   * The borrower's step ended: in verify mode, re-check the checksums of what it borrowed and return a
+   * `SKY_PRISTINE_VIOLATION` error if a buffer changed; then release its borrows. Never throws.
+   */
+  endStep(borrower: Borrower): SkyloomError | undefined;
+  /** Bytes held now, and the most held at once. */
+  readonly bytes: number;
+  readonly peakBytes: number;
+  /** Frees everything; the store is not used after this. */
+  close(): void | Promise<void>;
+}

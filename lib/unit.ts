@@ -1,0 +1,168 @@
+import { Activator, type Reply } from './activator.ts';
+import type { Algorithm } from './algorithm.ts';
+import type { Context } from './context.ts';
+import { cancelled, codeOf } from './errors.ts';
+import type { Emit } from './events.ts';
+import { deepFreeze } from './freeze.ts';
+import type { GatherOp, Primitive, ScatterOp } from './primitive.ts';
+import { seededRandom } from './random.ts';
+import type { StatsRecorder } from './stats.ts';
+import type { Borrower, Store } from './store.ts';
+
+export interface UnitSpec {
+  readonly algorithm: Algorithm<unknown, unknown>;
+  readonly input: unknown;
+  readonly path: string;
+  readonly index: number;
+  readonly size: number;
+}
+
+export interface UnitEnv {
+  readonly seed: number;
+  readonly store: Store;
+  readonly emit: Emit;
+  readonly stats: StatsRecorder;
+}
+
+/** Where a unit stopped: at a scatter or gather it cannot carry out alone, or at its end. */
+export type Pause =
+  | { readonly kind: 'scatter'; readonly op: ScatterOp; readonly site: string; readonly group: string; readonly children: readonly UnitSpec[] }
+  | { readonly kind: 'gather'; readonly op: GatherOp; readonly site: string }
+  | { readonly kind: 'returned'; readonly value: unknown; readonly site: string }
+  | { readonly kind: 'failed'; readonly error: unknown; readonly site: string };
+
+/**
+ * One coroutine. `advance` resumes it and runs its step: `put` and `get` are carried out against the
+ * store on the spot; at a scatter, a gather or the end it stops and reports the pause. Runners decide
+ * what a pause means; a unit knows nothing of groups or threads.
+ */
+export class Unit implements Borrower {
+  readonly path: string;
+  readonly index: number;
+  readonly size: number;
+  readonly #env: UnitEnv;
+  readonly #abort = new AbortController();
+  readonly #counts: Record<Primitive['kind'], number> = { put: 0, get: 0, scatter: 0, gather: 0 };
+  readonly #labels = new Map<string, number>();
+  readonly #activator: Activator | undefined;
+  readonly #startError: { error: unknown } | undefined;
+  #site = 'start';
+  #started = false;
+
+  constructor(spec: UnitSpec, env: UnitEnv) {
+    this.path = spec.path;
+    this.index = spec.index;
+    this.size = spec.size;
+    this.#env = env;
+    try {
+      this.#activator = new Activator(spec.algorithm.fn(this.#context(), spec.input));
+    } catch (error) {
+      this.#startError = { error }; // e.g. a parameter default that throws
+    }
+  }
+
+  /** The site of the last primitive this unit yielded (`gather#2`), or `start`. */
+  get site(): string {
+    return this.#site;
+  }
+
+  /** Resumes the unit with `reply` and runs it to its next pause. Never rejects. */
+  async advance(reply: Reply): Promise<Pause> {
+    this.#announceResume();
+    await this.#env.store.beginStep?.(this);
+    if (!this.#activator) return this.#end({ kind: 'failed', error: this.#startError?.error, site: this.#site });
+    let next = reply;
+    for (;;) {
+      let yielded;
+      try {
+        yielded = await this.#activator.resume(next);
+      } catch (error) {
+        return this.#end({ kind: 'failed', error, site: this.#site });
+      }
+      if (yielded.done) return this.#end({ kind: 'returned', value: deepFreeze(yielded.value), site: this.#site });
+      const op = yielded.op;
+      this.#site = `${op.kind}#${++this.#counts[op.kind]}`;
+      this.#env.stats.primitives[op.kind]++;
+      if (op.kind === 'gather') return this.#end({ kind: 'gather', op, site: this.#site });
+      if (op.kind === 'scatter') return this.#end({ kind: 'scatter', op, site: this.#site, ...this.#children(op) });
+      next = await this.#carryOut(op.kind === 'put' ? () => this.#env.store.put(op.value, this) : () => this.#env.store.get(op.ref, this));
+    }
+  }
+
+  /** Cancels the unit: aborts its signal and runs its `finally` blocks. Never rejects. */
+  async cancel(): Promise<void> {
+    this.#abort.abort(cancelled(this.path));
+    await this.#activator?.cancel();
+    this.#env.store.endStep(this);
+    this.#env.emit({ type: 'unit-cancelled', path: this.path });
+  }
+
+  /** The group a scatter makes: `path/label`, or `path/label#n` for this unit's n-th scatter with that label. */
+  #children(op: ScatterOp): { group: string; children: UnitSpec[] } {
+    const n = (this.#labels.get(op.label) ?? 0) + 1;
+    this.#labels.set(op.label, n);
+    const group = `${this.path}/${n === 1 ? op.label : `${op.label}#${n}`}`;
+    const inputs = deepFreeze([...op.inputs]);
+    const size = inputs.length;
+    const children = inputs.map((input, index) => ({ algorithm: op.child, input, path: `${group}:${index}`, index, size }));
+    return { group, children };
+  }
+
+  async #carryOut(action: () => unknown): Promise<Reply> {
+    try {
+      return { ok: true, value: await action() };
+    } catch (error) {
+      return { ok: false, error };
+    }
+  }
+
+  #announceResume(): void {
+    if (this.#started) return this.#env.emit({ type: 'unit-resumed', path: this.path, site: this.#site });
+    this.#started = true;
+    this.#env.stats.units++;
+    this.#env.emit({ type: 'unit-started', path: this.path });
+  }
+
+  /** Ends the step: verify-mode checks turn any pause into a failure of this unit. */
+  async #end(pause: Pause): Promise<Pause> {
+    const violation = this.#env.store.endStep(this);
+    if (violation && pause.kind !== 'failed') {
+      await this.#activator?.cancel();
+      pause = { kind: 'failed', error: violation, site: pause.site };
+    }
+    this.#report(pause);
+    return pause;
+  }
+
+  #report(pause: Pause): void {
+    const { path } = this;
+    if (pause.kind === 'returned') return this.#env.emit({ type: 'unit-finished', path });
+    if (pause.kind !== 'failed') return this.#env.emit({ type: 'unit-paused', path, site: pause.site });
+    const error = pause.error;
+    const message = error instanceof Error ? error.message : String(error);
+    this.#env.emit({ type: 'unit-failed', path, site: pause.site, code: codeOf(error) ?? 'ERR_USER', message });
+  }
+
+  #context(): Context {
+    const { path, index, size } = this;
+    const emit = this.#env.emit;
+    return Object.freeze({
+      path,
+      index,
+      size,
+      signal: this.#abort.signal,
+      random: seededRandom(this.#env.seed, path),
+      log: (...args: unknown[]) => emit({ type: 'log', path, message: args.map(formatLogArg).join(' ') }),
+    });
+  }
+}
+
+function formatLogArg(arg: unknown): string {
+  if (typeof arg === 'string') return arg;
+  if (arg instanceof Error) return `${arg.name}: ${arg.message}`;
+  try {
+    return JSON.stringify(arg) ?? String(arg);
+  } catch {
+    return String(arg);
+  }
+}

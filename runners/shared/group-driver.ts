@@ -1,0 +1,24 @@
+import type { Reply } from '../../lib/activator.ts';
+import type { CollectiveArrival } from '../../lib/collective.ts';
+
+/** How a member ended its phase, as seen by the group. */
+export type MemberArrival =
+  | CollectiveArrival
+  | { readonly kind: 'failed'; readonly error: unknown; readonly site: string }
+  /** The member was cancelled while it was running its step. */
+  | { readonly kind: 'cancelled' };
+
+/**
+ * What `runGroup` needs from a runner to run one group, wherever its members live (this thread, or
+ * worker hosts). The driver carries out scatters inside a member's phase itself.
+ */
+export interface GroupDriver {
+  /** The members' unit paths, in member order. */
+  readonly paths: readonly string[];
+  /** Resumes member `i` with `reply` (its first call starts it) and runs it to its next gather or its end. Never rejects. */
+  toCollective(i: number, reply: Reply): Promise<MemberArrival>;
+  /** Runs the central function member 0 holds at its current gather on `values`. Never rejects. */
+  central(values: unknown[]): Promise<Reply>;
+  /** Cancels member `i`: idempotent; a no-op for a member that never started or has ended. Never rejects. */
+  cancel(i: number): Promise<void>;
+}

@@ -1,0 +1,81 @@
+import type { Reply } from '../../lib/activator.ts';
+import { centralSite } from '../../lib/central-site.ts';
+import { deepFreeze } from '../../lib/freeze.ts';
+import type { Central } from '../../lib/primitive.ts';
+import { Unit, type UnitEnv, type UnitSpec } from '../../lib/unit.ts';
+import type { GroupDriver, MemberArrival } from './group-driver.ts';
+import { runGroup } from './run-group.ts';
+
+export interface LocalEnv extends UnitEnv {
+  /** Step a group's members at once instead of one at a time (still one thread). */
+  readonly concurrent: boolean;
+  /** Wraps each member's step, e.g. with fast-check's scheduler to randomise completion order. */
+  readonly interleave?: <T>(step: Promise<T>) => Promise<T>;
+}
+
+/**
+ * Runs a group whose members all live in this thread, carrying out nested scatters depth-first.
+ * Shared by the inline and laptop runners; they differ only in their store.
+ */
+export function runLocalGroup(env: LocalEnv, specs: readonly UnitSpec[], group: string, signal: AbortSignal): Promise<unknown[]> {
+  const driver = new LocalGroupDriver(env, specs, signal);
+  return runGroup(driver, { group, concurrent: env.concurrent, signal, emit: env.emit, stats: env.stats });
+}
+
+class LocalGroupDriver implements GroupDriver {
+  readonly paths: readonly string[];
+  readonly #env: LocalEnv;
+  readonly #specs: readonly UnitSpec[];
+  readonly #units: (Unit | undefined)[];
+  readonly #signal: AbortSignal;
+  #central: Central | undefined;
+
+  constructor(env: LocalEnv, specs: readonly UnitSpec[], signal: AbortSignal) {
+    this.#env = env;
+    this.#specs = specs;
+    this.#signal = signal;
+    this.paths = specs.map((s) => s.path);
+    this.#units = specs.map(() => undefined);
+  }
+
+  toCollective(i: number, reply: Reply): Promise<MemberArrival> {
+    const step = this.#toCollective(i, reply);
+    return this.#env.interleave ? this.#env.interleave(step) : step;
+  }
+
+  async #toCollective(i: number, reply: Reply): Promise<MemberArrival> {
+    const unit = (this.#units[i] ??= new Unit(this.#specs[i] as UnitSpec, this.#env));
+    let next = reply;
+    for (;;) {
+      const pause = await unit.advance(next);
+      if (pause.kind === 'returned' || pause.kind === 'failed') {
+        this.#units[i] = undefined;
+        return pause;
+      }
+      if (pause.kind === 'gather') {
+        const { value, central, perMember } = pause.op;
+        if (i === 0) this.#central = central;
+        return { kind: 'gather', value: deepFreeze(value), centralSite: centralSite(central), perMember, site: pause.site };
+      }
+      next = await runLocalGroup(this.#env, pause.children, pause.group, this.#signal).then(
+        (outputs): Reply => ({ ok: true, value: deepFreeze(outputs) }),
+        (error: unknown): Reply => ({ ok: false, error }),
+      );
+    }
+  }
+
+  async central(values: unknown[]): Promise<Reply> {
+    try {
+      const fn = this.#central as Central;
+      return { ok: true, value: deepFreeze(await fn(deepFreeze(values))) };
+    } catch (error) {
+      return { ok: false, error };
+    }
+  }
+
+  async cancel(i: number): Promise<void> {
+    const unit = this.#units[i];
+    this.#units[i] = undefined;
+    await unit?.cancel();
+  }
+}
