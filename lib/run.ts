@@ -1,3 +1,5 @@
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { isAlgorithm, type Algorithm } from './algorithm.ts';
 import { describeValue } from './describe-value.ts';
 import { SkyloomTypeError } from './errors.ts';
@@ -16,6 +18,8 @@ export interface StartOptions {
   readonly verify?: boolean;
   /** How many events a late subscriber is replayed, and `result.events` keeps. Default 1,000,000. */
   readonly eventWindow?: number;
+  /** The run's own directory. Default: a fresh `skyloom/run-…` directory under the OS temp directory. */
+  readonly runDir?: string;
   /** Aborting it cancels every unit; the result rejects with `SKY_CANCELLED`. */
   readonly signal?: AbortSignal;
 }
@@ -50,6 +54,7 @@ export function start<I, O>(alg: Algorithm<I, O>, input: I, options: StartOption
     signal: abort.signal,
     emit: log.emit,
     stats,
+    runDir: options.runDir ?? defaultRunDir(),
   });
   const result = execution.then(
     (output) => ({ output: output as O, events: log.kept(), stats: stats.snapshot() }),
@@ -64,6 +69,12 @@ export function run<I, O>(alg: Algorithm<I, O>, input: I, options: StartOptions)
   return start(alg, input, options).result;
 }
 
+let runCounter = 0;
+
+function defaultRunDir(): string {
+  return join(tmpdir(), 'skyloom', `run-${new Date().toISOString().replace(/[:.]/g, '-')}-${process.pid}-${++runCounter}`);
+}
+
 function validate(alg: unknown, options: StartOptions): { runner: Runner; seed: number; verify: boolean; eventWindow: number } {
   if (!isAlgorithm(alg)) throw new SkyloomTypeError('start(algorithm, input, options)', 'an algorithm made by algorithm()', describeValue(alg));
   if (typeof options !== 'object' || options === null) throw new SkyloomTypeError('start options', 'an object with a runner', describeValue(options));
@@ -71,6 +82,9 @@ function validate(alg: unknown, options: StartOptions): { runner: Runner; seed: 
   if (!isRunner(runner)) throw new SkyloomTypeError('start options.runner', 'a runner such as inlineRunner()', describeValue(runner));
   if (!Number.isSafeInteger(seed)) throw new SkyloomTypeError('start options.seed', 'a safe integer', describeValue(seed));
   if (typeof verify !== 'boolean') throw new SkyloomTypeError('start options.verify', 'a boolean', describeValue(verify));
+  if (options.runDir !== undefined && (typeof options.runDir !== 'string' || options.runDir === '')) {
+    throw new SkyloomTypeError('start options.runDir', 'a directory path', describeValue(options.runDir));
+  }
   if (!Number.isSafeInteger(eventWindow) || eventWindow < 1) throw new SkyloomTypeError('start options.eventWindow', 'a positive integer', describeValue(eventWindow));
   return { runner, seed, verify, eventWindow };
 }

@@ -12,6 +12,11 @@ export interface RunContext {
   /** Aborted when the job is cancelled. */
   readonly signal: AbortSignal;
   readonly emit: Emit;
+  /**
+   * The run's own directory (spill files, ledger). Not created by `start`: whoever needs it creates
+   * it, and removes what it made at the end unless told to keep it.
+   */
+  readonly runDir: string;
   readonly stats: StatsRecorder;
 }
 
