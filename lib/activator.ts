@@ -34,8 +34,9 @@ export class Activator {
   }
 
   /**
-   * Cancels the generator with `return()`, so its `finally` blocks run. Primitives yielded from a
-   * `finally` while cancelling are not carried out. Never throws: an error from a `finally` is returned.
+   * Cancels the generator with `return()`, so its `finally` blocks run. A primitive yielded from a
+   * `finally` while cancelling is not carried out: the generator is returned again at that yield,
+   * which ends that block there. Never throws: an error from a `finally` is returned.
    */
   async cancel(): Promise<unknown> {
     try {

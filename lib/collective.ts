@@ -27,7 +27,7 @@ export function resolveCollective(arrivals: readonly CollectiveArrival[], paths:
   for (let i = 1; i < arrivals.length; i++) {
     const a = arrivals[i] as Extract<CollectiveArrival, { kind: 'gather' }>;
     if (a.centralSite === first.centralSite && a.perMember === first.perMember) continue;
-    const what = a.centralSite === first.centralSite ? `perMember ${a.perMember} where ${paths[0]} has ${first.perMember}` : `central ${a.centralSite} where ${paths[0]} has ${first.centralSite}`;
+    const what = a.centralSite === first.centralSite ? `perMember ${a.perMember} where ${paths[0]} has ${first.perMember}` : `central ${a.centralSite} where ${paths[0]} has central ${first.centralSite}`;
     const message = `collective mismatch at ${a.site}: ${paths[i]} gathers with ${what}`;
     const units = [paths[0] as string, paths[i] as string];
     return { kind: 'mismatch', index: i, error: new SkyloomError(ErrorCode.CollectiveMismatch, message, { unitPath: paths[i] as string, site: a.site, units }) };
