@@ -17,6 +17,18 @@ export const ErrorCode = {
   PristineViolation: 'SKY_PRISTINE_VIOLATION',
   UnknownRef: 'SKY_UNKNOWN_REF',
   Cancelled: 'SKY_CANCELLED',
+  /** A step needs more pinned store bytes than the memory budget, or a value is larger than it. */
+  MemoryBudget: 'SKY_MEMORY_BUDGET',
+  /** A spill file's content does not match the checksum taken when it was written. */
+  SpillCorrupt: 'SKY_SPILL_CORRUPT',
+  /** A spill file the store wrote is gone. */
+  SpillMissing: 'SKY_SPILL_MISSING',
+  /** Writing a spill file failed (disk full, I/O error). */
+  SpillWrite: 'SKY_SPILL_WRITE',
+  /** The spill directory cannot be created or written. */
+  SpillDir: 'SKY_SPILL_DIR',
+  /** Warning: a value still reachable after its ref was spilled (e.g. kept in a suspended unit's local). */
+  RetainedAfterSpill: 'SKY_RETAINED_AFTER_SPILL',
 } as const;
 
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
