@@ -126,6 +126,7 @@ export class Unit implements Borrower {
   /** Ends the step: verify-mode checks turn any pause into a failure of this unit. */
   async #end(pause: Pause): Promise<Pause> {
     const violation = this.#env.store.endStep(this);
+    if (this.#abort.signal.aborted) return pause; // cancelled mid-step: `cancel()` reports it
     if (violation && pause.kind !== 'failed') {
       await this.#activator?.cancel();
       pause = { kind: 'failed', error: violation, site: pause.site };

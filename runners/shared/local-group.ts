@@ -48,6 +48,8 @@ class LocalGroupDriver implements GroupDriver {
     let next = reply;
     for (;;) {
       const pause = await unit.advance(next);
+      // Cancelled while it ran its step (concurrent mode): what it reached no longer counts.
+      if (this.#units[i] !== unit) return { kind: 'cancelled' };
       if (pause.kind === 'returned' || pause.kind === 'failed') {
         this.#units[i] = undefined;
         return pause;

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { algorithm, gather, run, scatter, type Context } from '../../../lib/index.ts';
+import { firstValueFrom, from, toArray } from 'rxjs';
+import { algorithm, gather, run, scatter, start, type Context } from '../../../lib/index.ts';
 import { inlineRunner } from '../../../runners/index.ts';
 
 interface Plan {
@@ -46,6 +47,15 @@ for (const concurrent of [false, true]) {
       log.length = 0;
       await run(group, { n: 3, plan: { failAt: { 1: 1 }, gathers: 2 } }, { runner }).catch(() => {});
       expect([...log].sort()).toEqual(['finally 0 (cancelled)', 'finally 1', 'finally 2 (cancelled)']);
+    });
+
+    it('reports each cancelled sibling as cancelled, never also as finished', async () => {
+      const job = start(group, { n: 4, plan: { failAt: { 1: 1 }, gathers: 2 } }, { runner });
+      await job.result.catch(() => {});
+      const events = await firstValueFrom(from(job.events).pipe(toArray()));
+      const ends = (path: string): string[] => events.filter((e) => 'path' in e && e.path === path && /finished|cancelled|failed/.test(e.type)).map((e) => e.type);
+      expect(ends('root/m:1')).toEqual(['unit-failed']);
+      for (const sibling of ['root/m:0', 'root/m:2', 'root/m:3']) expect(ends(sibling)).toEqual(['unit-cancelled']);
     });
 
     it('reports the lowest member index among failures in the same phase', async () => {
