@@ -1,0 +1,29 @@
+import type fc from 'fast-check';
+import type { Runner } from '../../lib/index.ts';
+import { inlineRunner } from '../../runners/index.ts';
+import { observationDifference } from './compare.ts';
+import { observe, type Observation } from './observe.ts';
+import type { Program } from './program.ts';
+import { makeRunner, type RunnerConfig } from './runner-configs.ts';
+
+/** Runs `program` on `config`, driving fast-check's scheduler when the configuration uses it. */
+export function observeOn(config: RunnerConfig, program: Program, scheduler: fc.Scheduler): Promise<Observation> {
+  if (config.kind !== 'inline-scheduled') return observe(makeRunner(config), program);
+  // Schedule each step's *completion*, not the step: a step's promise depends on nested groups whose
+  // own steps are scheduled, and fast-check's waitOne would wait on it while holding back those.
+  // The scheduled task carries no value so the scheduler's report stays small.
+  const runner = makeRunner(config, (step) => step.then((arrival) => scheduler.schedule(Promise.resolve()).then(() => arrival)));
+  return observe(runner, program, { drive: (result) => scheduler.waitFor(result) });
+}
+
+/** What differs between sequential inline (the reference) and `config` on `program`, if anything. */
+export async function differenceFromInline(config: RunnerConfig, program: Program, scheduler: fc.Scheduler): Promise<string | undefined> {
+  const reference = await observe(inlineRunner(), program);
+  return observationDifference(reference, await observeOn(config, program, scheduler));
+}
+
+/** The same, against a runner built outside the configuration list (the broken runners of the teeth test). */
+export async function differenceOfRunner(runner: Runner, program: Program): Promise<string | undefined> {
+  const reference = await observe(inlineRunner(), program);
+  return observationDifference(reference, await observe(runner, program));
+}

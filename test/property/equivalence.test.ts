@@ -1,0 +1,28 @@
+import fc from 'fast-check';
+import { afterAll, describe, expect, it } from 'vitest';
+import { differenceFromInline } from './check.ts';
+import { programArb } from './program-arb.ts';
+import { closeRunners, configFamilies, configName } from './runner-configs.ts';
+import { propertyParameters } from './settings.ts';
+
+const budgets: Record<string, { ci: number; soak: number; pinnedSeed: number }> = {
+  inline: { ci: 150, soak: 3000, pinnedSeed: 20240601 },
+  laptop: { ci: 120, soak: 2000, pinnedSeed: 20240602 },
+  cluster: { ci: 25, soak: 400, pinnedSeed: 20240603 },
+};
+
+afterAll(closeRunners);
+
+describe('every runner computes what the inline runner computes', () => {
+  for (const [family, configArb] of Object.entries(configFamilies())) {
+    const budget = budgets[family] ?? { ci: 20, soak: 200, pinnedSeed: 1 };
+    it(`${family} configurations return inline's output bit for bit, or fail with the same codes at the same unit paths`, async () => {
+      const property = fc.asyncProperty(programArb(), configArb, fc.scheduler(), async (program, config, scheduler) => {
+        const difference = await differenceFromInline(config, program, scheduler);
+        if (difference) throw new Error(`${configName(config)} disagrees with inline: ${difference}`);
+      });
+      await fc.assert(property, propertyParameters(`equivalence/${family}`, budget));
+      expect(true).toBe(true);
+    });
+  }
+});

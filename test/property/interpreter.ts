@@ -1,0 +1,160 @@
+import { algorithm, gather, get, put, scatter, type Algorithm, type Context, type Primitive, type Ref } from '../../lib/index.ts';
+import { codeOf } from '../../lib/errors.ts';
+import { digestValue, foldAll, hashString, mix } from './arith.ts';
+import type { CentralKind, Instr, Program, UnitInput } from './program.ts';
+
+/** What a gather sends and what a central answers: numbers and refs only, so it crosses threads. */
+interface Gathered {
+  readonly acc: number;
+  readonly ref: Ref | null;
+}
+interface CentralResult {
+  readonly acc: number;
+  readonly refs: readonly Ref[];
+}
+
+/** What a unit returns to its parent; the root instead materialises its last arrays (see `finish`). */
+export interface UnitOutput {
+  readonly acc: number;
+  readonly refs: readonly Ref[];
+}
+
+/** What the root returns: data only (ref ids differ between runners), typed arrays compared bit for bit. */
+export interface RootOutput {
+  readonly acc: number;
+  readonly arrays: readonly unknown[];
+}
+
+// Central functions are defined here, once, so every runner finds "the same place in the code".
+// `alt` differs from `fold` in its text, so a member gathering with it is a collective mismatch.
+const centrals: Record<CentralKind, (values: readonly Gathered[]) => unknown> = {
+  fold: (values) => ({ acc: foldAll(values.map((v) => v.acc)), refs: refsOf(values) }),
+  perMember: (values) => {
+    const all = foldAll(values.map((v) => v.acc));
+    return values.map((_, i) => ({ acc: mix(all, i), refs: refsOf([values[(i + 1) % values.length] as Gathered]) }));
+  },
+  alt: (values) => ({ acc: foldAll(values.map((v) => v.acc).reverse()) ^ 0xa17, refs: [] }),
+};
+
+function refsOf(values: readonly Gathered[]): Ref[] {
+  return values.flatMap((v) => (v.ref ? [v.ref] : []));
+}
+
+/** How many of its refs a unit hands on (to children, in outputs): enough to move data around. */
+const handOn = 2;
+
+/** One unit's running state. */
+interface State {
+  acc: number;
+  readonly refs: Ref[];
+}
+
+/**
+ * Runs a program. Everything it computes is deterministic integer arithmetic over values, digests of
+ * stored data, `ctx.random()` draws and the codes and paths of caught failures.
+ */
+export const interpret: Algorithm<UnitInput, UnitOutput | RootOutput> = algorithm(import.meta.url, async function* interpret(ctx: Context, input: UnitInput): Steps<UnitOutput | RootOutput> {
+  const state: State = { acc: input.acc >>> 0, refs: [...(input.refs as Ref[])] };
+  for (const instr of input.program) {
+    if (instr.op === 'return') break;
+    yield* step(ctx, state, instr);
+  }
+  if (ctx.path !== 'root') return { acc: state.acc, refs: state.refs.slice(-handOn) } satisfies UnitOutput;
+  return yield* finish(state);
+});
+
+type Steps<T = void> = AsyncGenerator<Primitive, T, unknown>;
+
+async function* step(ctx: Context, state: State, instr: Instr): Steps {
+  switch (instr.op) {
+    case 'mix':
+      state.acc = mix(state.acc, instr.k);
+      return;
+    case 'random':
+      state.acc = mix(state.acc, Math.floor(ctx.random() * 2 ** 32));
+      return;
+    case 'putPlain':
+      state.refs.push(yield* put({ acc: state.acc }));
+      return;
+    case 'putArray':
+      state.refs.push(yield* put(makeArray(state.acc, instr.length)));
+      return;
+    case 'get': {
+      const ref = pick(state, instr.slot);
+      state.acc = mix(state.acc, ref ? digestValue(yield* get(ref)) : 0);
+      return;
+    }
+    case 'derive': {
+      const ref = pick(state, instr.slot);
+      if (ref) state.refs.push(yield* put(derive(yield* get(ref), state.acc)));
+      return;
+    }
+    case 'scatter':
+      return yield* scatterStep(state, instr);
+    case 'gather': {
+      const value: Gathered = { acc: state.acc, ref: state.refs.at(-1) ?? null };
+      const reply = (yield* gather(value, centrals[instr.central], { perMember: instr.central === 'perMember' })) as CentralResult;
+      state.acc = mix(state.acc, reply.acc);
+      state.refs.push(...reply.refs.slice(-handOn));
+      return;
+    }
+    case 'throw':
+      throw Object.assign(new Error(`program throw in ${ctx.path}`), { code: 'ERR_PROGRAM_THROW' });
+    case 'mutate': {
+      const borrowed = yield* get(yield* put(makeArray(state.acc, 8)));
+      (borrowed as Float64Array)[0] = -1; // the injected bug: an in-place write into a borrowed buffer
+      return;
+    }
+    case 'return':
+      return;
+  }
+}
+
+async function* scatterStep(state: State, instr: Extract<Instr, { op: 'scatter' }>): Steps {
+  const passed = instr.passRefs ? state.refs.slice(-handOn) : [];
+  const inputs: UnitInput[] = instr.children.map((program: Program, i) => ({ program, acc: mix(state.acc, i), refs: passed }));
+  try {
+    const outputs = (yield* scatter(interpret, inputs)) as UnitOutput[];
+    state.acc = mix(state.acc, foldAll(outputs.map((o) => o.acc)));
+    for (const output of outputs) state.refs.push(...output.refs);
+  } catch (error) {
+    if (!instr.catches) throw error;
+    state.acc = mix(state.acc, hashString(failureSignature(error)));
+  }
+}
+
+/** The codes and unit paths down an error's cause chain: what a catching parent folds into its result. */
+export function failureSignature(error: unknown): string {
+  const parts: string[] = [];
+  for (let e = error; e !== undefined && e !== null && parts.length < 32; e = (e as { cause?: unknown }).cause) {
+    parts.push(`${codeOf(e) ?? 'none'}@${(e as { unitPath?: unknown }).unitPath ?? ''}`);
+  }
+  return parts.join('<');
+}
+
+/** The root's output: acc plus its last arrays read back, so stored bytes are compared too. */
+async function* finish(state: State): Steps<RootOutput> {
+  const arrays: unknown[] = [];
+  for (const ref of state.refs.slice(-3)) {
+    const value = yield* get(ref);
+    if (ArrayBuffer.isView(value)) arrays.push(value);
+  }
+  return { acc: state.acc, arrays } satisfies RootOutput;
+}
+
+function pick(state: State, slot: number): Ref | undefined {
+  return state.refs.length === 0 ? undefined : state.refs[slot % state.refs.length];
+}
+
+function makeArray(acc: number, length: number): Float64Array {
+  const array = new Float64Array(length);
+  for (let i = 0; i < length; i++) array[i] = (acc % 1009) * 0.37 + i * 1e-3;
+  return array;
+}
+
+function derive(value: unknown, acc: number): unknown {
+  if (!(value instanceof Float64Array)) return { acc: mix(acc, digestValue(value)) };
+  const next = new Float64Array(value.length);
+  for (let i = 0; i < value.length; i++) next[i] = (value[i] as number) * 1.5 + (acc % 7);
+  return next;
+}

@@ -1,0 +1,87 @@
+import { mkdtemp, readdir, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { start, type Runner, type RunEvent } from '../../lib/index.ts';
+import { codeOf } from '../../lib/errors.ts';
+import { interpret } from './interpreter.ts';
+import type { Program } from './program.ts';
+
+/** One link of a failure's cause chain: its code and the unit it names. */
+export interface FailureLink {
+  readonly code: string;
+  readonly unitPath: string | undefined;
+}
+
+export type Outcome = { readonly ok: true; readonly output: unknown } | { readonly ok: false; readonly chain: readonly FailureLink[]; readonly message: string };
+
+/** Everything a property compares about one run. */
+export interface Observation {
+  readonly outcome: Outcome;
+  /** Paths of the units that started, sorted. */
+  readonly units: readonly string[];
+  /** Completed collectives as `group#number/members`, sorted. */
+  readonly collectives: readonly string[];
+  /** Entries left in the run's directory after the run (absent and empty both count as none). */
+  readonly leftOnDisk: readonly string[];
+  /** The last `memory` event's resident + spilled bytes, if the runner reports memory. */
+  readonly finalStoreBytes: number | undefined;
+  readonly events: readonly RunEvent[];
+}
+
+export interface ObserveOptions {
+  readonly seed?: number;
+  /** Drives the run, e.g. `scheduler.waitFor(result)` for runners whose steps fast-check schedules. */
+  readonly drive?: <T>(result: Promise<T>) => Promise<T>;
+}
+
+let runsDir: Promise<string> | undefined;
+
+/** Runs `program` with the interpreter on `runner`, in a fresh runDir, and records what it did. */
+export async function observe(runner: Runner, program: Program, options: ObserveOptions = {}): Promise<Observation> {
+  runsDir ??= mkdtemp(join(tmpdir(), 'skyloom-property-'));
+  const runDir = join(await runsDir, `run-${++runCounter}`);
+  const events: RunEvent[] = [];
+  const job = start(interpret, { program, acc: 7, refs: [] }, { runner, seed: options.seed ?? 42, runDir, verify: true });
+  const subscription = job.events.subscribe({ next: (event: RunEvent) => void events.push(event) });
+  const settled = job.result.then(
+    (result): Outcome => ({ ok: true, output: result.output }),
+    (error: unknown): Outcome => ({ ok: false, chain: causeChain(error), message: error instanceof Error ? error.message : String(error) }),
+  );
+  const outcome = await (options.drive ? options.drive(settled) : settled);
+  subscription.unsubscribe();
+  const leftOnDisk = await listLeft(runDir);
+  await rm(runDir, { recursive: true, force: true });
+  return { outcome, ...summarise(events), leftOnDisk, events };
+}
+
+let runCounter = 0;
+
+export function causeChain(error: unknown): FailureLink[] {
+  const chain: FailureLink[] = [];
+  for (let e = error; e !== undefined && e !== null && chain.length < 64; e = (e as { cause?: unknown }).cause) {
+    const unitPath = (e as { unitPath?: unknown }).unitPath;
+    chain.push({ code: codeOf(e) ?? 'none', unitPath: typeof unitPath === 'string' ? unitPath : undefined });
+  }
+  return chain;
+}
+
+function summarise(events: readonly RunEvent[]): Pick<Observation, 'units' | 'collectives' | 'finalStoreBytes'> {
+  const units: string[] = [];
+  const collectives: string[] = [];
+  let finalStoreBytes: number | undefined;
+  for (const event of events) {
+    if (event.type === 'unit-started') units.push(event.path);
+    if (event.type === 'collective-completed') collectives.push(`${event.group}#${event.number}/${event.members}`);
+    if (event.type === 'memory') finalStoreBytes = event.resident + event.spilled;
+  }
+  return { units: units.sort(), collectives: collectives.sort(), finalStoreBytes };
+}
+
+async function listLeft(dir: string): Promise<string[]> {
+  try {
+    return await readdir(dir, { recursive: true });
+  } catch (error) {
+    if (codeOf(error) === 'ENOENT') return [];
+    throw error;
+  }
+}

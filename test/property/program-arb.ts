@@ -1,0 +1,97 @@
+import fc from 'fast-check';
+import type { CentralKind, Instr, Program } from './program.ts';
+
+/** Knobs of the program generator. */
+export interface ProgramShape {
+  /** Deepest nesting of scatters below the root. */
+  readonly depth: number;
+  /** Most members per scatter (zero-width scatters are always possible). */
+  readonly maxWidth: number;
+  /** Most gathers per member. */
+  readonly maxGathers: number;
+  /** Generate throws, mismatches, early returns and catching parents. */
+  readonly faults: boolean;
+  /** Largest Float64Array length: large ones force a small-budget runner to spill. */
+  readonly maxArrayLength: number;
+}
+
+export const defaultShape: ProgramShape = { depth: 3, maxWidth: 4, maxGathers: 3, faults: true, maxArrayLength: 40_000 };
+
+/** A member's deviation from its group's agreed sequence of collectives. */
+type Fault =
+  | { readonly kind: 'throw'; readonly at: number }
+  | { readonly kind: 'mismatch'; readonly gather: number }
+  | { readonly kind: 'early'; readonly gather: number };
+
+const faultArb: fc.Arbitrary<Fault> = fc.oneof(
+  fc.record({ kind: fc.constant('throw' as const), at: fc.nat(20) }),
+  fc.record({ kind: fc.constant('mismatch' as const), gather: fc.nat(3) }),
+  fc.record({ kind: fc.constant('early' as const), gather: fc.nat(3) }),
+);
+
+/** A random program for the root unit: a longer list of instructions, and (rarely) a fault. */
+export function programArb(shape: ProgramShape = defaultShape): fc.Arbitrary<Program> {
+  const body = fc.array(localInstrArb(shape, shape.depth), { minLength: 1, maxLength: 6 });
+  const fault = shape.faults ? fc.oneof({ weight: 14, arbitrary: fc.constant(null) }, { weight: 1, arbitrary: faultArb }) : fc.constant(null);
+  return fc.tuple(body, fault).map(([program, f]) => withFault(program, f));
+}
+
+function arrayLengthArb(shape: ProgramShape): fc.Arbitrary<number> {
+  // Mostly small arrays; now and then a large one (hundreds of KB) so budgets force spilling.
+  return fc.oneof({ weight: 4, arbitrary: fc.integer({ min: 0, max: 64 }) }, { weight: 1, arbitrary: fc.integer({ min: 1024, max: shape.maxArrayLength }) });
+}
+
+function localInstrArb(shape: ProgramShape, depth: number): fc.Arbitrary<Instr> {
+  const leaf: fc.Arbitrary<Instr>[] = [
+    fc.record({ op: fc.constant('mix' as const), k: fc.nat(1000) }),
+    fc.constant({ op: 'random' as const }),
+    fc.constant({ op: 'putPlain' as const }),
+    fc.record({ op: fc.constant('putArray' as const), length: arrayLengthArb(shape) }),
+    fc.record({ op: fc.constant('get' as const), slot: fc.nat(7) }),
+    fc.record({ op: fc.constant('derive' as const), slot: fc.nat(7) }),
+  ];
+  if (depth <= 0) return fc.oneof(...leaf);
+  return fc.oneof(...leaf.map((arbitrary) => ({ weight: 2, arbitrary })), { weight: 2 + 2 * depth, arbitrary: scatterArb(shape, depth - 1) });
+}
+
+function scatterArb(shape: ProgramShape, depth: number): fc.Arbitrary<Instr> {
+  const centrals = fc.array(fc.constantFrom<CentralKind>('fold', 'perMember'), { maxLength: shape.maxGathers });
+  const group = fc
+    .tuple(centrals, fc.integer({ min: 0, max: shape.maxWidth }))
+    .chain(([agreed, width]) => fc.array(memberArb(shape, depth, agreed), { minLength: width, maxLength: width }));
+  return fc.record({
+    op: fc.constant('scatter' as const),
+    children: group,
+    passRefs: fc.boolean(),
+    catches: shape.faults ? fc.boolean() : fc.constant(false),
+  });
+}
+
+/**
+ * A member of a group whose members agreed on `agreed` collectives: local segments between the
+ * gathers, and (rarely) a fault that breaks the agreement or throws.
+ */
+function memberArb(shape: ProgramShape, depth: number, agreed: readonly CentralKind[]): fc.Arbitrary<Program> {
+  const segment = fc.array(localInstrArb(shape, depth), { maxLength: 4 });
+  const segments = fc.array(segment, { minLength: agreed.length + 1, maxLength: agreed.length + 1 });
+  // Faults are rare per member so that most runs get deep before something breaks.
+  const fault = shape.faults ? fc.oneof({ weight: 14, arbitrary: fc.constant(null) }, { weight: 1, arbitrary: faultArb }) : fc.constant(null);
+  return fc.tuple(segments, fault).map(([parts, f]) => withFault(interleaveGathers(parts, agreed, f), f));
+}
+
+function interleaveGathers(parts: readonly Instr[][], agreed: readonly CentralKind[], fault: Fault | null): Instr[] {
+  const program: Instr[] = [...(parts[0] ?? [])];
+  agreed.forEach((central, k) => {
+    if (fault?.kind === 'early' && fault.gather % agreed.length === k) program.push({ op: 'return' });
+    const wrong = fault?.kind === 'mismatch' && fault.gather % agreed.length === k;
+    program.push({ op: 'gather', central: wrong ? 'alt' : central });
+    program.push(...(parts[k + 1] ?? []));
+  });
+  return program;
+}
+
+function withFault(program: Instr[], fault: Fault | null): Program {
+  if (fault?.kind !== 'throw') return program;
+  const at = fault.at % (program.length + 1);
+  return [...program.slice(0, at), { op: 'throw' }, ...program.slice(at)];
+}

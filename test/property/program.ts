@@ -1,0 +1,58 @@
+/**
+ * Random skyloom programs as plain data (structured-cloneable, so a worker can receive them), run by
+ * the `interpret` algorithm. A unit's program is a list of instructions; a `scatter` instruction
+ * holds the programs of its children, so a whole run is one tree of plain objects.
+ */
+
+/** The central functions the interpreter defines; `alt` exists only to make a collective mismatch. */
+export type CentralKind = 'fold' | 'perMember' | 'alt';
+
+export type Instr =
+  /** acc = mix(acc, k): deterministic integer arithmetic. */
+  | { readonly op: 'mix'; readonly k: number }
+  /** Folds a draw of `ctx.random()` into acc (seeded by run seed and unit path). */
+  | { readonly op: 'random' }
+  /** Puts a small plain object. */
+  | { readonly op: 'putPlain' }
+  /** Puts a Float64Array of `length` elements (some large enough to force spilling). */
+  | { readonly op: 'putArray'; readonly length: number }
+  /** Gets one of the refs this unit knows (slot modulo their number) and folds its digest into acc. */
+  | { readonly op: 'get'; readonly slot: number }
+  /** Gets a ref and puts a new version derived from it. */
+  | { readonly op: 'derive'; readonly slot: number }
+  /** Scatters one child per program; children receive this unit's last refs when `passRefs`. */
+  | { readonly op: 'scatter'; readonly children: readonly Program[]; readonly passRefs: boolean; readonly catches: boolean }
+  /** A collective with one of the interpreter's central functions; sends this unit's last ref along. */
+  | { readonly op: 'gather'; readonly central: CentralKind }
+  /** Throws a user error (code ERR_PROGRAM_THROW). */
+  | { readonly op: 'throw' }
+  /** Returns at once (an early return when siblings still gather). */
+  | { readonly op: 'return' }
+  /** Writes in place into a borrowed typed array: verify mode must fail this unit. */
+  | { readonly op: 'mutate' };
+
+export type Program = readonly Instr[];
+
+/** What a unit receives from its parent. */
+export interface UnitInput {
+  readonly program: Program;
+  readonly acc: number;
+  readonly refs: readonly unknown[];
+}
+
+/** Number of instructions in a program tree: the size reported for shrunk counterexamples. */
+export function programSize(program: Program): number {
+  let n = 0;
+  for (const instr of program) {
+    n++;
+    if (instr.op === 'scatter') for (const child of instr.children) n += programSize(child);
+  }
+  return n;
+}
+
+/** Number of units (the root included) a failure-free run of `program` starts. */
+export function unitCount(program: Program): number {
+  let n = 1;
+  for (const instr of program) if (instr.op === 'scatter') for (const child of instr.children) n += unitCount(child);
+  return n;
+}

@@ -1,0 +1,106 @@
+import fc from 'fast-check';
+import type { Runner } from '../../lib/index.ts';
+import * as runners from '../../runners/index.ts';
+
+/**
+ * Runner configurations as plain data, so fast-check can draw, print and shrink them. `scheduled`
+ * inline runs have their step completions ordered by `fc.scheduler()`.
+ */
+export type RunnerConfig =
+  | { readonly kind: 'inline'; readonly concurrent: boolean }
+  | { readonly kind: 'inline-scheduled' }
+  | { readonly kind: 'laptop'; readonly memoryBudget: number }
+  | { readonly kind: 'cluster'; readonly workers: number; readonly memoryBudget: number | undefined };
+
+type Factory = (options: Record<string, unknown>) => Runner;
+
+/** A runner factory exported by `runners/index.ts`, once its developer has landed it. */
+function exported(name: string): Factory | undefined {
+  const factory = (runners as Record<string, unknown>)[name];
+  return typeof factory === 'function' ? (factory as Factory) : undefined;
+}
+
+export const available = {
+  laptop: exported('laptopRunner') !== undefined,
+  cluster: exported('clusterRunner') !== undefined,
+};
+
+/** Budgets from tiny (every large array spills at once) to effectively unbounded. */
+const budgetArb = fc.constantFrom(16 * 1024, 64 * 1024, 256 * 1024, 1024 * 1024, 1024 ** 3);
+
+export const inlineConfigArb: fc.Arbitrary<RunnerConfig> = fc.oneof(
+  fc.record({ kind: fc.constant('inline' as const), concurrent: fc.boolean() }),
+  fc.constant({ kind: 'inline-scheduled' as const }),
+);
+
+export const laptopConfigArb: fc.Arbitrary<RunnerConfig> = fc.record({ kind: fc.constant('laptop' as const), memoryBudget: budgetArb });
+
+export const clusterConfigArb: fc.Arbitrary<RunnerConfig> = fc.record({
+  kind: fc.constant('cluster' as const),
+  workers: fc.integer({ min: 1, max: 3 }),
+  memoryBudget: fc.option(budgetArb, { nil: undefined }),
+});
+
+/** Every family of runner that exists right now, by name. */
+export function configFamilies(): Record<string, fc.Arbitrary<RunnerConfig>> {
+  return {
+    inline: inlineConfigArb,
+    ...(available.laptop ? { laptop: laptopConfigArb } : {}),
+    ...(available.cluster ? { cluster: clusterConfigArb } : {}),
+  };
+}
+
+export function configName(config: RunnerConfig): string {
+  switch (config.kind) {
+    case 'inline':
+      return config.concurrent ? 'inline(concurrent)' : 'inline';
+    case 'inline-scheduled':
+      return 'inline(concurrent, fc.scheduler)';
+    case 'laptop':
+      return `laptop(${config.memoryBudget} B)`;
+    case 'cluster':
+      return `cluster(${config.workers} workers${config.memoryBudget === undefined ? '' : `, ${config.memoryBudget} B`})`;
+  }
+}
+
+/** Runners are reused across cases (cluster workers are costly to start); closed by `closeRunners`. */
+const cache = new Map<string, Runner>();
+
+/** The runner for `config`; `interleave` is required for scheduled configurations and fresh per case. */
+export function makeRunner(config: RunnerConfig, interleave?: <T>(step: Promise<T>) => Promise<T>): Runner {
+  if (config.kind === 'inline-scheduled') {
+    if (!interleave) throw new Error('inline-scheduled needs an interleave function');
+    return runners.inlineRunner({ concurrent: true, interleave });
+  }
+  const key = JSON.stringify(config);
+  let runner = cache.get(key);
+  if (!runner) cache.set(key, (runner = build(config)));
+  return runner;
+}
+
+function build(config: Exclude<RunnerConfig, { kind: 'inline-scheduled' }>): Runner {
+  switch (config.kind) {
+    case 'inline':
+      return runners.inlineRunner({ concurrent: config.concurrent });
+    case 'laptop':
+      return need('laptopRunner')({ memoryBudget: config.memoryBudget });
+    case 'cluster':
+      return need('clusterRunner')({ workers: config.workers, ...(config.memoryBudget === undefined ? {} : { memoryBudget: config.memoryBudget }) });
+  }
+}
+
+function need(name: string): Factory {
+  const factory = exported(name);
+  if (!factory) throw new Error(`${name} is not exported by runners/index.ts yet`);
+  return factory;
+}
+
+/** Closes every cached runner that can be closed (e.g. a cluster's worker threads). */
+export async function closeRunners(): Promise<void> {
+  const all = [...cache.values()];
+  cache.clear();
+  for (const runner of all) {
+    const closable = runner as Runner & { close?: () => unknown; destroy?: () => unknown };
+    await (closable.close?.() ?? closable.destroy?.());
+  }
+}
