@@ -8,5 +8,9 @@ export default defineConfig({
     testTimeout: 60_000,
     hookTimeout: 60_000,
     pool: 'forks',
+    // CI sets SKYLOOM_TEST_REPORT to a path and reads the counts from this JSON report.
+    ...(process.env.SKYLOOM_TEST_REPORT
+      ? { reporters: ['default', 'json'], outputFile: { json: process.env.SKYLOOM_TEST_REPORT } }
+      : {}),
   },
 });
