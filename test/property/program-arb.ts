@@ -32,8 +32,7 @@ const faultArb: fc.Arbitrary<Fault> = fc.oneof(
 /** A random program for the root unit: a longer list of instructions, and (rarely) a fault. */
 export function programArb(shape: ProgramShape = defaultShape): fc.Arbitrary<Program> {
   const body = fc.array(localInstrArb(shape, shape.depth), { minLength: 1, maxLength: 6 });
-  const fault = shape.faults ? fc.oneof({ weight: 14, arbitrary: fc.constant(null) }, { weight: 1, arbitrary: faultArb }) : fc.constant(null);
-  return fc.tuple(body, fault).map(([program, f]) => withFault(program, f));
+  return fc.tuple(body, faultOrNone(shape)).map(([program, f]) => withFault(program, f));
 }
 
 function arrayLengthArb(shape: ProgramShape): fc.Arbitrary<number> {
@@ -55,28 +54,39 @@ function localInstrArb(shape: ProgramShape, depth: number): fc.Arbitrary<Instr> 
 }
 
 function scatterArb(shape: ProgramShape, depth: number): fc.Arbitrary<Instr> {
-  const centrals = fc.array(fc.constantFrom<CentralKind>('fold', 'perMember'), { maxLength: shape.maxGathers });
-  const group = fc
-    .tuple(centrals, fc.integer({ min: 0, max: shape.maxWidth }))
-    .chain(([agreed, width]) => fc.array(memberArb(shape, depth, agreed), { minLength: width, maxLength: width }));
+  // No `chain`: the agreed collectives and the members are drawn independently, so fast-check can
+  // shrink each on its own (drop a gather from everyone, drop a member, empty a segment).
+  const agreed = fc.array(fc.constantFrom<CentralKind>('fold', 'perMember'), { maxLength: shape.maxGathers });
+  const members = fc.array(memberPartsArb(shape, depth), { maxLength: shape.maxWidth });
   return fc.record({
     op: fc.constant('scatter' as const),
-    children: group,
+    children: fc.tuple(agreed, members).map(([centrals, parts]) => parts.map((part) => buildMember(part, centrals))),
     passRefs: fc.boolean(),
     catches: shape.faults ? fc.boolean() : fc.constant(false),
   });
 }
 
-/**
- * A member of a group whose members agreed on `agreed` collectives: local segments between the
- * gathers, and (rarely) a fault that breaks the agreement or throws.
- */
-function memberArb(shape: ProgramShape, depth: number, agreed: readonly CentralKind[]): fc.Arbitrary<Program> {
+/** A member before it meets its group's agreed collectives: its local segments and (rarely) a fault. */
+interface MemberParts {
+  readonly segments: readonly Instr[][];
+  readonly fault: Fault | null;
+}
+
+function memberPartsArb(shape: ProgramShape, depth: number): fc.Arbitrary<MemberParts> {
   const segment = fc.array(localInstrArb(shape, depth), { maxLength: 4 });
-  const segments = fc.array(segment, { minLength: agreed.length + 1, maxLength: agreed.length + 1 });
-  // Faults are rare per member so that most runs get deep before something breaks.
-  const fault = shape.faults ? fc.oneof({ weight: 14, arbitrary: fc.constant(null) }, { weight: 1, arbitrary: faultArb }) : fc.constant(null);
-  return fc.tuple(segments, fault).map(([parts, f]) => withFault(interleaveGathers(parts, agreed, f), f));
+  return fc.record({ segments: fc.array(segment, { maxLength: shape.maxGathers + 1 }), fault: faultOrNone(shape) });
+}
+
+/** Faults are rare per member, so that most runs get deep before something breaks. */
+function faultOrNone(shape: ProgramShape): fc.Arbitrary<Fault | null> {
+  return shape.faults ? fc.oneof({ weight: 14, arbitrary: fc.constant(null) }, { weight: 1, arbitrary: faultArb }) : fc.constant(null);
+}
+
+/** Segment k runs before agreed gather k; segments beyond the agreed gathers are dropped, missing ones are empty. */
+function buildMember(parts: MemberParts, agreed: readonly CentralKind[]): Program {
+  const segments = agreed.map((_, k) => parts.segments[k] ?? []);
+  const tail = parts.segments[agreed.length] ?? [];
+  return withFault(interleaveGathers([...segments, tail], agreed, parts.fault), parts.fault);
 }
 
 function interleaveGathers(parts: readonly Instr[][], agreed: readonly CentralKind[], fault: Fault | null): Instr[] {
