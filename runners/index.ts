@@ -1,3 +1,5 @@
 // The runners of skyloom, exported by name (`skyloom/runners`).
 export { inlineRunner } from './inline.ts';
 export type { InlineRunnerOptions } from './inline.ts';
+export { laptopRunner, minimumMemoryBudget } from './laptop.ts';
+export type { LaptopRunnerOptions } from './laptop.ts';

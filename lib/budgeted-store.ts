@@ -1,0 +1,217 @@
+import { mkdir } from 'node:fs/promises';
+import { join } from 'node:path';
+import { storeBytes } from './binary-parts.ts';
+import { parseByteSize } from './byte-size.ts';
+import { describeValue } from './describe-value.ts';
+import { ErrorCode, SkyloomError, SkyloomTypeError } from './errors.ts';
+import type { Emit } from './events.ts';
+import { deepFreeze } from './freeze.ts';
+import { MemoryPolicy, type MemoryPolicyOptions } from './memory-policy.ts';
+import { PristineLedger } from './pristine.ts';
+import { isRef, makeRef, type Ref } from './ref.ts';
+import { RefLifetimes } from './ref-lifetimes.ts';
+import { RetentionCheck } from './retention-check.ts';
+import { nodeSpillIo, type SpillIo } from './spill-file.ts';
+import { SpillStore, type SpillIoStats } from './spill-store.ts';
+import type { Borrower, Store } from './store.ts';
+
+export interface BudgetedStoreOptions {
+  /** Most resident store bytes: a byte count or a size such as `"512MB"`, `"2GiB"`. */
+  readonly budget: number | string;
+  /** Where spill files go; created if missing. The store deletes its files, not the directory. */
+  readonly directory: string;
+  /** Checksum typed arrays at put and re-check them at the borrower's next pause. */
+  readonly verify: boolean;
+  /** Receives spill-out / spill-in / memory events and retention warnings. */
+  readonly emit?: Emit;
+  /** Prefix of ref ids (and spill file names), so stores of different threads never collide. Default `r`. */
+  readonly idPrefix?: string;
+  /** Leave spill files on disk at `close()`. Default false. */
+  readonly keepFiles?: boolean;
+  /** Free a ref (and its file) once its handle is garbage-collected. Default true. */
+  readonly freeUnreachable?: boolean;
+  /** Warn when a spilled value is still held outside the store. Default: `verify`. */
+  readonly retentionCheck?: boolean;
+  /** Tuning of the policy (headroom, writes in flight, prefetch lookahead). */
+  readonly policy?: Omit<MemoryPolicyOptions, 'budget'>;
+  /** File operations; tests inject failures. Default node:fs/promises. */
+  readonly io?: SpillIo;
+}
+
+/**
+ * A `Store` that keeps resident bytes within a memory budget by spilling to disk: `SpillStore` is the
+ * mechanism, `MemoryPolicy` the policy, and this class the glue with borrowing (a `get` pins the ref
+ * until the borrower's step ends), verify-mode checks, ref lifetimes and events. Self-contained: any
+ * thread can `open` one with plain options (the laptop runner uses one; a worker host can too).
+ *
+ * Does not cover scheduling (which unit runs when) nor sharing refs across threads.
+ */
+export class BudgetedStore implements Store {
+  readonly budget: number;
+  readonly directory: string;
+  readonly #spill: SpillStore;
+  readonly #policy: MemoryPolicy;
+  readonly #pristine: PristineLedger | undefined;
+  readonly #lifetimes: RefLifetimes | undefined;
+  readonly #retention: RetentionCheck | undefined;
+  readonly #holders = new Map<string, Set<string>>();
+  /** Refs found unreachable while pinned: freed when their step ends. */
+  readonly #doomed = new Set<string>();
+  readonly #emit: Emit;
+  readonly #prefix: string;
+  readonly #keepFiles: boolean;
+  #next = 0;
+  #closed = false;
+
+  /** Validates options, creates the directory and checks it is writable. Rejects with `SKY_SPILL_DIR` or `SKY_INVALID_ARGUMENT`. */
+  static async open(options: BudgetedStoreOptions): Promise<BudgetedStore> {
+    const store = new BudgetedStore(options);
+    await probeDirectory(store.directory, options.io ?? nodeSpillIo);
+    return store;
+  }
+
+  /** Prefer `open`, which also checks the directory. Throws `SKY_INVALID_ARGUMENT` for bad options. */
+  constructor(options: BudgetedStoreOptions) {
+    this.budget = parseByteSize(options.budget, 'budgeted store budget');
+    if (this.budget < 1) throw new SkyloomTypeError('budgeted store budget', 'at least 1 byte', describeValue(options.budget));
+    if (typeof options.directory !== 'string' || options.directory === '') {
+      throw new SkyloomTypeError('budgeted store directory', 'a directory path', describeValue(options.directory));
+    }
+    this.directory = options.directory;
+    this.#emit = options.emit ?? (() => {});
+    this.#prefix = options.idPrefix ?? 'r';
+    this.#keepFiles = options.keepFiles ?? false;
+    this.#pristine = options.verify ? new PristineLedger() : undefined;
+    this.#retention = (options.retentionCheck ?? options.verify) ? new RetentionCheck(this.#emit) : undefined;
+    this.#spill = new SpillStore({
+      directory: options.directory,
+      ...(options.io ? { io: options.io } : {}),
+      onSpillOut: (ref, bytes) => this.#report({ type: 'spill-out', ref, bytes }),
+      onSpillIn: (ref, bytes) => this.#report({ type: 'spill-in', ref, bytes }),
+      onDrop: (ref, value) => this.#retention?.suspect(ref, value, [...(this.#holders.get(ref) ?? [])]),
+    });
+    this.#policy = new MemoryPolicy(this.#spill, { ...options.policy, budget: this.budget });
+    this.#lifetimes = (options.freeUnreachable ?? true) ? new RefLifetimes((id) => this.#unreachable(id)) : undefined;
+  }
+
+  /** Resident bytes now (in memory, or being read back). */
+  get bytes(): number {
+    return this.#spill.residentBytes;
+  }
+  get peakBytes(): number {
+    return this.#spill.peakResidentBytes;
+  }
+  /** Bytes of spill files on disk now. */
+  get diskBytes(): number {
+    return this.#spill.diskBytes;
+  }
+  get ioStats(): SpillIoStats {
+    return this.#spill.ioStats;
+  }
+  /** Refs held (resident or spilled). */
+  get size(): number {
+    return [...this.#spill.ids()].length;
+  }
+
+  beginStep(borrower: Borrower): void | Promise<void> {
+    if (this.#closed) return undefined;
+    this.#policy.beginStep(borrower.path);
+    return this.#retention?.pending ? this.#retention.check() : undefined;
+  }
+
+  put(value: unknown, borrower: Borrower): Ref | Promise<Ref> {
+    const bytes = storeBytes(value);
+    const frozen = deepFreeze(value);
+    return this.#policy.admit(bytes, borrower.path, () => {
+      const id = `${this.#prefix}${++this.#next}`;
+      this.#spill.add(id, frozen, bytes);
+      this.#policy.touch(id);
+      this.#policy.notePut(borrower.path, bytes);
+      this.#holders.set(id, new Set([borrower.path]));
+      // The putter is checked at its next pause too: writing to a buffer after put() is a violation.
+      this.#pristine?.track(id, frozen);
+      this.#pristine?.borrow(borrower.path, id, frozen);
+      const ref = makeRef(id, bytes);
+      this.#lifetimes?.track(ref);
+      this.#policy.writeBehind();
+      return ref;
+    });
+  }
+
+  get(ref: Ref, borrower: Borrower): unknown {
+    if (!isRef(ref)) throw new SkyloomTypeError('get(ref)', 'a Ref returned by put()', describeValue(ref), { unitPath: borrower.path });
+    const id = ref.$ref;
+    if (!this.#spill.has(id)) throw new SkyloomError(ErrorCode.UnknownRef, `ref ${id} is not in this run's store`, { unitPath: borrower.path, ref: id });
+    const violation = this.#pristine?.poisoned(id);
+    if (violation) throw violation;
+    this.#policy.pin(borrower.path, id);
+    this.#policy.touch(id);
+    this.#holders.get(id)?.add(borrower.path);
+    const state = this.#spill.state(id);
+    if (state !== 'spilled' && state !== 'reading') return this.#borrowed(id, borrower, this.#spill.residentValue(id));
+    return this.#readBack(id, borrower);
+  }
+
+  endStep(borrower: Borrower): SkyloomError | undefined {
+    const violation = this.#pristine?.endStep(borrower.path);
+    for (const id of this.#policy.endStep(borrower.path)) if (this.#doomed.delete(id)) this.#free(id);
+    return violation;
+  }
+
+  /** Waits for I/O in flight and frees everything, deleting spill files unless `keepFiles`. Never rejects. */
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    this.#closed = true;
+    this.#lifetimes?.close();
+    for (const id of this.#spill.ids()) this.#pristine?.forget(id);
+    await this.#spill.close(this.#keepFiles);
+    this.#holders.clear();
+  }
+
+  async #readBack(id: string, borrower: Borrower): Promise<unknown> {
+    const reading = this.#spill.state(id) === 'reading';
+    const value = reading ? await this.#spill.read(id, borrower.path) : await this.#policy.admit(this.#spill.bytesOf(id), borrower.path, () => this.#spill.read(id, borrower.path));
+    return this.#borrowed(id, borrower, await value);
+  }
+
+  #borrowed(id: string, borrower: Borrower, value: unknown): unknown {
+    this.#pristine?.borrow(borrower.path, id, value);
+    return value;
+  }
+
+  #unreachable(id: string): void {
+    if (this.#policy.isPinned(id)) this.#doomed.add(id);
+    else this.#free(id);
+  }
+
+  #free(id: string): void {
+    this.#policy.forget(id);
+    this.#spill.free(id);
+    this.#pristine?.forget(id);
+    this.#holders.delete(id);
+  }
+
+  #report(event: { type: 'spill-out' | 'spill-in'; ref: string; bytes: number }): void {
+    this.#emit(event);
+    this.#emit({ type: 'memory', resident: this.#spill.residentBytes, spilled: this.#spill.diskBytes, budget: this.budget });
+  }
+}
+
+/** Creates `directory` and writes, syncs and deletes a probe file in it. */
+async function probeDirectory(directory: string, io: SpillIo): Promise<void> {
+  const probe = join(directory, `.probe-${process.pid}-${Math.random().toString(36).slice(2)}`);
+  try {
+    await mkdir(directory, { recursive: true });
+    const handle = await io.open(probe, 'w');
+    try {
+      await handle.writev([new Uint8Array(8)], 0);
+      await handle.sync();
+    } finally {
+      await handle.close();
+    }
+    await io.unlink(probe);
+  } catch (cause) {
+    const reason = cause instanceof Error ? cause.message : String(cause);
+    throw new SkyloomError(ErrorCode.SpillDir, `spill directory ${directory} cannot be used: ${reason}`, { cause });
+  }
+}

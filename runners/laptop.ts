@@ -1,0 +1,78 @@
+import { rm } from 'node:fs/promises';
+import { join } from 'node:path';
+import { BudgetedStore } from '../lib/budgeted-store.ts';
+import { formatBytes, parseByteSize } from '../lib/byte-size.ts';
+import { describeValue } from '../lib/describe-value.ts';
+import { ErrorCode, SkyloomTypeError } from '../lib/errors.ts';
+import type { MemoryPolicyOptions } from '../lib/memory-policy.ts';
+import type { RunContext, Runner } from '../lib/runner.ts';
+import { runLocalGroup } from './shared/local-group.ts';
+
+export interface LaptopRunnerOptions {
+  /** Most resident store bytes: a byte count or a size such as `"512MB"` (10^6) or `"2GiB"` (2^30). */
+  readonly memoryBudget: number | string;
+  /** Where spill files go. Default: `spill` inside the run's directory. */
+  readonly spillDir?: string;
+  /** Leave the spill directory and its files after the run. Default false. */
+  readonly keepSpill?: boolean;
+  /** Tuning of the memory policy (headroom, writes in flight, prefetch lookahead). */
+  readonly policy?: Omit<MemoryPolicyOptions, 'budget'>;
+}
+
+/** Smallest budget accepted: below it not even the run's bookkeeping values fit. */
+export const minimumMemoryBudget = 64 * 1024;
+
+/**
+ * Laptop mode: one thread, depth-first, a group's members run one at a time to their next pause (as
+ * inline), with a `BudgetedStore` that keeps resident store bytes under `memoryBudget` by spilling to
+ * disk. The spill directory is created at start and removed at the end, on success or failure, unless
+ * `keepSpill`. Bad options throw `SkyloomTypeError` at once; an unusable directory rejects the run with
+ * `SKY_SPILL_DIR`.
+ */
+export function laptopRunner(options: LaptopRunnerOptions): Runner {
+  const budget = validate(options);
+  const keepSpill = options.keepSpill ?? false;
+  return {
+    name: 'laptop',
+    async execute(run: RunContext): Promise<unknown> {
+      const directory = options.spillDir ?? join(run.runDir, 'spill');
+      const store = await BudgetedStore.open({
+        budget,
+        directory,
+        verify: run.verify,
+        emit: run.emit,
+        keepFiles: keepSpill,
+        ...(options.policy ? { policy: options.policy } : {}),
+      });
+      const env = { seed: run.seed, store, emit: run.emit, stats: run.stats, concurrent: false };
+      try {
+        const root = { algorithm: run.algorithm, input: run.input, path: 'root', index: 0, size: 1 };
+        const [output] = await runLocalGroup(env, [root], 'root', run.signal);
+        return output;
+      } finally {
+        run.stats.peakStoreBytes = Math.max(run.stats.peakStoreBytes, store.peakBytes);
+        await store.close();
+        if (!keepSpill) await rm(directory, { recursive: true, force: true });
+      }
+    },
+  };
+}
+
+function validate(options: LaptopRunnerOptions): number {
+  if (typeof options !== 'object' || options === null) {
+    throw new SkyloomTypeError('laptopRunner(options)', 'an object with a memoryBudget', describeValue(options));
+  }
+  const budget = parseByteSize(options.memoryBudget, 'laptopRunner memoryBudget');
+  if (budget < minimumMemoryBudget) {
+    throw new SkyloomTypeError('laptopRunner memoryBudget', `at least ${formatBytes(minimumMemoryBudget)} to start`, `${budget} bytes`, {
+      code: ErrorCode.MemoryBudget,
+    });
+  }
+  if (options.spillDir !== undefined && (typeof options.spillDir !== 'string' || options.spillDir === '')) {
+    throw new SkyloomTypeError('laptopRunner spillDir', 'a directory path', describeValue(options.spillDir));
+  }
+  if (options.keepSpill !== undefined && typeof options.keepSpill !== 'boolean') {
+    throw new SkyloomTypeError('laptopRunner keepSpill', 'a boolean', describeValue(options.keepSpill));
+  }
+  return budget;
+}
