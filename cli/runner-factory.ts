@@ -1,0 +1,40 @@
+/**
+ * Makes the runner the command line asks for. Runners are looked up by their export name in
+ * `runners/index.ts`, so a runner that is not built yet gives a clear error rather than a silent
+ * fallback to another one.
+ */
+import * as runners from '../runners/index.ts';
+import type { Runner } from '../lib/index.ts';
+import type { RunnerName } from './options.ts';
+
+export interface RunnerSettings {
+  /** Bytes of store a laptop runner (or each cluster worker) may keep resident. */
+  readonly memory: number;
+  readonly workers: number;
+}
+
+/** A runner that the build does not provide. */
+export class RunnerUnavailableError extends Error {
+  override readonly name = 'RunnerUnavailableError';
+}
+
+const factories: Record<RunnerName, { readonly exportName: string; readonly options: (s: RunnerSettings) => object }> = {
+  inline: { exportName: 'inlineRunner', options: () => ({}) },
+  laptop: { exportName: 'laptopRunner', options: (s) => ({ memoryBudget: s.memory }) },
+  cluster: { exportName: 'clusterRunner', options: (s) => ({ workers: s.workers, memoryBudget: s.memory }) },
+};
+
+export function createRunner(name: RunnerName, settings: RunnerSettings): Runner {
+  const { exportName, options } = factories[name];
+  const factory = (runners as Record<string, unknown>)[exportName];
+  if (typeof factory !== 'function') {
+    const available = Object.keys(runners).filter((key) => key.endsWith('Runner')).join(', ');
+    throw new RunnerUnavailableError(`runner "${name}" is not available in this build: runners/index.ts exports no ${exportName} (available: ${available})`);
+  }
+  return (factory as (options: object) => Runner)(options(settings));
+}
+
+/** Names of the runners this build provides. Never throws. */
+export function availableRunners(): RunnerName[] {
+  return (Object.keys(factories) as RunnerName[]).filter((name) => typeof (runners as Record<string, unknown>)[factories[name].exportName] === 'function');
+}

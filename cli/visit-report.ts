@@ -1,0 +1,42 @@
+/**
+ * Per-visit figures for the summary: model errors against truth (from the visit's result), and wall
+ * time, peak resident store bytes and bytes spilled during the visit (from the run's events). Memory
+ * and spill events carry no unit path, so they are attributed to every visit running at that time:
+ * with visits running at once, their windows overlap and the figures are upper bounds.
+ */
+import type { VisitResult } from '../algorithms/index.ts';
+import type { RunEvent } from '../lib/index.ts';
+
+export interface VisitReport {
+  readonly visit: number;
+  readonly distortionRmsPx: number | undefined;
+  readonly psfSizeRms: number | undefined;
+  readonly backgroundRmsOverNoise: number;
+  readonly sources: number;
+  readonly wallMs: number;
+  readonly peakResidentBytes: number | undefined;
+  readonly spilledBytes: number;
+}
+
+export function visitReports(results: readonly VisitResult[], events: readonly RunEvent[]): VisitReport[] {
+  return results.map((result, i) => {
+    const path = `root/visit:${i}`;
+    const started = events.find((e) => e.type === 'unit-started' && e.path === path)?.t ?? 0;
+    const finished = events.find((e) => e.type === 'unit-finished' && e.path === path)?.t ?? started;
+    let peak: number | undefined;
+    let spilled = 0;
+    for (const e of events) {
+      if (e.t < started || e.t > finished) continue;
+      if (e.type === 'memory') peak = Math.max(peak ?? 0, e.resident);
+      if (e.type === 'spill-out') spilled += e.bytes;
+    }
+    return {
+      visit: result.visit,
+      ...result.score,
+      sources: result.sensors.reduce((n, s) => n + s.sources, 0),
+      wallMs: finished - started,
+      peakResidentBytes: peak,
+      spilledBytes: spilled,
+    };
+  });
+}
