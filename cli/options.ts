@@ -23,7 +23,7 @@ export interface RunOptions {
 
 export const defaultRunOptions = {
   camera: 'demo',
-  visits: 3,
+  visits: 4,
   runner: 'laptop',
   memory: '64MB',
   workers: availableParallelism(),
