@@ -4,7 +4,7 @@ import { inlineRunner } from '../../runners/index.ts';
 import { observationDifference } from './compare.ts';
 import { observe, type Observation } from './observe.ts';
 import type { Program } from './program.ts';
-import { makeRunner, type RunnerConfig } from './runner-configs.ts';
+import { fitProgram, makeRunner, type RunnerConfig } from './runner-configs.ts';
 
 /** Runs `program` on `config`, driving fast-check's scheduler when the configuration uses it. */
 export function observeOn(config: RunnerConfig, program: Program, scheduler: fc.Scheduler): Promise<Observation> {
@@ -16,8 +16,12 @@ export function observeOn(config: RunnerConfig, program: Program, scheduler: fc.
   return observe(runner, program, { drive: (result) => scheduler.waitFor(result) });
 }
 
-/** What differs between sequential inline (the reference) and `config` on `program`, if anything. */
-export async function differenceFromInline(config: RunnerConfig, program: Program, scheduler: fc.Scheduler): Promise<string | undefined> {
+/**
+ * What differs between sequential inline (the reference) and `config` on `program`, if anything. The
+ * program is first fitted to the configuration's budget (see `fitProgram`); both runners run that.
+ */
+export async function differenceFromInline(config: RunnerConfig, drawn: Program, scheduler: fc.Scheduler): Promise<string | undefined> {
+  const program = fitProgram(config, drawn);
   const reference = await observe(inlineRunner(), program);
   return observationDifference(reference, await observeOn(config, program, scheduler));
 }

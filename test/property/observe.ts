@@ -23,8 +23,6 @@ export interface Observation {
   readonly collectives: readonly string[];
   /** Entries left in the run's directory after the run (absent and empty both count as none). */
   readonly leftOnDisk: readonly string[];
-  /** The last `memory` event's resident + spilled bytes, if the runner reports memory. */
-  readonly finalStoreBytes: number | undefined;
   readonly events: readonly RunEvent[];
 }
 
@@ -65,16 +63,14 @@ export function causeChain(error: unknown): FailureLink[] {
   return chain;
 }
 
-function summarise(events: readonly RunEvent[]): Pick<Observation, 'units' | 'collectives' | 'finalStoreBytes'> {
+function summarise(events: readonly RunEvent[]): Pick<Observation, 'units' | 'collectives'> {
   const units: string[] = [];
   const collectives: string[] = [];
-  let finalStoreBytes: number | undefined;
   for (const event of events) {
     if (event.type === 'unit-started') units.push(event.path);
     if (event.type === 'collective-completed') collectives.push(`${event.group}#${event.number}/${event.members}`);
-    if (event.type === 'memory') finalStoreBytes = event.resident + event.spilled;
   }
-  return { units: units.sort(), collectives: collectives.sort(), finalStoreBytes };
+  return { units: units.sort(), collectives: collectives.sort() };
 }
 
 async function listLeft(dir: string): Promise<string[]> {

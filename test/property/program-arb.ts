@@ -36,8 +36,36 @@ export function programArb(shape: ProgramShape = defaultShape): fc.Arbitrary<Pro
 }
 
 function arrayLengthArb(shape: ProgramShape): fc.Arbitrary<number> {
-  // Mostly small arrays; now and then a large one (hundreds of KB) so budgets force spilling.
-  return fc.oneof({ weight: 4, arbitrary: fc.integer({ min: 0, max: 64 }) }, { weight: 1, arbitrary: fc.integer({ min: 1024, max: shape.maxArrayLength }) });
+  // Mostly small arrays; now and then a large one (a quarter to all of the largest) so budgets force spilling.
+  const max = Math.max(1, shape.maxArrayLength);
+  const small = fc.integer({ min: 0, max: Math.min(64, max) });
+  const large = fc.integer({ min: Math.max(1, Math.floor(max / 4)), max });
+  return fc.oneof({ weight: 4, arbitrary: small }, { weight: 1, arbitrary: large });
+}
+
+/**
+ * Most arrays one step of the interpreter can hold at once: a root body of 6 `derive`s (a get and a
+ * put each) plus the 3 gets of its final step is 15; 20 leaves a margin.
+ */
+export const arraysPerStep = 20;
+
+/** The largest array length with which any one step's working set fits in `budget` bytes. */
+export function arrayLengthForBudget(budget: number | undefined): number {
+  if (budget === undefined) return defaultShape.maxArrayLength;
+  return Math.min(defaultShape.maxArrayLength, Math.floor(budget / 8 / arraysPerStep));
+}
+
+/**
+ * Scales the large arrays of a program drawn with the default shape down to `maxArrayLength` (small
+ * ones stay). Done after drawing, so programs and runner configurations shrink independently.
+ */
+export function fitArrays(program: Program, maxArrayLength: number): Program {
+  const cap = Math.min(64, maxArrayLength);
+  return program.map((instr): Instr => {
+    if (instr.op === 'scatter') return { ...instr, children: instr.children.map((child) => fitArrays(child, maxArrayLength)) };
+    if (instr.op !== 'putArray' || instr.length <= cap) return instr;
+    return { op: 'putArray', length: Math.max(1, Math.floor((instr.length * maxArrayLength) / defaultShape.maxArrayLength)) };
+  });
 }
 
 function localInstrArb(shape: ProgramShape, depth: number): fc.Arbitrary<Instr> {

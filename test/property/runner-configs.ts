@@ -1,5 +1,7 @@
 import fc from 'fast-check';
 import type { Runner } from '../../lib/index.ts';
+import { arrayLengthForBudget, fitArrays } from './program-arb.ts';
+import type { Program } from './program.ts';
 import * as runners from '../../runners/index.ts';
 
 /**
@@ -25,8 +27,8 @@ export const available = {
   cluster: exported('clusterRunner') !== undefined,
 };
 
-/** Budgets from tiny (every large array spills at once) to effectively unbounded. */
-const budgetArb = fc.constantFrom(16 * 1024, 64 * 1024, 256 * 1024, 1024 * 1024, 1024 ** 3);
+/** Budgets from tiny (the laptop runner's minimum, 64 KiB: large arrays spill at once) to effectively unbounded. */
+const budgetArb = fc.constantFrom(64 * 1024, 128 * 1024, 256 * 1024, 1024 * 1024, 1024 ** 3);
 
 export const inlineConfigArb: fc.Arbitrary<RunnerConfig> = fc.oneof(
   fc.record({ kind: fc.constant('inline' as const), concurrent: fc.boolean() }),
@@ -48,6 +50,16 @@ export function configFamilies(): Record<string, fc.Arbitrary<RunnerConfig>> {
     ...(available.laptop ? { laptop: laptopConfigArb } : {}),
     ...(available.cluster ? { cluster: clusterConfigArb } : {}),
   };
+}
+
+/**
+ * `program` as a configuration is tested with it. A budgeted runner fails a step whose pinned working
+ * set exceeds its budget (SKY_MEMORY_BUDGET) where inline succeeds, so for those the large arrays are
+ * scaled so that every step fits in the budget while the run's total data still exceeds it.
+ */
+export function fitProgram(config: RunnerConfig, program: Program): Program {
+  const budget = config.kind === 'laptop' || config.kind === 'cluster' ? config.memoryBudget : undefined;
+  return budget === undefined ? program : fitArrays(program, arrayLengthForBudget(budget));
 }
 
 export function configName(config: RunnerConfig): string {

@@ -1,0 +1,36 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { inlineRunner } from '../../runners/index.ts';
+import { outcomeDifference } from './compare.ts';
+import { observeOn } from './check.ts';
+import { expectedOf } from './expected.ts';
+import { observe } from './observe.ts';
+import { defaultShape, programArb } from './program-arb.ts';
+import { propertyParameters } from './settings.ts';
+
+const faultFree = programArb({ ...defaultShape, faults: false });
+
+describe('the reference runner does what the program says', () => {
+  it('starts exactly the units and completes exactly the collectives a fault-free program implies, and succeeds', async () => {
+    const property = fc.asyncProperty(faultFree, async (program) => {
+      const seen = await observe(inlineRunner(), program);
+      const expected = expectedOf(program);
+      expect(seen.outcome.ok).toBe(true);
+      expect(seen.units).toEqual(expected.units);
+      expect(seen.collectives).toEqual(expected.collectives);
+    });
+    await expect(fc.assert(property, propertyParameters('structure/inline', { ci: 150, soak: 3000, pinnedSeed: 424242 }))).resolves.toBeUndefined();
+  });
+});
+
+describe('results do not depend on the order in which steps complete', () => {
+  it('two fc.scheduler orderings of the concurrent inline runner give the same outcome', async () => {
+    const property = fc.asyncProperty(programArb(), fc.scheduler(), fc.scheduler(), async (program, first, second) => {
+      const a = await observeOn({ kind: 'inline-scheduled' }, program, first);
+      const b = await observeOn({ kind: 'inline-scheduled' }, program, second);
+      const difference = outcomeDifference(a.outcome, b.outcome);
+      if (difference) throw new Error(`orderings disagree: ${difference}\nfirst ${first.report().length} tasks, second ${second.report().length} tasks`);
+    });
+    await expect(fc.assert(property, propertyParameters('interleaving/scheduler', { ci: 100, soak: 2000, pinnedSeed: 515151 }))).resolves.toBeUndefined();
+  });
+});
