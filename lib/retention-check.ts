@@ -45,6 +45,10 @@ export class RetentionCheck {
     if (!this.#gc || this.#suspects.length === 0) return;
     const suspects = this.#suspects.splice(0);
     await new Promise((resolve) => setImmediate(resolve)); // let V8 release objects kept for the current job
+    // Twice: node's v8.Serializer/Deserializer wrappers hold transferred buffers until their own
+    // weak callbacks ran, which happens in the first collection; the buffers go in the second.
+    this.#gc();
+    await new Promise((resolve) => setImmediate(resolve));
     this.#gc();
     for (const s of suspects) {
       if (!s.buffers.some((w) => w.deref() !== undefined)) continue;

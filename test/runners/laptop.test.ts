@@ -1,0 +1,104 @@
+import { mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { algorithm, gather, get, put, run, scatter } from '../../lib/index.ts';
+import { inlineRunner, laptopRunner } from '../../runners/index.ts';
+import { focalPlane, type FocalPlaneParams } from '../../bench/workload/focal-plane.ts';
+import { focalPlaneLean } from '../../bench/workload/focal-plane-lean.ts';
+
+let dir: string;
+beforeEach(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'skyloom-laptop-'));
+});
+afterEach(async () => {
+  await rm(dir, { recursive: true, force: true });
+});
+
+const params: FocalPlaneParams = { sensors: 6, width: 128, height: 128, rounds: 3, cpuPasses: 1 };
+const imageBytes = 128 * 128 * 4;
+const budget = 3 * imageBytes; // one eighth of the 6 images would not hold one step's two versions
+
+describe('laptopRunner', () => {
+  it('returns what inline returns on the focal-plane workload, spilling under a budget of a fraction of the images', async () => {
+    const reference = await run(focalPlaneLean, params, { runner: inlineRunner(), runDir: join(dir, 'inline') });
+    const laptop = await run(focalPlaneLean, params, { runner: laptopRunner({ memoryBudget: budget }), runDir: join(dir, 'laptop') });
+    expect(laptop.output).toStrictEqual(reference.output);
+    expect(laptop.stats.peakStoreBytes).toBeLessThanOrEqual(budget);
+    const outs = laptop.events.filter((e) => e.type === 'spill-out');
+    const ins = laptop.events.filter((e) => e.type === 'spill-in');
+    expect(outs.length).toBeGreaterThan(0);
+    expect(ins.length).toBeGreaterThan(0);
+    expect(ins.every((e) => e.type === 'spill-in' && e.bytes > imageBytes)).toBe(true);
+    expect(laptop.events.some((e) => e.type === 'warning')).toBe(false); // the lean workload keeps nothing across pauses
+    expect(existsSync(join(dir, 'laptop', 'spill'))).toBe(false);
+  });
+
+  it('warns, naming the unit and the ref, when a suspended unit keeps a spilled value in a local (verify mode)', async () => {
+    const reference = await run(focalPlane, params, { runner: inlineRunner(), runDir: join(dir, 'inline') });
+    const laptop = await run(focalPlane, params, { runner: laptopRunner({ memoryBudget: budget }), runDir: join(dir, 'laptop') });
+    expect(laptop.output).toStrictEqual(reference.output);
+    const warnings = laptop.events.filter((e) => e.type === 'warning');
+    expect(warnings.length).toBeGreaterThan(0);
+    expect(warnings[0]).toMatchObject({ code: 'SKY_RETAINED_AFTER_SPILL', path: expect.stringMatching(/^root\/sensor:\d$/), message: expect.stringMatching(/ref r\d+/) });
+  });
+
+  it('removes its spill directory after a failed run too, and keeps it with keepSpill', async () => {
+    const failing = algorithm(import.meta.url, async function* failing() {
+      for (let i = 0; i < 8; i++) yield* put(new Float32Array(imageBytes / 4));
+      throw new Error('boom');
+    });
+    await expect(run(failing, undefined, { runner: laptopRunner({ memoryBudget: budget }), runDir: join(dir, 'failed') })).rejects.toMatchObject({ code: 'SKY_UNIT_FAILED' });
+    expect(existsSync(join(dir, 'failed', 'spill'))).toBe(false);
+    const spillDir = join(dir, 'kept');
+    await run(focalPlaneLean, params, { runner: laptopRunner({ memoryBudget: budget, spillDir, keepSpill: true }), runDir: join(dir, 'run') });
+    expect(existsSync(spillDir)).toBe(true);
+  });
+
+  it('fails a unit that mutates a borrowed buffer after it was spilled and read back, naming the unit and the ref', async () => {
+    const sensor = algorithm(import.meta.url, async function* sensor(_ctx, i: number) {
+      const ref = yield* put(new Float32Array(imageBytes / 4).fill(i));
+      yield* gather(0, () => 0); // every sibling puts its image: the early ones are spilled
+      const pixels = yield* get(ref);
+      if (i === 0) pixels[5] = -1;
+      yield* gather(0, () => 0);
+      return pixels[5];
+    });
+    const root = algorithm(import.meta.url, async function* root() {
+      return yield* scatter(sensor, [0, 1, 2, 3, 4, 5]);
+    });
+    const error = await run(root, undefined, { runner: laptopRunner({ memoryBudget: budget }), runDir: join(dir, 'r') }).catch((e: unknown) => e);
+    expect(error).toMatchObject({ code: 'SKY_UNIT_FAILED', cause: { code: 'SKY_UNIT_FAILED', cause: { code: 'SKY_PRISTINE_VIOLATION', unitPath: 'root/sensor:0' } } });
+  });
+
+  it('fails a step that pins more than the budget with SKY_MEMORY_BUDGET giving the unit, bytes and budget', async () => {
+    const greedy = algorithm(import.meta.url, async function* greedy() {
+      const refs = [];
+      for (let i = 0; i < 4; i++) refs.push(yield* put(new Float32Array(imageBytes / 4)));
+      let sum = 0;
+      for (const ref of refs) sum += (yield* get(ref))[0] as number; // all four borrowed in one step
+      return sum;
+    });
+    const error = await run(greedy, undefined, { runner: laptopRunner({ memoryBudget: budget }), runDir: join(dir, 'g') }).catch((e: unknown) => e);
+    expect(error).toMatchObject({
+      code: 'SKY_UNIT_FAILED',
+      cause: { code: 'SKY_MEMORY_BUDGET', unitPath: 'root', message: expect.stringMatching(/needs .* budget is 192\.0 KiB \(196608 bytes\)/) },
+    });
+  });
+
+  it('rejects a budget too small to start, a bad budget, and an unwritable spill directory with clear errors', async () => {
+    expect(() => laptopRunner({ memoryBudget: 1000 })).toThrow(expect.objectContaining({ code: 'SKY_MEMORY_BUDGET', message: expect.stringContaining('expected at least 64.0 KiB') }));
+    expect(() => laptopRunner({ memoryBudget: 'a lot' })).toThrow(expect.objectContaining({ code: 'SKY_INVALID_ARGUMENT' }));
+    expect(laptopRunner({ memoryBudget: '512MB' }).name).toBe('laptop');
+    await writeFile(join(dir, 'file'), 'x');
+    const runner = laptopRunner({ memoryBudget: '1MiB', spillDir: join(dir, 'file', 'spill') });
+    await expect(run(focalPlaneLean, params, { runner, runDir: join(dir, 'x') })).rejects.toMatchObject({ code: 'SKY_SPILL_DIR' });
+  });
+
+  it('leaves nothing of the run on disk', async () => {
+    const runDir = join(dir, 'clean');
+    await run(focalPlaneLean, params, { runner: laptopRunner({ memoryBudget: budget }), runDir });
+    expect(existsSync(runDir) ? await readdir(runDir) : []).toEqual([]);
+  });
+});
