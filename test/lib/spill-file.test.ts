@@ -53,7 +53,7 @@ describe('spill files', () => {
   it('detects a flipped byte with SKY_SPILL_CORRUPT naming the ref and the file', async () => {
     const info = await writeSpillFile(nodeSpillIo, join(dir, 'b.spill'), encode(new Float32Array(1000).fill(2)), { ref: 'r2' });
     const bytes = await readFile(info.file);
-    bytes[bytes.length - 100] ^= 0x10;
+    bytes.writeUInt8((bytes.readUInt8(bytes.length - 100) ^ 0x10) & 0xff, bytes.length - 100);
     await writeFile(info.file, bytes);
     await expect(readSpillFile(nodeSpillIo, info, { ref: 'r2', unitPath: 'root/s:3' })).rejects.toMatchObject({
       code: 'SKY_SPILL_CORRUPT',
