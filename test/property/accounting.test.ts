@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { differenceOfRunner } from './check.ts';
-import { arrayLengthForBudget, fitArrays, programArb } from './program-arb.ts';
+import { fitToBudget, programArb, spillingShape } from './program-arb.ts';
 import { propertyParameters } from './settings.ts';
 import { probedRunner, type Accounting, type StoreKind } from './store-probe.ts';
 
@@ -12,9 +12,9 @@ const storeKindArb: fc.Arbitrary<StoreKind> = fc.oneof(
 
 describe('store accounting returns to zero', () => {
   it('the stores of the inline and laptop runners hold 0 bytes, in memory and on disk, once a run closes them', async () => {
-    const property = fc.asyncProperty(programArb(), storeKindArb, async (program, kind) => {
+    const property = fc.asyncProperty(programArb(spillingShape), storeKindArb, async (program, kind) => {
       let accounting: Accounting | undefined;
-      const fitted = kind.kind === 'budgeted' ? fitArrays(program, arrayLengthForBudget(kind.budget)) : program;
+      const fitted = fitToBudget(program, kind.kind === 'budgeted' ? kind.budget : undefined);
       const difference = await differenceOfRunner(probedRunner(kind, (a) => (accounting = a)), fitted);
       if (difference) throw new Error(`${kind.kind} store run disagrees with inline: ${difference}`);
       expect(accounting, 'the store was closed').toBeDefined();

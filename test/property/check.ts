@@ -20,10 +20,11 @@ export function observeOn(config: RunnerConfig, program: Program, scheduler: fc.
  * What differs between sequential inline (the reference) and `config` on `program`, if anything. The
  * program is first fitted to the configuration's budget (see `fitProgram`); both runners run that.
  */
-export async function differenceFromInline(config: RunnerConfig, drawn: Program, scheduler: fc.Scheduler): Promise<string | undefined> {
+export async function differenceFromInline(config: RunnerConfig, drawn: Program, scheduler: fc.Scheduler): Promise<{ difference: string | undefined; other: Observation }> {
   const program = fitProgram(config, drawn);
   const reference = await observe(inlineRunner(), program);
-  return observationDifference(reference, await observeOn(config, program, scheduler));
+  const other = await observeOn(config, program, scheduler);
+  return { difference: observationDifference(reference, other), other };
 }
 
 /** The same, against a runner built outside the configuration list (the broken runners of the teeth test). */

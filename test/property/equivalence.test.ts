@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { afterAll, describe, expect, it } from 'vitest';
 import { differenceFromInline } from './check.ts';
-import { programArb } from './program-arb.ts';
+import { programArb, spillingShape } from './program-arb.ts';
 import { closeRunners, configFamilies, configName } from './runner-configs.ts';
 import { propertyParameters } from './settings.ts';
 
@@ -17,11 +17,19 @@ describe('every runner computes what the inline runner computes', () => {
   for (const [family, configArb] of Object.entries(configFamilies())) {
     const budget = budgets[family] ?? { ci: 20, soak: 200, pinnedSeed: 1 };
     it(`${family} configurations return inline's output bit for bit, or fail with the same codes at the same unit paths`, async () => {
-      const property = fc.asyncProperty(programArb(), configArb, fc.scheduler(), async (program, config, scheduler) => {
-        const difference = await differenceFromInline(config, program, scheduler);
+      let runs = 0;
+      let spilled = 0;
+      const programs = family === 'inline' ? programArb() : programArb(spillingShape);
+      const property = fc.asyncProperty(programs, configArb, fc.scheduler(), async (program, config, scheduler) => {
+        const { difference, other } = await differenceFromInline(config, program, scheduler);
         if (difference) throw new Error(`${configName(config)} disagrees with inline: ${difference}`);
+        runs++;
+        if (other.events.some((e) => e.type === 'spill-out')) spilled++;
       });
       await expect(fc.assert(property, propertyParameters(`equivalence/${family}`, budget))).resolves.toBeUndefined();
+      console.log(`[property] equivalence/${family}: ${runs} runs, ${spilled} of them spilled`);
+      // Budgeted families must really be exercised under memory pressure, not only with room to spare.
+      if (family !== 'inline') expect(spilled).toBeGreaterThanOrEqual(runs / 10);
     });
   }
 });

@@ -2,7 +2,7 @@ import fc from 'fast-check';
 import { afterAll, describe, expect, it } from 'vitest';
 import { observeOn } from './check.ts';
 import { injectMutation } from './expected.ts';
-import { defaultShape, programArb } from './program-arb.ts';
+import { programArb, spillingShape } from './program-arb.ts';
 import { closeRunners, configFamilies, configName, fitProgram } from './runner-configs.ts';
 import { propertyParameters } from './settings.ts';
 
@@ -16,7 +16,7 @@ afterAll(closeRunners);
 
 /** A fault-free program with one in-place write into a borrowed buffer, and the unit that writes. */
 const mutatedArb = fc
-  .tuple(programArb({ ...defaultShape, faults: false }), fc.nat(), fc.nat())
+  .tuple(programArb({ ...spillingShape, faults: false }), fc.nat(), fc.nat())
   .map(([program, unit, position]) => injectMutation(program, unit, position));
 
 describe('verify mode catches an in-place write into a borrowed buffer', () => {

@@ -13,9 +13,14 @@ export interface ProgramShape {
   readonly faults: boolean;
   /** Largest Float64Array length: large ones force a small-budget runner to spill. */
   readonly maxArrayLength: number;
+  /** Odds of a large array against a small one (1 means 1 in 5 arrays is large). */
+  readonly largeArrayWeight: number;
 }
 
-export const defaultShape: ProgramShape = { depth: 3, maxWidth: 4, maxGathers: 3, faults: true, maxArrayLength: 40_000 };
+export const defaultShape: ProgramShape = { depth: 3, maxWidth: 4, maxGathers: 3, faults: true, maxArrayLength: 40_000, largeArrayWeight: 1 };
+
+/** For budgeted runners: mostly large arrays, so a run's data outgrows the budget and spills. */
+export const spillingShape: ProgramShape = { ...defaultShape, largeArrayWeight: 6 };
 
 /** A member's deviation from its group's agreed sequence of collectives. */
 type Fault =
@@ -40,19 +45,35 @@ function arrayLengthArb(shape: ProgramShape): fc.Arbitrary<number> {
   const max = Math.max(1, shape.maxArrayLength);
   const small = fc.integer({ min: 0, max: Math.min(64, max) });
   const large = fc.integer({ min: Math.max(1, Math.floor(max / 4)), max });
-  return fc.oneof({ weight: 4, arbitrary: small }, { weight: 1, arbitrary: large });
+  return fc.oneof({ weight: 4, arbitrary: small }, { weight: shape.largeArrayWeight, arbitrary: large });
 }
 
 /**
- * Most arrays one step of the interpreter can hold at once: a root body of 6 `derive`s (a get and a
- * put each) plus the 3 gets of its final step is 15; 20 leaves a margin.
+ * Most arrays one step of `program`'s units holds at once: every `putArray`, `get` and `derive` (a get
+ * and a put) between two scatters or gathers counts, plus the root's final step reading back 3 refs.
  */
-export const arraysPerStep = 20;
+export function arraysPerStep(program: Program, root = true): number {
+  let most = 0;
+  let step = 0;
+  for (const instr of program) {
+    if (instr.op === 'scatter' || instr.op === 'gather') {
+      most = Math.max(most, step);
+      step = 0;
+      if (instr.op === 'scatter') for (const child of instr.children) most = Math.max(most, arraysPerStep(child, false));
+    } else if (instr.op === 'putArray' || instr.op === 'get') step += 1;
+    else if (instr.op === 'derive') step += 2;
+  }
+  return Math.max(most, step + (root ? 3 : 0));
+}
 
-/** The largest array length with which any one step's working set fits in `budget` bytes. */
-export function arrayLengthForBudget(budget: number | undefined): number {
-  if (budget === undefined) return defaultShape.maxArrayLength;
-  return Math.min(defaultShape.maxArrayLength, Math.floor(budget / 8 / arraysPerStep));
+/**
+ * `program` with its large arrays scaled so that any one step's working set (plus one array of
+ * margin) fits in `budget` bytes; unchanged without a budget.
+ */
+export function fitToBudget(program: Program, budget: number | undefined): Program {
+  if (budget === undefined) return program;
+  const length = Math.floor(budget / 8 / (arraysPerStep(program) + 1));
+  return fitArrays(program, Math.min(defaultShape.maxArrayLength, length));
 }
 
 /**

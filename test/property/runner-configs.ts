@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import type { Runner } from '../../lib/index.ts';
-import { arrayLengthForBudget, fitArrays } from './program-arb.ts';
+import { fitToBudget } from './program-arb.ts';
 import type { Program } from './program.ts';
 import * as runners from '../../runners/index.ts';
 
@@ -59,7 +59,7 @@ export function configFamilies(): Record<string, fc.Arbitrary<RunnerConfig>> {
  */
 export function fitProgram(config: RunnerConfig, program: Program): Program {
   const budget = config.kind === 'laptop' || config.kind === 'cluster' ? config.memoryBudget : undefined;
-  return budget === undefined ? program : fitArrays(program, arrayLengthForBudget(budget));
+  return fitToBudget(program, budget);
 }
 
 export function configName(config: RunnerConfig): string {
