@@ -21,6 +21,6 @@ describe('store accounting returns to zero', () => {
       expect(accounting?.bytes, 'resident bytes after close').toBe(0);
       if (kind.kind === 'budgeted') expect(accounting?.diskBytes, 'spilled bytes after close').toBe(0);
     });
-    await expect(fc.assert(property, propertyParameters('accounting/stores', { ci: 80, soak: 1500, pinnedSeed: 9090 }))).resolves.toBeUndefined();
+    await expect(fc.assert(property, propertyParameters('accounting/stores', { ci: 200, soak: 3000, pinnedSeed: 9090 }))).resolves.toBeUndefined();
   });
 });

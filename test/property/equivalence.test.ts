@@ -6,8 +6,8 @@ import { closeRunners, configFamilies, configName } from './runner-configs.ts';
 import { propertyParameters } from './settings.ts';
 
 const budgets: Record<string, { ci: number; soak: number; pinnedSeed: number }> = {
-  inline: { ci: 150, soak: 3000, pinnedSeed: 20240601 },
-  laptop: { ci: 120, soak: 2000, pinnedSeed: 20240602 },
+  inline: { ci: 500, soak: 5000, pinnedSeed: 20240601 },
+  laptop: { ci: 400, soak: 4000, pinnedSeed: 20240602 },
   cluster: { ci: 25, soak: 400, pinnedSeed: 20240603 },
 };
 

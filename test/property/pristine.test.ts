@@ -7,8 +7,8 @@ import { closeRunners, configFamilies, configName, fitProgram } from './runner-c
 import { propertyParameters } from './settings.ts';
 
 const budgets: Record<string, { ci: number; soak: number; pinnedSeed: number }> = {
-  inline: { ci: 60, soak: 1000, pinnedSeed: 7001 },
-  laptop: { ci: 40, soak: 600, pinnedSeed: 7002 },
+  inline: { ci: 150, soak: 2000, pinnedSeed: 7001 },
+  laptop: { ci: 100, soak: 1500, pinnedSeed: 7002 },
   cluster: { ci: 8, soak: 150, pinnedSeed: 7003 },
 };
 

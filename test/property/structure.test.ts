@@ -19,7 +19,7 @@ describe('the reference runner does what the program says', () => {
       expect(seen.units).toEqual(expected.units);
       expect(seen.collectives).toEqual(expected.collectives);
     });
-    await expect(fc.assert(property, propertyParameters('structure/inline', { ci: 150, soak: 3000, pinnedSeed: 424242 }))).resolves.toBeUndefined();
+    await expect(fc.assert(property, propertyParameters('structure/inline', { ci: 300, soak: 5000, pinnedSeed: 424242 }))).resolves.toBeUndefined();
   });
 });
 
@@ -31,6 +31,6 @@ describe('results do not depend on the order in which steps complete', () => {
       const difference = outcomeDifference(a.outcome, b.outcome);
       if (difference) throw new Error(`orderings disagree: ${difference}\nfirst ${first.report().length} tasks, second ${second.report().length} tasks`);
     });
-    await expect(fc.assert(property, propertyParameters('interleaving/scheduler', { ci: 100, soak: 2000, pinnedSeed: 515151 }))).resolves.toBeUndefined();
+    await expect(fc.assert(property, propertyParameters('interleaving/scheduler', { ci: 300, soak: 4000, pinnedSeed: 515151 }))).resolves.toBeUndefined();
   });
 });

@@ -21,7 +21,7 @@ function report(name: string, details: fc.RunDetails<[Program]>): number {
 
 describe('the property suite has teeth', () => {
   it('passes a correct runner assembled from the same test pieces the broken runners use', async () => {
-    const details = await checkRunner('control', testRunner('control', { concurrent: true }), { ci: 100, soak: 1000, pinnedSeed: 606 });
+    const details = await checkRunner('control', testRunner('control', { concurrent: true }), { ci: 200, soak: 2000, pinnedSeed: 606 });
     expect(details.failed).toBe(false);
   });
 
