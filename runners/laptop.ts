@@ -17,6 +17,8 @@ export interface LaptopRunnerOptions {
   readonly keepSpill?: boolean;
   /** Tuning of the memory policy (headroom, writes in flight, prefetch lookahead). */
   readonly policy?: Omit<MemoryPolicyOptions, 'budget'>;
+  /** Called with the run's store just before it is closed (benchmarks read its I/O figures). Must not throw. */
+  readonly beforeClose?: (store: BudgetedStore) => void;
 }
 
 /** Smallest budget accepted: below it not even the run's bookkeeping values fit. */
@@ -51,6 +53,7 @@ export function laptopRunner(options: LaptopRunnerOptions): Runner {
         return output;
       } finally {
         run.stats.peakStoreBytes = Math.max(run.stats.peakStoreBytes, store.peakBytes);
+        options.beforeClose?.(store);
         await store.close();
         if (!keepSpill) await rm(directory, { recursive: true, force: true });
       }

@@ -1,0 +1,71 @@
+/**
+ * bench/laptop: the focal-plane workload on the inline runner (no budget) and on the laptop runner
+ * (budget = 1/8 of the images' total by default), each in its own child process. Prints wall-time
+ * ratio, the laptop run's peak RSS against budget + a baseline RSS measured here (the same laptop run
+ * on 32×32 images), and spill throughput against a plain sequential write+read of the same bytes done
+ * in the laptop child. Checks the outputs of both runs are bit-identical (SHA-1 of every final image).
+ *
+ * Flags (or env BENCH_SENSORS, BENCH_SIZE, BENCH_ROUNDS, BENCH_BUDGET_FRACTION, BENCH_WORKLOAD):
+ *   --sensors 32 --size 2048 --rounds 8 --budget-fraction 0.125 --workload lean|shared
+ * `lean` (default) re-gets each image after the gather; `shared` is bench/workload/focal-plane.ts as
+ * is, which keeps the pixels in a local across the gather, so the budget cannot hold RSS down.
+ */
+import { execFileSync } from 'node:child_process';
+import { isDeepStrictEqual, parseArgs } from 'node:util';
+import { formatBytes } from '../lib/byte-size.ts';
+import type { ChildParams, ChildResult } from './laptop-child.ts';
+
+const { values } = parseArgs({
+  options: {
+    sensors: { type: 'string', default: process.env.BENCH_SENSORS ?? '32' },
+    size: { type: 'string', default: process.env.BENCH_SIZE ?? '2048' },
+    rounds: { type: 'string', default: process.env.BENCH_ROUNDS ?? '8' },
+    'budget-fraction': { type: 'string', default: process.env.BENCH_BUDGET_FRACTION ?? '0.125' },
+    workload: { type: 'string', default: process.env.BENCH_WORKLOAD ?? 'lean' },
+  },
+});
+const size = Number(values.size);
+const sensors = Number(values.sensors);
+const imagesBytes = sensors * size * size * 4;
+const budget = Math.floor(imagesBytes * Number(values['budget-fraction']));
+const workload = values.workload === 'shared' ? 'shared' : 'lean';
+const params: ChildParams = { sensors, width: size, height: size, rounds: Number(values.rounds), cpuPasses: 1, budget, workload };
+
+function child(mode: 'inline' | 'laptop', p: ChildParams): ChildResult {
+  const stdout = execFileSync(process.execPath, ['--import', 'tsx', new URL('./laptop-child.ts', import.meta.url).pathname, mode, JSON.stringify(p)], {
+    encoding: 'utf8',
+    maxBuffer: 64 * 1024 * 1024,
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  return JSON.parse(stdout.trim().split('\n').pop() ?? '{}') as ChildResult;
+}
+
+const mb = (n: number): string => `${formatBytes(n)}`;
+console.log(`bench/laptop: ${sensors} sensors × ${size}×${size} Float32, ${params.rounds} rounds, workload ${workload}`);
+console.log(`  images total ${mb(imagesBytes)}, laptop budget ${mb(budget)} (${values['budget-fraction']} of it)`);
+
+const baseline = child('laptop', { ...params, width: 32, height: 32, budget: Math.max(budget, 64 * 1024) });
+const inline = child('inline', params);
+const laptop = child('laptop', params);
+
+const identical = isDeepStrictEqual(inline.output, laptop.output);
+const ratio = laptop.wallMs / inline.wallMs;
+console.log(`  inline wall ${(inline.wallMs / 1000).toFixed(2)} s   laptop wall ${(laptop.wallMs / 1000).toFixed(2)} s   ratio laptop/inline ${ratio.toFixed(2)} (target ≤ 1.25)`);
+console.log(`  inline peak RSS ${mb(inline.rssBytes)} (store keeps every version; the inline MemoryStore never frees)`);
+const limit = budget + baseline.rssBytes;
+console.log(
+  `  laptop peak RSS ${mb(laptop.rssBytes)} vs budget ${mb(budget)} + baseline ${mb(baseline.rssBytes)} = ${mb(limit)}: ` +
+    `${(laptop.rssBytes / limit).toFixed(2)}× of it (excess ${mb(Math.max(0, laptop.rssBytes - limit))}); store peak ${mb(laptop.peakStoreBytes)}`,
+);
+if (laptop.spill && laptop.plain) {
+  const s = laptop.spill;
+  const spillRate = (s.bytesOut + s.bytesIn) / (s.busyMs / 1000);
+  const plainRate = laptop.plain.bytes / (laptop.plain.ms / 1000);
+  console.log(
+    `  spilled out ${mb(s.bytesOut)} in ${s.filesOut} files, read back ${mb(s.bytesIn)} in ${s.filesIn}; I/O busy ${(s.busyMs / 1000).toFixed(2)} s ` +
+      `→ ${mb(spillRate)}/s vs plain sequential write+fsync+read ${mb(plainRate)}/s: ${((100 * spillRate) / plainRate).toFixed(0)}% (target ≥ 70%)`,
+  );
+}
+console.log(`  retention warnings (verify off, so none expected): ${laptop.warnings}`);
+console.log(`  outputs bit-identical (SHA-1 of all ${sensors} final images): ${identical ? 'yes' : 'NO'}`);
+if (!identical) process.exitCode = 1;
