@@ -17,6 +17,12 @@ export const ErrorCode = {
   PristineViolation: 'SKY_PRISTINE_VIOLATION',
   UnknownRef: 'SKY_UNKNOWN_REF',
   Cancelled: 'SKY_CANCELLED',
+  LedgerObject: 'SKY_LEDGER_OBJECT',
+  NotARun: 'SKY_NOT_A_RUN',
+  RunIncompatible: 'SKY_RUN_INCOMPATIBLE',
+  AlgorithmChanged: 'SKY_ALGORITHM_CHANGED',
+  ReplayMissing: 'SKY_REPLAY_MISSING',
+  ReplayMismatch: 'SKY_REPLAY_MISMATCH',
   /** A step needs more pinned store bytes than the memory budget, or a value is larger than it. */
   MemoryBudget: 'SKY_MEMORY_BUDGET',
   /** A spill file's content does not match the checksum taken when it was written. */

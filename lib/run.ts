@@ -7,6 +7,8 @@ import { EventLog } from './event-log.ts';
 import type { EventStream } from './event-stream.ts';
 import type { RunEvent } from './events.ts';
 import { deepFreeze } from './freeze.ts';
+import { codeOf } from './errors.ts';
+import { openLedger, type LedgerOptions, type OpenLedger } from './ledger/open-ledger.ts';
 import { isRunner, type Runner } from './runner.ts';
 import { StatsRecorder, type RunStats } from './stats.ts';
 
@@ -20,6 +22,11 @@ export interface StartOptions {
   readonly eventWindow?: number;
   /** The run's own directory. Default: a fresh `skyloom/run-…` directory under the OS temp directory. */
   readonly runDir?: string;
+  /**
+   * Keep a run ledger (SQLite) in `runDir`: every unit, collective and provenance digest, with outputs
+   * persisted so the run can be resumed (`resume()`) and any unit whose input was kept replayed.
+   */
+  readonly ledger?: LedgerOptions | boolean;
   /** Aborting it cancels every unit; the result rejects with `SKY_CANCELLED`. */
   readonly signal?: AbortSignal;
 }
@@ -42,23 +49,33 @@ export interface Job<O> {
 /** Starts `alg` on `input` with a runner. Bad options throw `SKY_INVALID_ARGUMENT` at once. */
 export function start<I, O>(alg: Algorithm<I, O>, input: I, options: StartOptions): Job<O> {
   const { runner, seed, verify, eventWindow } = validate(alg, options);
+  const runDir = options.runDir ?? defaultRunDir();
+  const frozenInput = deepFreeze(input);
+  const ledger = options.ledger ? openLedger(runDir, alg as Algorithm<unknown, unknown>, frozenInput, { seed, runner: runner.name }, options.ledger === true ? {} : options.ledger) : undefined;
   const log = new EventLog(eventWindow);
   const stats = new StatsRecorder();
   const abort = new AbortController();
   options.signal?.addEventListener('abort', () => abort.abort(), { once: true });
   const execution = runner.execute({
     algorithm: alg as Algorithm<unknown, unknown>,
-    input: deepFreeze(input),
+    input: frozenInput,
     seed,
     verify,
     signal: abort.signal,
     emit: log.emit,
     stats,
-    runDir: options.runDir ?? defaultRunDir(),
+    runDir,
+    ...(ledger ? { journal: ledger.journal } : {}),
   });
   const result = execution.then(
-    (output) => ({ output: output as O, events: log.kept(), stats: stats.snapshot() }),
-    (error: unknown) => Promise.reject(error),
+    async (output) => {
+      await ledger?.finish('finished');
+      return { output: output as O, events: log.kept(), stats: stats.snapshot() };
+    },
+    async (error: unknown) => {
+      await finishQuietly(ledger, `failed: ${codeOf(error) ?? 'ERR_USER'}`);
+      throw error;
+    },
   );
   void result.finally(() => log.complete()).catch(() => {});
   return { events: log.stream, result, cancel: () => abort.abort() };
@@ -67,6 +84,15 @@ export function start<I, O>(alg: Algorithm<I, O>, input: I, options: StartOption
 /** `start(...).result`. */
 export function run<I, O>(alg: Algorithm<I, O>, input: I, options: StartOptions): Promise<RunResult<O>> {
   return start(alg, input, options).result;
+}
+
+/** Closes the ledger of a failed run; the run's own error is the one to report. */
+async function finishQuietly(ledger: OpenLedger | undefined, outcome: string): Promise<void> {
+  try {
+    await ledger?.finish(outcome);
+  } catch {
+    // The run already failed; its error says more than a recording failure would.
+  }
 }
 
 let runCounter = 0;

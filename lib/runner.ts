@@ -1,5 +1,6 @@
 import type { Algorithm } from './algorithm.ts';
 import type { Emit } from './events.ts';
+import type { GroupJournal } from './journal.ts';
 import type { StatsRecorder } from './stats.ts';
 
 /** What a runner is given for one run. */
@@ -18,6 +19,8 @@ export interface RunContext {
    */
   readonly runDir: string;
   readonly stats: StatsRecorder;
+  /** The run's ledger, when it keeps one: runners hand it to every group they run. */
+  readonly journal?: GroupJournal;
 }
 
 /**

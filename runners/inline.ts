@@ -19,12 +19,21 @@ export function inlineRunner(options: InlineRunnerOptions = {}): Runner {
     name: 'inline',
     async execute(run: RunContext): Promise<unknown> {
       const store = new MemoryStore({ verify: run.verify });
-      const env = { seed: run.seed, store, emit: run.emit, stats: run.stats, concurrent, ...(options.interleave ? { interleave: options.interleave } : {}) };
+      const env = {
+        seed: run.seed,
+        store,
+        emit: run.emit,
+        stats: run.stats,
+        concurrent,
+        ...(options.interleave ? { interleave: options.interleave } : {}),
+        ...(run.journal ? { journal: run.journal } : {}),
+      };
       try {
         const root = { algorithm: run.algorithm, input: run.input, path: 'root', index: 0, size: 1 };
         const [output] = await runLocalGroup(env, [root], 'root', run.signal);
         return output;
       } finally {
+        await run.journal?.settle(); // the ledger may still be reading outputs from the store
         run.stats.peakStoreBytes = Math.max(run.stats.peakStoreBytes, store.peakBytes);
         store.close();
       }

@@ -1,7 +1,10 @@
 import type { Reply } from '../../lib/activator.ts';
 import { centralSite } from '../../lib/central-site.ts';
 import { deepFreeze } from '../../lib/freeze.ts';
+import type { GroupJournal, RefAccess } from '../../lib/journal.ts';
 import type { Central } from '../../lib/primitive.ts';
+import type { Ref } from '../../lib/ref.ts';
+import type { Store } from '../../lib/store.ts';
 import { Unit, type UnitEnv, type UnitSpec } from '../../lib/unit.ts';
 import type { GroupDriver, MemberArrival } from './group-driver.ts';
 import { runGroup } from './run-group.ts';
@@ -11,6 +14,8 @@ export interface LocalEnv extends UnitEnv {
   readonly concurrent: boolean;
   /** Wraps each member's step, e.g. with fast-check's scheduler to randomise completion order. */
   readonly interleave?: <T>(step: Promise<T>) => Promise<T>;
+  /** The run's ledger, if it keeps one. */
+  readonly journal?: GroupJournal;
 }
 
 /**
@@ -19,7 +24,25 @@ export interface LocalEnv extends UnitEnv {
  */
 export function runLocalGroup(env: LocalEnv, specs: readonly UnitSpec[], group: string, signal: AbortSignal): Promise<unknown[]> {
   const driver = new LocalGroupDriver(env, specs, signal);
-  return runGroup(driver, { group, concurrent: env.concurrent, signal, emit: env.emit, stats: env.stats });
+  const journal = env.journal ? { journal: { journal: env.journal, specs, refs: storeAccess(env.store) } } : {};
+  return runGroup(driver, { group, concurrent: env.concurrent, signal, emit: env.emit, stats: env.stats, ...journal });
+}
+
+/** The journal reads and writes this thread's store as a borrower of its own, released at once. */
+function storeAccess(store: Store): RefAccess {
+  const ledger = { path: 'ledger' };
+  return {
+    async read(ref: Ref) {
+      try {
+        return await store.get(ref, ledger);
+      } finally {
+        store.endStep(ledger);
+      }
+    },
+    async write(value: unknown) {
+      return store.put(value, ledger);
+    },
+  };
 }
 
 class LocalGroupDriver implements GroupDriver {

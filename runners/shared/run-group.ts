@@ -2,7 +2,9 @@ import { start, type Reply } from '../../lib/activator.ts';
 import { centralFailed, distribute, resolveCollective, type CollectiveArrival } from '../../lib/collective.ts';
 import { cancelled, unitFailed } from '../../lib/errors.ts';
 import type { Emit } from '../../lib/events.ts';
+import type { GroupJournal, GroupRecall, RefAccess } from '../../lib/journal.ts';
 import type { StatsRecorder } from '../../lib/stats.ts';
+import type { UnitSpec } from '../../lib/unit.ts';
 import type { GroupDriver, MemberArrival } from './group-driver.ts';
 
 export interface GroupOptions {
@@ -14,32 +16,57 @@ export interface GroupOptions {
   readonly signal: AbortSignal;
   readonly emit: Emit;
   readonly stats: StatsRecorder;
+  /** The run's journal (ledger), with the members' specs and access to the group's store. */
+  readonly journal?: { readonly journal: GroupJournal; readonly specs: readonly UnitSpec[]; readonly refs: RefAccess };
 }
 
 type Failure = { readonly index: number; readonly error: unknown; readonly site: string };
+type Arrivals = (MemberArrival | undefined)[];
 
 /**
  * Runs one group phase by phase: every member runs to its next gather (or its end); then the group
  * completes the collective and resumes all members, or returns the outputs, or fails. The failure
  * reported is the one of the earliest phase and, within it, of the lowest member index; everyone else
  * is cancelled. Rejects with `SKY_UNIT_FAILED` (or `SKY_CANCELLED` when `signal` aborts).
+ *
+ * When the journal recalls members that finished in an earlier attempt, only the others run: they
+ * are answered from the recorded collectives, and the finished members' outputs are read back.
  */
 export async function runGroup(driver: GroupDriver, options: GroupOptions): Promise<unknown[]> {
+  const j = options.journal;
+  const recall = j ? await j.journal.recall(options.group, j.specs, j.refs) : undefined;
+  if (recall && recall.finished.size === driver.paths.length) return driver.paths.map((_, i) => recall.finished.get(i));
+  const resumed = recall && recall.finished.size > 0 ? recall : undefined;
+  if (j) driver.paths.forEach((_, i) => resumed?.finished.has(i) || j.journal.memberStarted(j.specs[i] as UnitSpec, j.refs));
+  return runPhases(driver, options, resumed);
+}
+
+async function runPhases(driver: GroupDriver, options: GroupOptions, resumed: GroupRecall | undefined): Promise<unknown[]> {
   const { paths } = driver;
   let replies: Reply[] = paths.map(() => start);
   for (let number = 1; ; number++) {
-    const { arrivals, failure } = await runPhase(driver, replies, options);
+    const { arrivals, failure } = await runPhase(driver, replies, options, resumed?.finished);
     if (options.signal.aborted) throw await cancelAll(driver, arrivals, -1, cancelled(options.group));
     if (failure) throw await cancelAll(driver, arrivals, failure.index, unitFailed(paths[failure.index] as string, failure.site, failure.error));
+    if (resumed) fillRecalled(arrivals, resumed, number);
     const resolution = resolveCollective(arrivals as CollectiveArrival[], paths);
     if (resolution.kind === 'outputs') return resolution.outputs;
     if (resolution.kind === 'mismatch') {
       const { index, error } = resolution;
       throw await cancelAll(driver, arrivals, index, unitFailed(paths[index] as string, (arrivals[index] as CollectiveArrival).site, error));
     }
-    replies = await completeCollective(driver, arrivals as CollectiveArrival[], resolution, options);
+    const recorded = resumed && number <= resumed.collectives.length ? { ok: true as const, value: resumed.collectives[number - 1] } : undefined;
+    replies = await completeCollective(driver, arrivals as CollectiveArrival[], resolution, options, number, recorded);
     options.stats.collectives++;
     options.emit({ type: 'collective-completed', group: options.group, number, members: paths.length });
+  }
+}
+
+/** Members recalled as finished stand in the phase as a live member does, or with their recorded output at the end. */
+function fillRecalled(arrivals: Arrivals, resumed: GroupRecall, number: number): void {
+  const live = arrivals.find((a) => a?.kind === 'gather' || a?.kind === 'returned') as CollectiveArrival;
+  for (const [i, output] of resumed.finished) {
+    arrivals[i] = number <= resumed.collectives.length && live.kind === 'gather' ? live : { kind: 'returned', value: output, site: 'recalled' };
   }
 }
 
@@ -48,20 +75,31 @@ async function completeCollective(
   arrivals: readonly CollectiveArrival[],
   collective: { readonly values: unknown[]; readonly perMember: boolean },
   options: GroupOptions,
+  number: number,
+  recorded: Reply | undefined,
 ): Promise<Reply[]> {
-  const owner = arrivals[0] as Extract<CollectiveArrival, { kind: 'gather' }>;
-  const result = await driver.central(collective.values);
+  const owner = arrivals.find((a) => a.kind === 'gather') as Extract<CollectiveArrival, { kind: 'gather' }>;
+  const result = recorded ?? (await driver.central(collective.values));
   const reply: Reply = result.ok ? result : { ok: false, error: centralFailed(result.error, driver.paths[0] as string, owner.site, owner.centralSite) };
+  const j = options.journal;
+  if (j && !recorded) j.journal.collectiveCompleted(options.group, number, j.specs, reply, collective.perMember, j.refs);
   return distribute(reply, collective.perMember, driver.paths, owner.site);
 }
 
 /** Runs every member to the end of its phase; stops early (sequential) or cancels above (concurrent) a failure. */
-async function runPhase(driver: GroupDriver, replies: readonly Reply[], options: GroupOptions): Promise<{ arrivals: (MemberArrival | undefined)[]; failure?: Failure }> {
-  const arrivals: (MemberArrival | undefined)[] = replies.map(() => undefined);
+async function runPhase(
+  driver: GroupDriver,
+  replies: readonly Reply[],
+  options: GroupOptions,
+  skip: ReadonlyMap<number, unknown> | undefined,
+): Promise<{ arrivals: Arrivals; failure?: Failure }> {
+  const arrivals: Arrivals = replies.map(() => undefined);
   let failure: Failure | undefined;
   const step = async (i: number): Promise<void> => {
+    if (skip?.has(i)) return;
     const arrival = await driver.toCollective(i, replies[i] as Reply);
     arrivals[i] = arrival;
+    record(options, driver.paths[i] as string, arrival);
     if (arrival.kind !== 'failed' || (failure && failure.index < i)) return;
     failure = { index: i, error: arrival.error, site: arrival.site };
     // Members above a known failure cannot change the outcome: cancel them at once.
@@ -81,8 +119,15 @@ async function runPhase(driver: GroupDriver, replies: readonly Reply[], options:
   return failure ? { arrivals, failure } : { arrivals };
 }
 
+function record(options: GroupOptions, path: string, arrival: MemberArrival): void {
+  const j = options.journal;
+  if (!j) return;
+  if (arrival.kind === 'returned') j.journal.memberReturned(path, arrival.value, j.refs);
+  else if (arrival.kind === 'failed') j.journal.memberFailed(path, arrival.site, arrival.error);
+}
+
 /** Cancels, in member order, every member still suspended (all but `except` and those that ended). */
-async function cancelAll(driver: GroupDriver, arrivals: readonly (MemberArrival | undefined)[], except: number, error: Error): Promise<Error> {
+async function cancelAll(driver: GroupDriver, arrivals: Arrivals, except: number, error: Error): Promise<Error> {
   for (let i = 0; i < arrivals.length; i++) {
     const kind = arrivals[i]?.kind;
     if (i !== except && kind !== 'returned' && kind !== 'failed' && kind !== 'cancelled') await driver.cancel(i);

@@ -1,0 +1,33 @@
+import type { Reply } from './activator.ts';
+import type { Ref } from './ref.ts';
+import type { UnitSpec } from './unit.ts';
+
+/** How a journal reads and writes values in the store of the group it records. */
+export interface RefAccess {
+  read(ref: Ref): Promise<unknown>;
+  write(value: unknown): Promise<Ref>;
+}
+
+/** What an earlier attempt of the run recorded of one group. */
+export interface GroupRecall {
+  /** Outputs of the members that finished, by member index, refs restored into this run's store. */
+  readonly finished: ReadonlyMap<number, unknown>;
+  /** Central results of the collectives the group completed, collective 1 first. */
+  readonly collectives: readonly unknown[];
+}
+
+/**
+ * What the group loop tells a run's journal (the ledger) and asks of it. The group loop calls these
+ * on the coordinating thread only. Recording calls never throw and need not be awaited: a journal
+ * orders and batches its own writes. This interface says nothing of how or where records are kept.
+ */
+export interface GroupJournal {
+  /** What an earlier attempt recorded of `group`, if this run resumes one. */
+  recall(group: string, specs: readonly UnitSpec[], refs: RefAccess): Promise<GroupRecall | undefined>;
+  memberStarted(spec: UnitSpec, refs: RefAccess): void;
+  memberReturned(path: string, output: unknown, refs: RefAccess): void;
+  memberFailed(path: string, site: string, error: unknown): void;
+  collectiveCompleted(group: string, number: number, specs: readonly UnitSpec[], result: Reply, perMember: boolean, refs: RefAccess): void;
+  /** Resolves when everything recorded so far is done; a runner awaits it before closing its store. */
+  settle(): Promise<void>;
+}

@@ -1,0 +1,95 @@
+import Database from 'better-sqlite3';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { ErrorCode, SkyloomError } from '../errors.ts';
+
+/** Bump when the tables change in a way an older reader would misread. */
+export const ledgerSchemaVersion = 1;
+
+const schema = `
+CREATE TABLE IF NOT EXISTS run (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS units (
+  path TEXT PRIMARY KEY, parent TEXT, grp TEXT NOT NULL, idx INTEGER NOT NULL,
+  module TEXT NOT NULL, name TEXT NOT NULL, status TEXT NOT NULL, attempts INTEGER NOT NULL DEFAULT 0,
+  started REAL, ended REAL, error_code TEXT, error_message TEXT, error_site TEXT,
+  input_digest TEXT, input_kept INTEGER NOT NULL DEFAULT 0, output_digest TEXT);
+CREATE TABLE IF NOT EXISTS collectives (
+  grp TEXT NOT NULL, number INTEGER NOT NULL, members INTEGER NOT NULL, per_member INTEGER NOT NULL,
+  result_digest TEXT NOT NULL, ended REAL NOT NULL, PRIMARY KEY (grp, number));
+CREATE TABLE IF NOT EXISTS replies (
+  path TEXT NOT NULL, number INTEGER NOT NULL, digest TEXT NOT NULL, PRIMARY KEY (path, number));
+`;
+
+export const ledgerFile = (runDir: string): string => join(runDir, 'ledger.sqlite');
+
+/**
+ * The run ledger's database (better-sqlite3, WAL), written only by the coordinating thread. Writes are
+ * queued and committed together in one transaction every `flushMs` (or when `flush()` is called), so
+ * recording costs little; a crash loses at most the last batch, never leaves a half-written one.
+ */
+export class LedgerDb {
+  readonly db: Database.Database;
+  readonly #queue: { sql: string; params: unknown[] }[] = [];
+  readonly #statements = new Map<string, Database.Statement>();
+  readonly #flushMs: number;
+  #timer: NodeJS.Timeout | undefined;
+
+  private constructor(db: Database.Database, flushMs: number) {
+    this.db = db;
+    this.#flushMs = flushMs;
+  }
+
+  /** Creates (or reopens, to resume) the ledger of `runDir`. */
+  static create(runDir: string, flushMs = 25): LedgerDb {
+    const db = new Database(ledgerFile(runDir));
+    db.pragma('journal_mode = WAL');
+    db.pragma('synchronous = NORMAL');
+    db.exec(schema);
+    return new LedgerDb(db, flushMs);
+  }
+
+  /** Opens an existing ledger; `SKY_NOT_A_RUN` if `runDir` has none. */
+  static open(runDir: string, options: { readonly readonly?: boolean } = {}): LedgerDb {
+    const file = ledgerFile(runDir);
+    if (!existsSync(file)) throw new SkyloomError(ErrorCode.NotARun, `${runDir} is not a skyloom run directory: it has no ledger (${file})`);
+    const db = new Database(file, { readonly: options.readonly ?? false, fileMustExist: true });
+    if (!options.readonly) db.pragma('journal_mode = WAL');
+    return new LedgerDb(db, 25);
+  }
+
+  /** Queues a write; it reaches the database with the next batch. */
+  write(sql: string, ...params: unknown[]): void {
+    this.#queue.push({ sql, params });
+    this.#timer ??= setTimeout(() => this.flush(), this.#flushMs).unref();
+  }
+
+  /** Commits every queued write in one transaction. */
+  flush(): void {
+    clearTimeout(this.#timer);
+    this.#timer = undefined;
+    if (this.#queue.length === 0) return;
+    const batch = this.#queue.splice(0);
+    this.db.transaction(() => {
+      for (const { sql, params } of batch) this.#statement(sql).run(...params);
+    })();
+  }
+
+  all<T>(sql: string, ...params: unknown[]): T[] {
+    return this.#statement(sql).all(...params) as T[];
+  }
+
+  get<T>(sql: string, ...params: unknown[]): T | undefined {
+    return this.#statement(sql).get(...params) as T | undefined;
+  }
+
+  close(): void {
+    this.flush();
+    this.db.close();
+  }
+
+  #statement(sql: string): Database.Statement {
+    let s = this.#statements.get(sql);
+    if (!s) this.#statements.set(sql, (s = this.db.prepare(sql)));
+    return s;
+  }
+}
