@@ -1,7 +1,7 @@
-import { isAlgorithm, type Algorithm } from '../algorithm.ts';
 import { ErrorCode, SkyloomError } from '../errors.ts';
 import { start, type Job, type StartOptions } from '../run.ts';
 import { LedgerDb } from './ledger-db.ts';
+import { loadAlgorithm } from './load-algorithm.ts';
 import { ObjectStore } from './object-store.ts';
 import { algorithmDigest, readRunRecord } from './run-record.ts';
 import { ValueCodec } from './value-codec.ts';
@@ -37,16 +37,4 @@ export async function resume(runDir: string, options: ResumeOptions): Promise<Jo
   const { force: _force, ...startOptions } = options;
   const keep = record.keep === 'all' ? true : record.keep === 'none' ? false : record.keep;
   return start(alg, input, { ...startOptions, seed: record.seed, runDir, ledger: { keep, resume: true } });
-}
-
-async function loadAlgorithm(module: string, name: string): Promise<Algorithm<unknown, unknown>> {
-  let exports: Record<string, unknown>;
-  try {
-    exports = (await import(module)) as Record<string, unknown>;
-  } catch (cause) {
-    throw new SkyloomError(ErrorCode.AlgorithmChanged, `cannot load the module of algorithm ${name} (${module})`, { cause });
-  }
-  const found = Object.values(exports).find((v) => isAlgorithm(v) && v.name === name);
-  if (!found) throw new SkyloomError(ErrorCode.AlgorithmChanged, `module ${module} no longer exports an algorithm named ${name}`);
-  return found as Algorithm<unknown, unknown>;
 }

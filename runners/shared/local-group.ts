@@ -29,7 +29,7 @@ export function runLocalGroup(env: LocalEnv, specs: readonly UnitSpec[], group: 
 }
 
 /** The journal reads and writes this thread's store as a borrower of its own, released at once. */
-function storeAccess(store: Store): RefAccess {
+export function storeAccess(store: Store): RefAccess {
   const ledger = { path: 'ledger' };
   return {
     async read(ref: Ref) {

@@ -1,0 +1,15 @@
+import { isAlgorithm, type Algorithm } from '../algorithm.ts';
+import { ErrorCode, SkyloomError } from '../errors.ts';
+
+/** Imports `module` and finds the algorithm named `name` among its exports; `SKY_ALGORITHM_CHANGED` if it cannot. */
+export async function loadAlgorithm(module: string, name: string): Promise<Algorithm<unknown, unknown>> {
+  let exports: Record<string, unknown>;
+  try {
+    exports = (await import(module)) as Record<string, unknown>;
+  } catch (cause) {
+    throw new SkyloomError(ErrorCode.AlgorithmChanged, `cannot load the module of algorithm ${name} (${module})`, { cause });
+  }
+  const found = Object.values(exports).find((v) => isAlgorithm(v) && v.name === name);
+  if (!found) throw new SkyloomError(ErrorCode.AlgorithmChanged, `module ${module} no longer exports an algorithm named ${name}`);
+  return found as Algorithm<unknown, unknown>;
+}
