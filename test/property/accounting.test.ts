@@ -2,7 +2,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { differenceOfRunner } from './check.ts';
 import { fitToBudget, programArb, spillingShape } from './program-arb.ts';
-import { propertyParameters } from './settings.ts';
+import { propertyParameters, propertyTimeout } from './settings.ts';
 import { probedRunner, type Accounting, type StoreKind } from './store-probe.ts';
 
 const storeKindArb: fc.Arbitrary<StoreKind> = fc.oneof(
@@ -10,7 +10,7 @@ const storeKindArb: fc.Arbitrary<StoreKind> = fc.oneof(
   fc.record({ kind: fc.constant('budgeted' as const), budget: fc.constantFrom(64 * 1024, 256 * 1024, 1024 ** 3) }),
 );
 
-describe('store accounting returns to zero', () => {
+describe('store accounting returns to zero', propertyTimeout, () => {
   it('the stores of the inline and laptop runners hold 0 bytes, in memory and on disk, once a run closes them', async () => {
     const property = fc.asyncProperty(programArb(spillingShape), storeKindArb, async (program, kind) => {
       let accounting: Accounting | undefined;

@@ -3,7 +3,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { differenceFromInline } from './check.ts';
 import { programArb, spillingShape } from './program-arb.ts';
 import { closeRunners, configFamilies, configName } from './runner-configs.ts';
-import { propertyParameters } from './settings.ts';
+import { propertyParameters, propertyTimeout } from './settings.ts';
 
 const budgets: Record<string, { ci: number; soak: number; pinnedSeed: number }> = {
   inline: { ci: 500, soak: 5000, pinnedSeed: 20240601 },
@@ -13,7 +13,7 @@ const budgets: Record<string, { ci: number; soak: number; pinnedSeed: number }> 
 
 afterAll(closeRunners);
 
-describe('every runner computes what the inline runner computes', () => {
+describe('every runner computes what the inline runner computes', propertyTimeout, () => {
   for (const [family, configArb] of Object.entries(configFamilies())) {
     const budget = budgets[family] ?? { ci: 20, soak: 200, pinnedSeed: 1 };
     it(`${family} configurations return inline's output bit for bit, or fail with the same codes at the same unit paths`, async () => {

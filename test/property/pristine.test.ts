@@ -4,7 +4,7 @@ import { observeOn } from './check.ts';
 import { injectMutation } from './expected.ts';
 import { programArb, spillingShape } from './program-arb.ts';
 import { closeRunners, configFamilies, configName, fitProgram } from './runner-configs.ts';
-import { propertyParameters } from './settings.ts';
+import { propertyParameters, propertyTimeout } from './settings.ts';
 
 const budgets: Record<string, { ci: number; soak: number; pinnedSeed: number }> = {
   inline: { ci: 150, soak: 2000, pinnedSeed: 7001 },
@@ -19,7 +19,7 @@ const mutatedArb = fc
   .tuple(programArb({ ...spillingShape, faults: false }), fc.nat(), fc.nat())
   .map(([program, unit, position]) => injectMutation(program, unit, position));
 
-describe('verify mode catches an in-place write into a borrowed buffer', () => {
+describe('verify mode catches an in-place write into a borrowed buffer', propertyTimeout, () => {
   for (const [family, configArb] of Object.entries(configFamilies())) {
     it(`${family} configurations fail the writing unit with SKY_PRISTINE_VIOLATION`, async () => {
       const property = fc.asyncProperty(mutatedArb, configArb, fc.scheduler(), async ({ program, path }, config, scheduler) => {

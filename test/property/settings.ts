@@ -14,3 +14,6 @@ export function propertyParameters<T>(name: string, budget: { ci: number; soak: 
   console.log(`[property] ${name}: seed=${seed} numRuns=${numRuns}${soak ? ' (soak)' : ''}`);
   return { seed, numRuns, endOnFailure: false };
 }
+
+/** Per-test timeout: soak budgets run for many minutes. */
+export const propertyTimeout = { timeout: soak ? 3_600_000 : 180_000 };

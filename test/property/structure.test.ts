@@ -6,11 +6,11 @@ import { observeOn } from './check.ts';
 import { expectedOf } from './expected.ts';
 import { observe } from './observe.ts';
 import { defaultShape, programArb } from './program-arb.ts';
-import { propertyParameters } from './settings.ts';
+import { propertyParameters, propertyTimeout } from './settings.ts';
 
 const faultFree = programArb({ ...defaultShape, faults: false });
 
-describe('the reference runner does what the program says', () => {
+describe('the reference runner does what the program says', propertyTimeout, () => {
   it('starts exactly the units and completes exactly the collectives a fault-free program implies, and succeeds', async () => {
     const property = fc.asyncProperty(faultFree, async (program) => {
       const seen = await observe(inlineRunner(), program);
@@ -23,7 +23,7 @@ describe('the reference runner does what the program says', () => {
   });
 });
 
-describe('results do not depend on the order in which steps complete', () => {
+describe('results do not depend on the order in which steps complete', propertyTimeout, () => {
   it('two fc.scheduler orderings of the concurrent inline runner give the same outcome', async () => {
     const property = fc.asyncProperty(programArb(), fc.scheduler(), fc.scheduler(), async (program, first, second) => {
       const a = await observeOn({ kind: 'inline-scheduled' }, program, first);
