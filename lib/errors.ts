@@ -35,6 +35,12 @@ export const ErrorCode = {
   SpillDir: 'SKY_SPILL_DIR',
   /** Warning: a value still reachable after its ref was spilled (e.g. kept in a suspended unit's local). */
   RetainedAfterSpill: 'SKY_RETAINED_AFTER_SPILL',
+  /** A worker thread hosting units crashed, ran out of memory or was terminated: its units fail with this. */
+  HostLost: 'SKY_HOST_LOST',
+  /** A value that must cross a thread cannot be structured-cloned (a function, a class instance); the message names the path. */
+  NotCloneable: 'SKY_NOT_CLONEABLE',
+  /** A worker thread could not load an algorithm from its module by name (not exported, or the module fails to load). */
+  AlgorithmNotFound: 'SKY_ALGORITHM_NOT_FOUND',
 } as const;
 
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
