@@ -25,8 +25,9 @@ export interface GroupJournal {
   /** What an earlier attempt recorded of `group`, if this run resumes one. */
   recall(group: string, specs: readonly UnitSpec[], refs: RefAccess): Promise<GroupRecall | undefined>;
   memberStarted(spec: UnitSpec, refs: RefAccess): void;
-  memberReturned(path: string, output: unknown, refs: RefAccess): void;
-  memberFailed(path: string, site: string, error: unknown): void;
+  /** `bytesPut`: what the member put into the store over its life, when its runner knows. */
+  memberReturned(path: string, output: unknown, refs: RefAccess, bytesPut: number | null): void;
+  memberFailed(path: string, site: string, error: unknown, bytesPut: number | null): void;
   collectiveCompleted(group: string, number: number, specs: readonly UnitSpec[], result: Reply, perMember: boolean, refs: RefAccess): void;
   /** Resolves when everything recorded so far is done; a runner awaits it before closing its store. */
   settle(): Promise<void>;

@@ -48,6 +48,7 @@ export class Unit implements Borrower {
   readonly #startError: { error: unknown } | undefined;
   #site = 'start';
   #started = false;
+  #bytesPut = 0;
 
   constructor(spec: UnitSpec, env: UnitEnv) {
     this.path = spec.path;
@@ -59,6 +60,11 @@ export class Unit implements Borrower {
     } catch (error) {
       this.#startError = { error }; // e.g. a parameter default that throws
     }
+  }
+
+  /** Bytes this unit has put into the store so far (store accounting). */
+  get bytesPut(): number {
+    return this.#bytesPut;
   }
 
   /** The site of the last primitive this unit yielded (`gather#2`), or `start`. */
@@ -85,7 +91,7 @@ export class Unit implements Borrower {
       this.#env.stats.primitives[op.kind]++;
       if (op.kind === 'gather') return this.#end({ kind: 'gather', op, site: this.#site });
       if (op.kind === 'scatter') return this.#end({ kind: 'scatter', op, site: this.#site, ...this.#children(op) });
-      next = await this.#carryOut(op.kind === 'put' ? () => this.#env.store.put(op.value, this) : () => this.#env.store.get(op.ref, this));
+      next = await this.#carryOut(op.kind === 'put' ? () => this.#put(op.value) : () => this.#env.store.get(op.ref, this));
     }
   }
 
@@ -106,6 +112,12 @@ export class Unit implements Borrower {
     const size = inputs.length;
     const children = inputs.map((input, index) => ({ algorithm: op.child, input, path: `${group}:${index}`, index, size }));
     return { group, children };
+  }
+
+  async #put(value: unknown): Promise<unknown> {
+    const ref = await this.#env.store.put(value, this);
+    this.#bytesPut += ref.bytes;
+    return ref;
   }
 
   async #carryOut(action: () => unknown): Promise<Reply> {

@@ -1,6 +1,6 @@
 import { MemoryStore } from '../lib/memory-store.ts';
 import type { RunContext, Runner } from '../lib/runner.ts';
-import { runLocalGroup } from './shared/local-group.ts';
+import { runLocalRoot } from './shared/run-local-root.ts';
 
 export interface InlineRunnerOptions {
   /** Step a group's members at once (still one thread) instead of one at a time. Default false. */
@@ -19,22 +19,9 @@ export function inlineRunner(options: InlineRunnerOptions = {}): Runner {
     name: 'inline',
     async execute(run: RunContext): Promise<unknown> {
       const store = new MemoryStore({ verify: run.verify });
-      const env = {
-        seed: run.seed,
-        store,
-        emit: run.emit,
-        stats: run.stats,
-        concurrent,
-        ...(options.interleave ? { interleave: options.interleave } : {}),
-        ...(run.journal ? { journal: run.journal } : {}),
-      };
       try {
-        const root = { algorithm: run.algorithm, input: run.input, path: 'root', index: 0, size: 1 };
-        const [output] = await runLocalGroup(env, [root], 'root', run.signal);
-        return output;
+        return await runLocalRoot(run, store, { concurrent, ...(options.interleave ? { interleave: options.interleave } : {}) });
       } finally {
-        await run.journal?.settle(); // the ledger may still be reading outputs from the store
-        run.stats.peakStoreBytes = Math.max(run.stats.peakStoreBytes, store.peakBytes);
         store.close();
       }
     },

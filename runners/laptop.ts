@@ -6,7 +6,7 @@ import { describeValue } from '../lib/describe-value.ts';
 import { ErrorCode, SkyloomTypeError } from '../lib/errors.ts';
 import type { MemoryPolicyOptions } from '../lib/memory-policy.ts';
 import type { RunContext, Runner } from '../lib/runner.ts';
-import { runLocalGroup } from './shared/local-group.ts';
+import { runLocalRoot } from './shared/run-local-root.ts';
 
 export interface LaptopRunnerOptions {
   /** Most resident store bytes: a byte count or a size such as `"512MB"` (10^6) or `"2GiB"` (2^30). */
@@ -46,13 +46,9 @@ export function laptopRunner(options: LaptopRunnerOptions): Runner {
         keepFiles: keepSpill,
         ...(options.policy ? { policy: options.policy } : {}),
       });
-      const env = { seed: run.seed, store, emit: run.emit, stats: run.stats, concurrent: false };
       try {
-        const root = { algorithm: run.algorithm, input: run.input, path: 'root', index: 0, size: 1 };
-        const [output] = await runLocalGroup(env, [root], 'root', run.signal);
-        return output;
+        return await runLocalRoot(run, store, { concurrent: false });
       } finally {
-        run.stats.peakStoreBytes = Math.max(run.stats.peakStoreBytes, store.peakBytes);
         options.beforeClose?.(store);
         await store.close();
         if (!keepSpill) await rm(directory, { recursive: true, force: true });

@@ -12,7 +12,7 @@ CREATE TABLE IF NOT EXISTS units (
   path TEXT PRIMARY KEY, parent TEXT, grp TEXT NOT NULL, idx INTEGER NOT NULL,
   module TEXT NOT NULL, name TEXT NOT NULL, status TEXT NOT NULL, attempts INTEGER NOT NULL DEFAULT 0,
   started REAL, ended REAL, error_code TEXT, error_message TEXT, error_site TEXT,
-  input_digest TEXT, input_kept INTEGER NOT NULL DEFAULT 0, output_digest TEXT);
+  input_digest TEXT, input_kept INTEGER NOT NULL DEFAULT 0, output_digest TEXT, bytes_put INTEGER);
 CREATE TABLE IF NOT EXISTS collectives (
   grp TEXT NOT NULL, number INTEGER NOT NULL, members INTEGER NOT NULL, per_member INTEGER NOT NULL,
   result_digest TEXT NOT NULL, ended REAL NOT NULL, PRIMARY KEY (grp, number));

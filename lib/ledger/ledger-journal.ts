@@ -57,20 +57,20 @@ export class LedgerJournal implements GroupJournal {
     });
   }
 
-  memberReturned(path: string, output: unknown, refs: RefAccess): void {
+  memberReturned(path: string, output: unknown, refs: RefAccess, bytesPut: number | null): void {
     const ended = Date.now();
     this.#enqueue(async () => {
       const digest = await this.#codec.encode(output, refs, true);
-      this.#db.write(`UPDATE units SET status = 'finished', ended = ?, output_digest = ? WHERE path = ?`, ended, digest, path);
+      this.#db.write(`UPDATE units SET status = 'finished', ended = ?, output_digest = ?, bytes_put = ? WHERE path = ?`, ended, digest, bytesPut, path);
     });
   }
 
-  memberFailed(path: string, site: string, error: unknown): void {
+  memberFailed(path: string, site: string, error: unknown, bytesPut: number | null): void {
     const ended = Date.now();
     const message = error instanceof Error ? error.message : String(error);
     this.#enqueue(() => {
-      this.#db.write(`UPDATE units SET status = 'failed', ended = ?, error_code = ?, error_message = ?, error_site = ? WHERE path = ?`,
-        ended, codeOf(error) ?? 'ERR_USER', message, site, path);
+      this.#db.write(`UPDATE units SET status = 'failed', ended = ?, error_code = ?, error_message = ?, error_site = ?, bytes_put = ? WHERE path = ?`,
+        ended, codeOf(error) ?? 'ERR_USER', message, site, bytesPut, path);
     });
   }
 

@@ -1,12 +1,16 @@
 import type { Reply } from '../../lib/activator.ts';
 import type { CollectiveArrival } from '../../lib/collective.ts';
 
-/** How a member ended its phase, as seen by the group. */
-export type MemberArrival =
+/**
+ * How a member ended its phase, as seen by the group. A member that ended may say how many bytes it
+ * put into the store over its life (`bytesPut`), for the ledger.
+ */
+export type MemberArrival = (
   | CollectiveArrival
   | { readonly kind: 'failed'; readonly error: unknown; readonly site: string }
   /** The member was cancelled while it was running its step. */
-  | { readonly kind: 'cancelled' };
+  | { readonly kind: 'cancelled' }
+) & { readonly bytesPut?: number };
 
 /**
  * What `runGroup` needs from a runner to run one group, wherever its members live (this thread, or

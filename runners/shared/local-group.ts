@@ -75,7 +75,7 @@ class LocalGroupDriver implements GroupDriver {
       if (this.#units[i] !== unit) return { kind: 'cancelled' };
       if (pause.kind === 'returned' || pause.kind === 'failed') {
         this.#units[i] = undefined;
-        return pause;
+        return { ...pause, bytesPut: unit.bytesPut };
       }
       if (pause.kind === 'gather') {
         const { value, central, perMember } = pause.op;

@@ -122,8 +122,9 @@ async function runPhase(
 function record(options: GroupOptions, path: string, arrival: MemberArrival): void {
   const j = options.journal;
   if (!j) return;
-  if (arrival.kind === 'returned') j.journal.memberReturned(path, arrival.value, j.refs);
-  else if (arrival.kind === 'failed') j.journal.memberFailed(path, arrival.site, arrival.error);
+  const bytesPut = arrival.bytesPut ?? null;
+  if (arrival.kind === 'returned') j.journal.memberReturned(path, arrival.value, j.refs, bytesPut);
+  else if (arrival.kind === 'failed') j.journal.memberFailed(path, arrival.site, arrival.error, bytesPut);
 }
 
 /** Cancels, in member order, every member still suspended (all but `except` and those that ended). */

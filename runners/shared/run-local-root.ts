@@ -1,0 +1,33 @@
+import type { RunContext } from '../../lib/runner.ts';
+import type { Store } from '../../lib/store.ts';
+import { runLocalGroup, type LocalEnv } from './local-group.ts';
+
+export interface LocalRootOptions {
+  readonly concurrent: boolean;
+  readonly interleave?: <T>(step: Promise<T>) => Promise<T>;
+}
+
+/**
+ * Runs a whole run's root in this thread with `store`: the part the inline and laptop runners share.
+ * Resolves with the root's output; before it settles, the run's journal has finished reading from the
+ * store, so the caller may close the store. Does not open or close the store.
+ */
+export async function runLocalRoot(run: RunContext, store: Store, options: LocalRootOptions): Promise<unknown> {
+  const env: LocalEnv = {
+    seed: run.seed,
+    store,
+    emit: run.emit,
+    stats: run.stats,
+    concurrent: options.concurrent,
+    ...(options.interleave ? { interleave: options.interleave } : {}),
+    ...(run.journal ? { journal: run.journal } : {}),
+  };
+  try {
+    const root = { algorithm: run.algorithm, input: run.input, path: 'root', index: 0, size: 1 };
+    const [output] = await runLocalGroup(env, [root], 'root', run.signal);
+    return output;
+  } finally {
+    await run.journal?.settle(); // the ledger may still be reading outputs from the store
+    run.stats.peakStoreBytes = Math.max(run.stats.peakStoreBytes, store.peakBytes);
+  }
+}
