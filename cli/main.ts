@@ -7,7 +7,10 @@ import { pathToFileURL } from 'node:url';
 import { Command, CommanderError, Option } from 'commander';
 import { cameraPresetNames } from '../algorithms/index.ts';
 import { defaultRunOptions, resolveRunOptions, runnerNames, UsageError } from './options.ts';
+import { ErrorCode, codeOf } from '../lib/index.ts';
+import { replayCommand } from './replay-command.ts';
 import { runCommand } from './run-command.ts';
+import { statusCommand } from './status-command.ts';
 import { availableRunners, RunnerUnavailableError } from './runner-factory.ts';
 
 function program(setExitCode: (code: number) => void): Command {
@@ -27,9 +30,28 @@ function program(setExitCode: (code: number) => void): Command {
     .addOption(new Option('--out <dir>', 'write summary.json, result.json, events.ndjson (and the run directory) there'))
     .addOption(new Option('--json', 'print a machine-readable summary on stdout (logs stay on stderr)').default(false))
     .addOption(new Option('--no-progress', 'do not draw the progress bar'))
+    .addOption(new Option('--keep <pattern>', "keep the inputs of units matching this unit-path pattern (or 'all') in the ledger, for replay"))
+    .addOption(new Option('--resume <dir>', 'continue the interrupted or failed run recorded in this run directory'))
+    .addOption(new Option('--force', 'with --resume: resume even though the algorithm module changed').default(false))
     .action(async (raw: Record<string, unknown>) => setExitCode(await runCommand(resolveRunOptions(raw))));
+  root
+    .command('status')
+    .description('summarise a run from its ledger: units by status, failures, time and store bytes per level')
+    .argument('<dir>', 'the run directory')
+    .addOption(new Option('--json', 'print the summary as JSON').default(false))
+    .action((dir: string, raw: { json: boolean }) => setExitCode(statusCommand(dir, raw.json)));
+  root
+    .command('replay')
+    .description('re-run one recorded unit alone from its kept input and recorded collective replies; check its output digest')
+    .argument('<dir>', 'the run directory')
+    .argument('<unit>', 'the unit path, e.g. root/processVisit:0/sensor:3')
+    .addOption(new Option('--json', 'print the result as JSON').default(false))
+    .action(async (dir: string, unit: string, raw: { json: boolean }) => setExitCode(await replayCommand(dir, unit, raw.json)));
   return root;
 }
+
+/** Errors about what the user pointed the command at: usage errors (exit 2). */
+const refusedInput = new Set<string>([ErrorCode.NotARun, ErrorCode.RunIncompatible, ErrorCode.AlgorithmChanged, ErrorCode.InvalidArgument]);
 
 /** Runs the command line `argv` (as in process.argv) and returns the exit code. Never rejects. */
 export async function main(argv: readonly string[]): Promise<number> {
@@ -42,6 +64,14 @@ export async function main(argv: readonly string[]): Promise<number> {
     if (error instanceof UsageError) {
       process.stderr.write(`skyloom: ${error.message}\n(run with --help for usage)\n`);
       return 2;
+    }
+    if (refusedInput.has(codeOf(error) ?? '')) {
+      process.stderr.write(`skyloom: [${codeOf(error)}] ${(error as Error).message}\n`);
+      return 2;
+    }
+    if (codeOf(error)?.startsWith('SKY_REPLAY')) {
+      process.stderr.write(`skyloom: [${codeOf(error)}] ${(error as Error).message}\n`);
+      return 1;
     }
     if (error instanceof RunnerUnavailableError) {
       process.stderr.write(`skyloom: ${error.message}\n`);

@@ -19,6 +19,12 @@ export interface RunOptions {
   readonly out: string | undefined;
   readonly json: boolean;
   readonly progress: boolean;
+  /** Which units' inputs the ledger keeps for replay: a unit-path pattern, `all`, or undefined (none). */
+  readonly keep: string | undefined;
+  /** A run directory to resume instead of starting a new run. */
+  readonly resume: string | undefined;
+  /** Resume even though the algorithm's module changed. */
+  readonly force: boolean;
 }
 
 export const defaultRunOptions = {
@@ -62,6 +68,11 @@ export function parseRunner(text: string): RunnerName {
   return text as RunnerName;
 }
 
+export function parseKeep(text: string): string {
+  if (text.trim() === '') throw new UsageError(`--keep: expected a unit-path pattern such as 'root/visit:*/**' or 'all', got ${JSON.stringify(text)}`);
+  return text;
+}
+
 /** Raw commander values (strings, or the defaults) → checked options. */
 export function resolveRunOptions(raw: Record<string, unknown>): RunOptions {
   const text = (key: string, fallback: string | number): string => String(raw[key] ?? fallback);
@@ -75,5 +86,8 @@ export function resolveRunOptions(raw: Record<string, unknown>): RunOptions {
     out: raw.out === undefined ? undefined : String(raw.out),
     json: raw.json === true,
     progress: raw.progress !== false,
+    keep: raw.keep === undefined ? undefined : parseKeep(String(raw.keep)),
+    resume: raw.resume === undefined ? undefined : String(raw.resume),
+    force: raw.force === true,
   };
 }

@@ -4,9 +4,11 @@
  * Usage errors are found before this runs (see `options.ts`).
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { cameraPixels, cameraPresets, processVisits, sensorPlacements, type VisitResult } from '../algorithms/index.ts';
-import { codeOf, start, type RunResult } from '../lib/index.ts';
+import { cameraPixels, cameraPresets, processVisits, sensorPlacements, type VisitsInput, type VisitResult } from '../algorithms/index.ts';
+import { codeOf, start, type Job, type Runner, type RunResult } from '../lib/index.ts';
+import { resume } from '../lib/ledger/resume.ts';
 import { formatBytes, formatMs, formatTable } from './format.ts';
 import type { RunOptions } from './options.ts';
 import { showProgress } from './progress.ts';
@@ -39,7 +41,8 @@ export async function runCommand(options: RunOptions): Promise<number> {
     `skyloom: processVisits on camera ${camera.name} (${sensors} sensors, ${formatBytes(imageBytes)} of images per visit), ` +
       `${visits.length} visit(s), runner ${runner.name}${options.runner === 'inline' ? '' : `, memory ${formatBytes(options.memory)}`}\n`,
   );
-  const job = start(processVisits, { camera, seed: options.seed, visits }, { runner, seed: options.seed, ...(options.out ? { runDir: join(options.out, 'run') } : {}) });
+  const job = await startOrResume(options, runner, { camera, seed: options.seed, visits });
+  process.stderr.write(`skyloom: run directory ${job.runDir} (resume with: skyloom run --resume ${job.runDir})\n`);
   const progress = options.progress ? showProgress(job.events, 1 + visits.length * (1 + sensors)) : undefined;
   const onSignal = (): void => job.cancel();
   process.once('SIGINT', onSignal);
@@ -73,6 +76,21 @@ export async function runCommand(options: RunOptions): Promise<number> {
   if (options.out) writeOutputs(options.out, summary, result);
   process.stdout.write(options.json ? `${JSON.stringify(summary)}\n` : `${summaryTable(summary)}\n`);
   return 0;
+}
+
+/** A new run with a ledger in its run directory, or the resumption of the one in `--resume`. */
+async function startOrResume(options: RunOptions, runner: Runner, input: VisitsInput): Promise<Job<VisitResult[]> & { runDir: string }> {
+  if (options.resume) {
+    const job = (await resume(options.resume, { runner, force: options.force })) as Job<VisitResult[]>;
+    return Object.assign(job, { runDir: options.resume });
+  }
+  const runDir = options.out ? join(options.out, 'run') : defaultCliRunDir();
+  const keep = options.keep === undefined ? false : options.keep === 'all' ? true : options.keep;
+  return Object.assign(start(processVisits, input, { runner, seed: options.seed, runDir, ledger: { keep } }), { runDir });
+}
+
+function defaultCliRunDir(): string {
+  return join(tmpdir(), 'skyloom', `run-${new Date().toISOString().replace(/[:.]/g, '-')}-${process.pid}`);
 }
 
 function describeError(error: unknown): string {
