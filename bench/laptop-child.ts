@@ -11,11 +11,9 @@ import { run } from '../lib/index.ts';
 import type { SpillIoStats } from '../lib/spill-store.ts';
 import { inlineRunner, laptopRunner } from '../runners/index.ts';
 import { focalPlane, type FocalPlaneParams } from './workload/focal-plane.ts';
-import { focalPlaneLean } from './workload/focal-plane-lean.ts';
 
 export interface ChildParams extends FocalPlaneParams {
   readonly budget: number;
-  readonly workload: 'lean' | 'shared';
 }
 
 export interface ChildResult {
@@ -35,7 +33,7 @@ const runDir = join(tmpdir(), 'skyloom-bench-laptop', `${mode}-${process.pid}`);
 let spill: SpillIoStats | undefined;
 const runner = mode === 'inline' ? inlineRunner() : laptopRunner({ memoryBudget: p.budget, beforeClose: (store) => (spill = store.ioStats) });
 const t0 = performance.now();
-const result = await run(p.workload === 'shared' ? focalPlane : focalPlaneLean, p, { runner, verify: false, runDir, eventWindow: 1000 });
+const result = await run(focalPlane, p, { runner, verify: false, runDir, eventWindow: 1000 });
 const wallMs = performance.now() - t0;
 const rssBytes = process.resourceUsage().maxRSS * 1024;
 const warnings = result.events.filter((e) => e.type === 'warning').length;

@@ -5,10 +5,8 @@
  * on 32×32 images), and spill throughput against a plain sequential write+read of the same bytes done
  * in the laptop child. Checks the outputs of both runs are bit-identical (SHA-1 of every final image).
  *
- * Flags (or env BENCH_SENSORS, BENCH_SIZE, BENCH_ROUNDS, BENCH_BUDGET_FRACTION, BENCH_WORKLOAD):
- *   --sensors 32 --size 2048 --rounds 8 --budget-fraction 0.125 --workload lean|shared
- * `lean` (default) re-gets each image after the gather; `shared` is bench/workload/focal-plane.ts as
- * is, which keeps the pixels in a local across the gather, so the budget cannot hold RSS down.
+ * Flags (or env BENCH_SENSORS, BENCH_SIZE, BENCH_ROUNDS, BENCH_BUDGET_FRACTION):
+ *   --sensors 32 --size 2048 --rounds 8 --budget-fraction 0.125
  */
 import { execFileSync } from 'node:child_process';
 import { isDeepStrictEqual, parseArgs } from 'node:util';
@@ -21,15 +19,13 @@ const { values } = parseArgs({
     size: { type: 'string', default: process.env.BENCH_SIZE ?? '2048' },
     rounds: { type: 'string', default: process.env.BENCH_ROUNDS ?? '8' },
     'budget-fraction': { type: 'string', default: process.env.BENCH_BUDGET_FRACTION ?? '0.125' },
-    workload: { type: 'string', default: process.env.BENCH_WORKLOAD ?? 'lean' },
   },
 });
 const size = Number(values.size);
 const sensors = Number(values.sensors);
 const imagesBytes = sensors * size * size * 4;
 const budget = Math.floor(imagesBytes * Number(values['budget-fraction']));
-const workload = values.workload === 'shared' ? 'shared' : 'lean';
-const params: ChildParams = { sensors, width: size, height: size, rounds: Number(values.rounds), cpuPasses: 1, budget, workload };
+const params: ChildParams = { sensors, width: size, height: size, rounds: Number(values.rounds), cpuPasses: 1, budget };
 
 function child(mode: 'inline' | 'laptop', p: ChildParams): ChildResult {
   const stdout = execFileSync(process.execPath, ['--import', 'tsx', new URL('./laptop-child.ts', import.meta.url).pathname, mode, JSON.stringify(p)], {
@@ -41,7 +37,7 @@ function child(mode: 'inline' | 'laptop', p: ChildParams): ChildResult {
 }
 
 const mb = (n: number): string => `${formatBytes(n)}`;
-console.log(`bench/laptop: ${sensors} sensors × ${size}×${size} Float32, ${params.rounds} rounds, workload ${workload}`);
+console.log(`bench/laptop: ${sensors} sensors × ${size}×${size} Float32, ${params.rounds} rounds`);
 console.log(`  images total ${mb(imagesBytes)}, laptop budget ${mb(budget)} (${values['budget-fraction']} of it)`);
 
 const baseline = child('laptop', { ...params, width: 32, height: 32, budget: Math.max(budget, 64 * 1024) });

@@ -94,9 +94,11 @@ export function sha1Of(image: Float32Array): string {
 export const focalPlaneSensor = algorithm(import.meta.url, async function* focalPlaneSensor(_ctx, job: SensorJob) {
   let image = yield* put(makeImage(job.index, job.width, job.height));
   for (let round = 0; round < job.rounds; round++) {
-    const pixels = yield* get(image);
-    const correction = yield* gather(summarize(pixels, job.cpuPasses), fitGlobal);
-    image = yield* put(applyCorrection(pixels, correction, job.index));
+    const summary = summarize(yield* get(image), job.cpuPasses);
+    // Get the image again after the gather rather than keep the pixels in a local across the pause:
+    // a local would pin every sensor's image in memory, whatever a budgeted store spills.
+    const correction = yield* gather(summary, fitGlobal);
+    image = yield* put(applyCorrection(yield* get(image), correction, job.index));
   }
   return { index: job.index, sha1: sha1Of(yield* get(image)) };
 });

@@ -6,7 +6,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { algorithm, gather, get, put, run, scatter } from '../../lib/index.ts';
 import { inlineRunner, laptopRunner } from '../../runners/index.ts';
 import { focalPlane, type FocalPlaneParams } from '../../bench/workload/focal-plane.ts';
-import { focalPlaneLean } from '../../bench/workload/focal-plane-lean.ts';
+import { focalPlane } from '../../bench/workload/focal-plane.ts';
 
 let dir: string;
 beforeEach(async () => {
@@ -22,8 +22,8 @@ const budget = 3 * imageBytes; // one eighth of the 6 images would not hold one 
 
 describe('laptopRunner', () => {
   it('returns what inline returns on the focal-plane workload, spilling under a budget of a fraction of the images', async () => {
-    const reference = await run(focalPlaneLean, params, { runner: inlineRunner(), runDir: join(dir, 'inline') });
-    const laptop = await run(focalPlaneLean, params, { runner: laptopRunner({ memoryBudget: budget }), runDir: join(dir, 'laptop') });
+    const reference = await run(focalPlane, params, { runner: inlineRunner(), runDir: join(dir, 'inline') });
+    const laptop = await run(focalPlane, params, { runner: laptopRunner({ memoryBudget: budget }), runDir: join(dir, 'laptop') });
     expect(laptop.output).toStrictEqual(reference.output);
     expect(laptop.stats.peakStoreBytes).toBeLessThanOrEqual(budget);
     const outs = laptop.events.filter((e) => e.type === 'spill-out');
@@ -31,7 +31,7 @@ describe('laptopRunner', () => {
     expect(outs.length).toBeGreaterThan(0);
     expect(ins.length).toBeGreaterThan(0);
     expect(ins.every((e) => e.type === 'spill-in' && e.bytes > imageBytes)).toBe(true);
-    expect(laptop.events.some((e) => e.type === 'warning')).toBe(false); // the lean workload keeps nothing across pauses
+    expect(laptop.events.some((e) => e.type === 'warning')).toBe(false); // the workload keeps nothing across pauses
     expect(existsSync(join(dir, 'laptop', 'spill'))).toBe(false);
   });
 
@@ -52,7 +52,7 @@ describe('laptopRunner', () => {
     await expect(run(failing, undefined, { runner: laptopRunner({ memoryBudget: budget }), runDir: join(dir, 'failed') })).rejects.toMatchObject({ code: 'SKY_UNIT_FAILED' });
     expect(existsSync(join(dir, 'failed', 'spill'))).toBe(false);
     const spillDir = join(dir, 'kept');
-    await run(focalPlaneLean, params, { runner: laptopRunner({ memoryBudget: budget, spillDir, keepSpill: true }), runDir: join(dir, 'run') });
+    await run(focalPlane, params, { runner: laptopRunner({ memoryBudget: budget, spillDir, keepSpill: true }), runDir: join(dir, 'run') });
     expect(existsSync(spillDir)).toBe(true);
   });
 
@@ -93,12 +93,12 @@ describe('laptopRunner', () => {
     expect(laptopRunner({ memoryBudget: '512MB' }).name).toBe('laptop');
     await writeFile(join(dir, 'file'), 'x');
     const runner = laptopRunner({ memoryBudget: '1MiB', spillDir: join(dir, 'file', 'spill') });
-    await expect(run(focalPlaneLean, params, { runner, runDir: join(dir, 'x') })).rejects.toMatchObject({ code: 'SKY_SPILL_DIR' });
+    await expect(run(focalPlane, params, { runner, runDir: join(dir, 'x') })).rejects.toMatchObject({ code: 'SKY_SPILL_DIR' });
   });
 
   it('leaves nothing of the run on disk', async () => {
     const runDir = join(dir, 'clean');
-    await run(focalPlaneLean, params, { runner: laptopRunner({ memoryBudget: budget }), runDir });
+    await run(focalPlane, params, { runner: laptopRunner({ memoryBudget: budget }), runDir });
     expect(existsSync(runDir) ? await readdir(runDir) : []).toEqual([]);
   });
 });
