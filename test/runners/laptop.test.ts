@@ -6,7 +6,6 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { algorithm, gather, get, put, run, scatter } from '../../lib/index.ts';
 import { inlineRunner, laptopRunner } from '../../runners/index.ts';
 import { focalPlane, type FocalPlaneParams } from '../../bench/workload/focal-plane.ts';
-import { focalPlane } from '../../bench/workload/focal-plane.ts';
 
 let dir: string;
 beforeEach(async () => {
@@ -36,8 +35,18 @@ describe('laptopRunner', () => {
   });
 
   it('warns, naming the unit and the ref, when a suspended unit keeps a spilled value in a local (verify mode)', async () => {
-    const reference = await run(focalPlane, params, { runner: inlineRunner(), runDir: join(dir, 'inline') });
-    const laptop = await run(focalPlane, params, { runner: laptopRunner({ memoryBudget: budget }), runDir: join(dir, 'laptop') });
+    // The mistake the check exists for: `pixels` stays in a local across the gather, so spilling its ref frees nothing.
+    const retainingSensor = algorithm(import.meta.url, async function* retainingSensor(_ctx, job: { index: number; size: number }) {
+      const ref = yield* put(new Float32Array(job.size).fill(job.index));
+      const pixels = yield* get(ref);
+      const total = yield* gather(pixels[0] ?? 0, (vs) => vs.reduce((a, b) => a + b, 0));
+      return total + (pixels[1] ?? 0);
+    });
+    const retaining = algorithm(import.meta.url, async function* retaining(_ctx, n: number) {
+      return yield* scatter(retainingSensor, Array.from({ length: n }, (_, index) => ({ index, size: imageBytes / 4 })), { label: 'sensor' });
+    });
+    const reference = await run(retaining, params.sensors, { runner: inlineRunner(), runDir: join(dir, 'inline') });
+    const laptop = await run(retaining, params.sensors, { runner: laptopRunner({ memoryBudget: budget }), runDir: join(dir, 'laptop') });
     expect(laptop.output).toStrictEqual(reference.output);
     const warnings = laptop.events.filter((e) => e.type === 'warning');
     expect(warnings.length).toBeGreaterThan(0);
