@@ -38,11 +38,13 @@ export class MemoryStore implements Store {
     return this.#peak;
   }
 
-  put(value: unknown): Ref {
+  put(value: unknown, borrower: Borrower): Ref {
     const id = `${this.#prefix}${++this.#next}`;
     const bytes = storeBytes(value);
     this.#values.set(id, { value: deepFreeze(value), bytes });
     this.#pristine?.track(id, value);
+    // The putter still holds the buffers: a write after put fails the writer at its next pause.
+    this.#pristine?.borrow(borrower.path, id, value);
     this.#bytes += bytes;
     if (this.#bytes > this.#peak) this.#peak = this.#bytes;
     return makeRef(id, bytes);

@@ -92,7 +92,7 @@ class DroppingStore implements Store {
   }
 
   put(value: unknown, borrower: Borrower): Ref {
-    const ref = this.#inner.put(value);
+    const ref = this.#inner.put(value, borrower);
     if (ref.bytes >= this.#threshold) this.#fresh.set(borrower.path, [...(this.#fresh.get(borrower.path) ?? []), ref.$ref]);
     return ref;
   }
