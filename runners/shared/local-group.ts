@@ -16,6 +16,8 @@ export interface LocalEnv extends UnitEnv {
   readonly interleave?: <T>(step: Promise<T>) => Promise<T>;
   /** The run's ledger, if it keeps one. */
   readonly journal?: GroupJournal;
+  /** Wraps every group's driver, nested ones included; the property suite injects bugs through it. */
+  readonly wrap?: (driver: GroupDriver) => GroupDriver;
 }
 
 /**
@@ -23,7 +25,8 @@ export interface LocalEnv extends UnitEnv {
  * Shared by the inline and laptop runners; they differ only in their store.
  */
 export function runLocalGroup(env: LocalEnv, specs: readonly UnitSpec[], group: string, signal: AbortSignal): Promise<unknown[]> {
-  const driver = new LocalGroupDriver(env, specs, signal);
+  const local = new LocalGroupDriver(env, specs, signal);
+  const driver = env.wrap ? env.wrap(local) : local;
   const journal = env.journal ? { journal: { journal: env.journal, specs, refs: storeAccess(env.store) } } : {};
   return runGroup(driver, { group, concurrent: env.concurrent, signal, emit: env.emit, stats: env.stats, ...journal });
 }

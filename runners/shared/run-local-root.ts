@@ -1,10 +1,12 @@
 import type { RunContext } from '../../lib/runner.ts';
 import type { Store } from '../../lib/store.ts';
+import type { GroupDriver } from './group-driver.ts';
 import { runLocalGroup, type LocalEnv } from './local-group.ts';
 
 export interface LocalRootOptions {
   readonly concurrent: boolean;
   readonly interleave?: <T>(step: Promise<T>) => Promise<T>;
+  readonly wrap?: (driver: GroupDriver) => GroupDriver;
 }
 
 /**
@@ -20,6 +22,7 @@ export async function runLocalRoot(run: RunContext, store: Store, options: Local
     stats: run.stats,
     concurrent: options.concurrent,
     ...(options.interleave ? { interleave: options.interleave } : {}),
+    ...(options.wrap ? { wrap: options.wrap } : {}),
     ...(run.journal ? { journal: run.journal } : {}),
   };
   try {

@@ -4,7 +4,7 @@ import type { Ref } from '../../../lib/ref.ts';
 import type { RunContext, Runner } from '../../../lib/runner.ts';
 import type { Borrower, Store } from '../../../lib/store.ts';
 import type { GroupDriver } from '../../../runners/shared/group-driver.ts';
-import { runTestGroup } from './local-driver.ts';
+import { runLocalRoot } from '../../../runners/shared/run-local-root.ts';
 
 interface TestRunnerOptions {
   readonly concurrent: boolean;
@@ -12,17 +12,14 @@ interface TestRunnerOptions {
   readonly store?: (verify: boolean) => Store;
 }
 
-/** A one-thread runner made of lib pieces, with a bug injected through `wrap` or `store`. */
+/** The real one-thread runner pieces (`runLocalRoot`), with a bug injected through `wrap` or `store`. */
 export function testRunner(name: string, options: TestRunnerOptions): Runner {
   return {
     name,
     async execute(run: RunContext): Promise<unknown> {
       const store = options.store?.(run.verify) ?? new MemoryStore({ verify: run.verify });
-      const env = { seed: run.seed, store, emit: run.emit, stats: run.stats, concurrent: options.concurrent, wrap: options.wrap ?? ((d: GroupDriver) => d) };
       try {
-        const root = { algorithm: run.algorithm, input: run.input, path: 'root', index: 0, size: 1 };
-        const [output] = await runTestGroup(env, [root], 'root', run.signal);
-        return output;
+        return await runLocalRoot(run, store, { concurrent: options.concurrent, ...(options.wrap ? { wrap: options.wrap } : {}) });
       } finally {
         await store.close();
       }
