@@ -3,6 +3,7 @@
  * command exits 2 with its message). Parsing only: nothing here starts a run.
  */
 import { availableParallelism } from 'node:os';
+import { parseByteSize } from '../lib/byte-size.ts';
 import { cameraPresetNames, isCameraPresetName, type CameraPresetName } from '../algorithms/index.ts';
 
 export const runnerNames = ['inline', 'laptop', 'cluster'] as const;
@@ -41,14 +42,16 @@ export class UsageError extends Error {
   override readonly name = 'UsageError';
 }
 
-const units: Record<string, number> = { b: 1, kb: 1e3, mb: 1e6, gb: 1e9, tb: 1e12, kib: 2 ** 10, mib: 2 ** 20, gib: 2 ** 30, tib: 2 ** 40 };
-
-/** `2GB`, `512MiB`, `1e9` → bytes. */
+/** `2GB` (10^9), `512MiB` (2^29), or a byte count → bytes, with lib/byte-size's rules; at least 1 byte. */
 export function parseBytes(text: string, what = '--memory'): number {
-  const m = /^\s*(\d+(?:\.\d+)?(?:e\d+)?)\s*([kmgt]i?b|b)?\s*$/i.exec(text);
-  const bytes = m ? Number(m[1]) * (units[(m[2] ?? 'b').toLowerCase()] ?? NaN) : NaN;
-  if (!Number.isFinite(bytes) || bytes < 1) throw new UsageError(`${what}: expected a size such as 2GB, 512MB or 64MiB, got ${JSON.stringify(text)}`);
-  return Math.floor(bytes);
+  let bytes = 0;
+  try {
+    bytes = parseByteSize(text, what);
+  } catch {
+    // reported below, in the command line's own words
+  }
+  if (bytes < 1) throw new UsageError(`${what}: expected a size such as 2GB, 512MB or 64MiB, got ${JSON.stringify(text)}`);
+  return bytes;
 }
 
 /** A whole number within [min, max]. */
