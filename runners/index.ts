@@ -3,3 +3,5 @@ export { inlineRunner } from './inline.ts';
 export type { InlineRunnerOptions } from './inline.ts';
 export { laptopRunner, minimumMemoryBudget } from './laptop.ts';
 export type { LaptopRunnerOptions } from './laptop.ts';
+export { clusterRunner } from './cluster/cluster-runner.ts';
+export type { ClusterRunnerOptions } from './cluster/options.ts';

@@ -1,0 +1,160 @@
+/**
+ * Runs one group whose members live on worker hosts, with the shared `runGroup` (phases, failure
+ * rule, mismatch detection, cancellation) and members stepped at once. The cluster `GroupDriver` asks
+ * a member's host to step its unit to its next pause; a scatter pause comes back here, its children
+ * are placed and run as a group of their own, and the outputs (or the failure) go back to the host.
+ * The central function runs on member 0's host, which holds it.
+ *
+ * A member whose host is lost fails with `SKY_HOST_LOST`; a group that failed because of a lost host
+ * is run again from the start, on placements made afresh, up to `retries` times. Other failures are
+ * not retried (user code is deterministic: it would fail the same way).
+ */
+import type { Reply } from '../../lib/activator.ts';
+import { errorFromWire, errorToWire } from '../../lib/error-wire.ts';
+import { codeOf, ErrorCode, SkyloomError } from '../../lib/errors.ts';
+import type { Emit } from '../../lib/events.ts';
+import { deepFreeze } from '../../lib/freeze.ts';
+import type { StatsRecorder } from '../../lib/stats.ts';
+import type { GroupDriver, MemberArrival } from '../shared/group-driver.ts';
+import { runGroup } from '../shared/run-group.ts';
+import type { HostHandle } from './host-handle.ts';
+import type { HostPool } from './host-pool.ts';
+import type { WirePause, WireReply, WireSpec } from './protocol.ts';
+
+export interface ClusterEnv {
+  readonly pool: HostPool;
+  readonly emit: Emit;
+  readonly stats: StatsRecorder;
+  readonly retries: number;
+}
+
+/** Runs the group of `specs` (retrying it after a host loss), resolving with its outputs in member order. */
+export async function runClusterGroup(env: ClusterEnv, specs: readonly WireSpec[], group: string, signal: AbortSignal, parent?: HostHandle): Promise<unknown[]> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await runGroup(new ClusterGroupDriver(env, specs, signal), { group, concurrent: true, signal, emit: env.emit, stats: env.stats });
+    } catch (error) {
+      const retry = attempt <= env.retries && !signal.aborted && !parent?.lost && causedByHostLoss(error);
+      if (!retry) throw error;
+      env.emit({ type: 'warning', path: group, code: ErrorCode.HostLost, message: `group ${group} lost a worker host; running it again (retry ${attempt} of ${env.retries})` });
+    }
+  }
+}
+
+/** True when a lost host is somewhere in the error's `cause` chain. Never throws. */
+export function causedByHostLoss(error: unknown): boolean {
+  for (let e = error, depth = 0; e !== undefined && depth < 32; e = (e as { cause?: unknown }).cause, depth++) {
+    if (codeOf(e) === ErrorCode.HostLost) return true;
+    if (typeof e !== 'object' || e === null) return false;
+  }
+  return false;
+}
+
+interface Member {
+  readonly host: HostHandle;
+  readonly abort: AbortController;
+  site: string;
+  started: boolean;
+  ended: boolean;
+}
+
+class ClusterGroupDriver implements GroupDriver {
+  readonly paths: readonly string[];
+  readonly #env: ClusterEnv;
+  readonly #specs: readonly WireSpec[];
+  readonly #signal: AbortSignal;
+  readonly #members: (Member | undefined)[];
+
+  constructor(env: ClusterEnv, specs: readonly WireSpec[], signal: AbortSignal) {
+    this.#env = env;
+    this.#specs = specs;
+    this.#signal = signal;
+    this.paths = specs.map((s) => s.path);
+    this.#members = specs.map(() => undefined);
+  }
+
+  async toCollective(i: number, reply: Reply): Promise<MemberArrival> {
+    let member: Member;
+    try {
+      member = this.#members[i] ??= { host: this.#env.pool.place(), abort: new AbortController(), site: 'start', started: false, ended: false };
+    } catch (error) {
+      return { kind: 'failed', error, site: 'start' };
+    }
+    let next = toWire(reply);
+    for (;;) {
+      const pause = await this.#step(i, member, next);
+      if (member.ended && pause.kind !== 'failed') return { kind: 'cancelled' };
+      member.site = pause.site;
+      if (pause.kind === 'returned' || pause.kind === 'failed') {
+        this.#end(member);
+        return pause.kind === 'returned' ? { kind: 'returned', value: deepFreeze(pause.value), site: pause.site } : { kind: 'failed', error: errorFromWire(pause.error), site: pause.site };
+      }
+      if (pause.kind === 'gather') {
+        const { value, centralSite, perMember, site } = pause;
+        return { kind: 'gather', value: deepFreeze(value), centralSite, perMember, site };
+      }
+      next = await this.#scatter(member, pause);
+    }
+  }
+
+  async central(values: unknown[]): Promise<Reply> {
+    const owner = this.#members[0];
+    try {
+      if (!owner) throw new SkyloomError(ErrorCode.Cancelled, `${this.paths[0]} holds no central function`);
+      const reply: WireReply = await owner.host.call((api) => api.central(this.paths[0] as string, values) as Promise<never>);
+      return reply.ok ? { ok: true, value: deepFreeze(reply.value) } : { ok: false, error: errorFromWire(reply.error) };
+    } catch (error) {
+      return { ok: false, error: owner ? this.#lostUnit(0, owner, error) : error };
+    }
+  }
+
+  async cancel(i: number): Promise<void> {
+    const member = this.#members[i];
+    if (!member || member.ended) return;
+    this.#end(member);
+    member.abort.abort();
+    if (!member.started || member.host.lost) return;
+    await member.host.call((api) => api.cancel(this.paths[i] as string)).catch(() => {});
+  }
+
+  async #step(i: number, member: Member, reply: WireReply): Promise<WirePause> {
+    const spec = member.started ? undefined : this.#specs[i];
+    member.started = true;
+    try {
+      return await member.host.call((api) => api.step(this.paths[i] as string, reply, spec));
+    } catch (error) {
+      this.#end(member);
+      return { kind: 'failed', site: member.site, error: errorToWire(this.#lostUnit(i, member, error)) };
+    }
+  }
+
+  /** Runs a scatter's children as their own group; the parent's host does no work meanwhile. */
+  async #scatter(member: Member, pause: Extract<WirePause, { kind: 'scatter' }>): Promise<WireReply> {
+    member.host.load--;
+    try {
+      const signal = AbortSignal.any([this.#signal, member.abort.signal]);
+      const outputs = await runClusterGroup(this.#env, pause.children, pause.group, signal, member.host);
+      return { ok: true, value: outputs };
+    } catch (error) {
+      return { ok: false, error: errorToWire(error) };
+    } finally {
+      member.host.load++;
+    }
+  }
+
+  #end(member: Member): void {
+    if (member.ended) return;
+    member.ended = true;
+    member.host.load--;
+  }
+
+  #lostUnit(i: number, member: Member, cause: unknown): SkyloomError {
+    const path = this.paths[i] as string;
+    const reason = cause instanceof Error ? cause.message : String(cause);
+    return new SkyloomError(ErrorCode.HostLost, `unit ${path} was hosted by worker host ${member.host.id}, which was lost (${reason})`, { unitPath: path, site: member.site, cause });
+  }
+}
+
+function toWire(reply: Reply): WireReply {
+  return reply.ok ? reply : { ok: false, error: errorToWire(reply.error) };
+}

@@ -1,0 +1,48 @@
+/**
+ * Cluster mode: coroutines run on long-lived worker threads (hosts), one per core by default. The
+ * coordinator (this thread) only places units and completes collectives: a scatter's children are
+ * placed on the host with the least outstanding work and stay there, so their data never moves; the
+ * central function runs on member 0's host; outputs and small summaries travel, big data stays.
+ *
+ * Not covered: the run ledger (a journal given to the run is ignored, with a warning event) and
+ * loading skyloom itself from compiled `dist/` in workers (the worker entry loads the .ts sources).
+ * Every thread is terminated before `execute` settles, on success or failure.
+ */
+import { rm } from 'node:fs/promises';
+import { join } from 'node:path';
+import { findUncloneable } from '../../lib/clone-check.ts';
+import { ErrorCode, SkyloomError } from '../../lib/errors.ts';
+import type { RunContext, Runner } from '../../lib/runner.ts';
+import { runClusterGroup } from './cluster-group.ts';
+import { HostPool } from './host-pool.ts';
+import { clusterSettings, type ClusterRunnerOptions } from './options.ts';
+import type { WireSpec } from './protocol.ts';
+
+export function clusterRunner(options: ClusterRunnerOptions = {}): Runner {
+  const settings = clusterSettings(options);
+  return {
+    name: 'cluster',
+    async execute(run: RunContext): Promise<unknown> {
+      const bad = findUncloneable(run.input, 'input');
+      if (bad) throw new SkyloomError(ErrorCode.NotCloneable, `${bad.path} is ${bad.what}, which cannot cross a worker thread`, { unitPath: 'root', site: 'start' });
+      if (run.journal) run.emit({ type: 'warning', path: 'root', code: ErrorCode.InvalidArgument, message: 'the cluster runner keeps no run ledger; this run is not recorded' });
+      const spillRoot = join(run.runDir, 'cluster-spill');
+      const pool = new HostPool({
+        workers: settings.workers,
+        ...(settings.resourceLimits ? { resourceLimits: settings.resourceLimits } : {}),
+        host: { seed: run.seed, verify: run.verify, ...(settings.memoryBudget === undefined ? {} : { memoryBudget: settings.memoryBudget }) },
+        spillRoot,
+        sink: { emit: run.emit, stats: run.stats },
+      });
+      const root: WireSpec = { moduleUrl: run.algorithm.moduleUrl, name: run.algorithm.name, input: run.input, path: 'root', index: 0, size: 1 };
+      try {
+        const [output] = await runClusterGroup({ pool, emit: run.emit, stats: run.stats, retries: settings.retries }, [root], 'root', run.signal);
+        return output;
+      } finally {
+        await pool.close();
+        run.stats.peakStoreBytes = Math.max(run.stats.peakStoreBytes, pool.peakBytes);
+        if (settings.memoryBudget !== undefined) await rm(spillRoot, { recursive: true, force: true });
+      }
+    },
+  };
+}

@@ -1,0 +1,77 @@
+/**
+ * The coordinator's side of one worker host: its comlink proxy, its load (units placed there that
+ * are not waiting at a scatter) and whether it is lost. comlink leaves calls pending forever when the
+ * other thread dies, so every call races the host's loss and rejects with `SKY_HOST_LOST` instead.
+ * Each answer's events go to the run's event stream and its counters to the run's stats.
+ *
+ * It does not start or stop threads (the pool does) and does not decide what a loss means for units.
+ */
+import type { MessagePort } from 'node:worker_threads';
+import type * as Comlink from 'comlink';
+import { ErrorCode, SkyloomError } from '../../lib/errors.ts';
+import type { Emit } from '../../lib/events.ts';
+import type { StatsRecorder } from '../../lib/stats.ts';
+import type { HostAnswer, HostApi } from './protocol.ts';
+
+/** Where hosts' reports go: the run's `emit` and stats. */
+export interface HostSink {
+  readonly emit: Emit;
+  readonly stats: StatsRecorder;
+}
+
+export class HostHandle {
+  readonly id: number;
+  /** Units placed here that are running or waiting at a gather (the placement's measure of work). */
+  load = 0;
+  /** Most bytes the host's store held at once, as last reported. */
+  peakBytes = 0;
+  readonly #api: Comlink.Remote<HostApi>;
+  readonly #ports: readonly MessagePort[];
+  readonly #sink: HostSink;
+  readonly #onLost: (host: HostHandle) => void;
+  readonly #lostSignal: Promise<never>;
+  #reject!: (error: SkyloomError) => void;
+  #lost: SkyloomError | undefined;
+
+  constructor(id: number, api: Comlink.Remote<HostApi>, ports: readonly MessagePort[], sink: HostSink, onLost: (host: HostHandle) => void) {
+    this.id = id;
+    this.#api = api;
+    this.#ports = ports;
+    this.#sink = sink;
+    this.#onLost = onLost;
+    this.#lostSignal = new Promise<never>((_, reject) => (this.#reject = reject));
+    this.#lostSignal.catch(() => {}); // observed by calls that race it
+  }
+
+  /** The error the host was lost with, if it was. */
+  get lost(): SkyloomError | undefined {
+    return this.#lost;
+  }
+
+  /** Calls the host and reports its answer's events and stats. Rejects with `SKY_HOST_LOST` if the host is or gets lost. */
+  async call<T>(invoke: (api: Comlink.Remote<HostApi>) => Promise<HostAnswer<T>>): Promise<T> {
+    const answer = await this.raw(invoke);
+    for (const event of answer.events) this.#sink.emit(event);
+    const { stats } = this.#sink;
+    stats.units += answer.stats.units;
+    for (const kind of Object.keys(stats.primitives) as (keyof typeof stats.primitives)[]) stats.primitives[kind] += answer.stats.primitives[kind];
+    this.peakBytes = Math.max(this.peakBytes, answer.peakBytes);
+    return answer.result;
+  }
+
+  /** Calls the host without an answer envelope (e.g. `read`). Rejects with `SKY_HOST_LOST` if the host is or gets lost. */
+  async raw<T>(invoke: (api: Comlink.Remote<HostApi>) => Promise<T>): Promise<T> {
+    if (this.#lost) throw this.#lost;
+    return Promise.race([invoke(this.#api), this.#lostSignal]);
+  }
+
+  /** Marks the host lost (its thread died or was stopped): pending and later calls reject. Idempotent. */
+  markLost(cause: unknown): void {
+    if (this.#lost) return;
+    const reason = cause instanceof Error ? cause.message : String(cause);
+    this.#lost = new SkyloomError(ErrorCode.HostLost, `worker host ${this.id} was lost: ${reason}`, { cause });
+    this.#reject(this.#lost);
+    for (const port of this.#ports) port.close();
+    this.#onLost(this);
+  }
+}

@@ -1,0 +1,69 @@
+/**
+ * The store of one worker host: refs this host made live in its own store (a `MemoryStore`, or the
+ * laptop runner's `BudgetedStore` under a per-host budget); a `get` of a ref another host owns fetches
+ * a transferred copy through the coordinator. In verify mode the copy is checksummed on arrival and
+ * re-checked at the borrower's next pause, so mutating a borrowed buffer fails on any host.
+ *
+ * Remote copies are not cached (owner computes: remote reads are the exception) and do not count in
+ * this host's bytes.
+ */
+import type { SkyloomError } from '../../lib/errors.ts';
+import { deepFreeze } from '../../lib/freeze.ts';
+import { PristineLedger } from '../../lib/pristine.ts';
+import { isRef, type Ref } from '../../lib/ref.ts';
+import type { Borrower, Store } from '../../lib/store.ts';
+
+
+export class HostStore implements Store {
+  readonly #own: Store;
+  readonly #prefix: string;
+  readonly #fetch: (refId: string) => Promise<unknown>;
+  readonly #remote: PristineLedger | undefined;
+
+  constructor(own: Store, prefix: string, fetch: (refId: string) => Promise<unknown>, verify: boolean) {
+    this.#own = own;
+    this.#prefix = prefix;
+    this.#fetch = fetch;
+    this.#remote = verify ? new PristineLedger() : undefined;
+  }
+
+  get bytes(): number {
+    return this.#own.bytes;
+  }
+
+  get peakBytes(): number {
+    return this.#own.peakBytes;
+  }
+
+  beginStep(borrower: Borrower): void | Promise<void> {
+    return this.#own.beginStep?.(borrower);
+  }
+
+  put(value: unknown, borrower: Borrower): Ref | Promise<Ref> {
+    return this.#own.put(value, borrower);
+  }
+
+  get(ref: Ref, borrower: Borrower): unknown {
+    if (!isRef(ref) || ref.$ref.startsWith(this.#prefix)) return this.#own.get(ref, borrower);
+    return this.#getRemote(ref.$ref, borrower);
+  }
+
+  async #getRemote(id: string, borrower: Borrower): Promise<unknown> {
+    const poisoned = this.#remote?.poisoned(id);
+    if (poisoned) throw poisoned;
+    const value = deepFreeze(await this.#fetch(id));
+    this.#remote?.track(id, value);
+    this.#remote?.borrow(borrower.path, id, value);
+    return value;
+  }
+
+  endStep(borrower: Borrower): SkyloomError | undefined {
+    const own = this.#own.endStep(borrower);
+    const remote = this.#remote?.endStep(borrower.path);
+    return own ?? remote;
+  }
+
+  close(): void | Promise<void> {
+    return this.#own.close();
+  }
+}

@@ -1,0 +1,184 @@
+/**
+ * One worker host: the units placed on this thread, their store, and the answers to the coordinator.
+ * `step` resumes a unit (loading its algorithm by module and name on its first step) and runs it to
+ * its next scatter, gather or end; `central` runs the central function a unit holds at its gather.
+ * Values leaving the thread are checked with `findUncloneable` first: an uncloneable scatter input or
+ * gathered value is thrown into the unit at that primitive; an uncloneable output fails the unit.
+ *
+ * It knows nothing of groups, placement or other hosts (refs of other hosts come through `fetch`).
+ * No method rejects: failures are answers.
+ */
+import type { Reply } from '../../lib/activator.ts';
+import type { Algorithm } from '../../lib/algorithm.ts';
+import { BudgetedStore } from '../../lib/budgeted-store.ts';
+import { centralSite } from '../../lib/central-site.ts';
+import { findUncloneable } from '../../lib/clone-check.ts';
+import { errorFromWire, errorToWire } from '../../lib/error-wire.ts';
+import { cancelled, ErrorCode, SkyloomError } from '../../lib/errors.ts';
+import type { RunEventBody } from '../../lib/events.ts';
+import { deepFreeze } from '../../lib/freeze.ts';
+import { MemoryStore } from '../../lib/memory-store.ts';
+import type { Central } from '../../lib/primitive.ts';
+import { makeRef } from '../../lib/ref.ts';
+import { StatsRecorder } from '../../lib/stats.ts';
+import type { Store } from '../../lib/store.ts';
+import { Unit, type UnitEnv, type UnitSpec } from '../../lib/unit.ts';
+import { HostStore } from './host-store.ts';
+import { loadAlgorithm } from './load-algorithm.ts';
+import { refPrefix, type HostAnswer, type HostConfig, type StatsDelta, type WirePause, type WireReply, type WireSpec } from './protocol.ts';
+import { copyForTransfer, type Transferable } from './transfer-copy.ts';
+
+export class Host {
+  readonly #config: HostConfig;
+  readonly #store: HostStore;
+  readonly #env: UnitEnv;
+  readonly #units = new Map<string, Unit>();
+  readonly #centrals = new Map<string, Central>();
+  readonly #events: RunEventBody[] = [];
+  readonly #stats = new StatsRecorder();
+  #reads = 0;
+
+  /** Opens the host's own store (a budgeted one when the config has a budget). */
+  static async open(config: HostConfig, fetch: (refId: string) => Promise<unknown>): Promise<Host> {
+    const events: RunEventBody[] = [];
+    const own = await openOwnStore(config, (e) => events.push(e));
+    return new Host(config, new HostStore(own, refPrefix(config.hostId), fetch, config.verify), events);
+  }
+
+  private constructor(config: HostConfig, store: HostStore, events: RunEventBody[]) {
+    this.#config = config;
+    this.#store = store;
+    this.#events = events;
+    this.#env = { seed: config.seed, store, emit: (e) => this.#events.push(e), stats: this.#stats };
+  }
+
+  async step(path: string, reply: WireReply, spec?: WireSpec): Promise<HostAnswer<WirePause>> {
+    return this.#answer(await this.#step(path, reply, spec));
+  }
+
+  async central(path: string, values: readonly unknown[]): Promise<HostAnswer<WireReply>> {
+    return this.#answer(await this.#central(path, values));
+  }
+
+  async cancel(path: string): Promise<HostAnswer<null>> {
+    const unit = this.#units.get(path);
+    this.#forget(path);
+    await unit?.cancel();
+    return this.#answer(null);
+  }
+
+  /** A transferable copy of a ref this host owns (for a unit on another host). Rejects with the store's error. */
+  async read(refId: string): Promise<Transferable> {
+    const borrower = { path: `host:${this.#config.hostId}/read#${++this.#reads}` };
+    await this.#store.beginStep(borrower);
+    try {
+      return copyForTransfer(await this.#store.get(makeRef(refId, 0), borrower));
+    } finally {
+      this.#store.endStep(borrower);
+    }
+  }
+
+  async shutdown(): Promise<HostAnswer<null>> {
+    for (const path of [...this.#units.keys()]) await this.cancel(path);
+    await this.#store.close();
+    return this.#answer(null);
+  }
+
+  async #step(path: string, wireReply: WireReply, spec?: WireSpec): Promise<WirePause> {
+    const unit = this.#units.get(path) ?? (spec ? await this.#start(spec) : undefined);
+    if (!unit) return { kind: 'failed', site: 'start', error: errorToWire(cancelled(path)) };
+    let reply = replyFromWire(wireReply);
+    for (;;) {
+      const pause = await unit.advance(reply);
+      if (pause.kind === 'returned' || pause.kind === 'failed') {
+        this.#forget(path);
+        const bad = pause.kind === 'returned' ? findUncloneable(pause.value, 'output') : undefined;
+        if (bad) return { kind: 'failed', site: pause.site, error: errorToWire(notCloneable(path, pause.site, bad)) };
+        if (pause.kind === 'failed') return { kind: 'failed', site: pause.site, error: errorToWire(pause.error) };
+        return { kind: 'returned', site: pause.site, value: pause.value };
+      }
+      const bad = pause.kind === 'gather' ? findUncloneable(pause.op.value, 'gathered value') : findUncloneable(pause.op.inputs, 'scatter inputs');
+      if (bad) {
+        reply = { ok: false, error: notCloneable(path, pause.site, bad) };
+        continue;
+      }
+      if (pause.kind === 'scatter') return { kind: 'scatter', site: pause.site, group: pause.group, children: pause.children.map(toWireSpec) };
+      this.#centrals.set(path, pause.op.central);
+      const { value, central, perMember } = pause.op;
+      return { kind: 'gather', site: pause.site, value, centralSite: centralSite(central), perMember };
+    }
+  }
+
+  async #start(spec: WireSpec): Promise<Unit> {
+    let algorithm: Algorithm<unknown, unknown>;
+    try {
+      algorithm = await loadAlgorithm(spec.moduleUrl, spec.name, spec.path);
+    } catch (error) {
+      algorithm = failingAlgorithm(spec, error); // the unit starts and fails at `start`, with its events
+    }
+    const unitSpec: UnitSpec = { algorithm, input: deepFreeze(spec.input), path: spec.path, index: spec.index, size: spec.size };
+    const unit = new Unit(unitSpec, this.#env);
+    this.#units.set(spec.path, unit);
+    return unit;
+  }
+
+  async #central(path: string, values: readonly unknown[]): Promise<WireReply> {
+    const fn = this.#centrals.get(path);
+    try {
+      if (!fn) throw new SkyloomError(ErrorCode.Cancelled, `unit ${path} no longer waits at a gather on this host`, { unitPath: path });
+      const result = deepFreeze(await fn(deepFreeze(values)));
+      const bad = findUncloneable(result, 'central result');
+      if (bad) throw notCloneable(path, 'central', bad);
+      return { ok: true, value: result };
+    } catch (error) {
+      return { ok: false, error: errorToWire(error) };
+    }
+  }
+
+  #forget(path: string): void {
+    this.#units.delete(path);
+    this.#centrals.delete(path);
+  }
+
+  #answer<T>(result: T): HostAnswer<T> {
+    return { result, events: this.#events.splice(0), stats: this.#drainStats(), peakBytes: this.#store.peakBytes };
+  }
+
+  #drainStats(): StatsDelta {
+    const s = this.#stats;
+    const delta = { units: s.units, primitives: { ...s.primitives } };
+    s.units = 0;
+    for (const kind of Object.keys(s.primitives) as (keyof typeof s.primitives)[]) s.primitives[kind] = 0;
+    return delta;
+  }
+}
+
+async function openOwnStore(config: HostConfig, emit: (e: RunEventBody) => void): Promise<Store> {
+  const idPrefix = refPrefix(config.hostId);
+  if (config.memoryBudget === undefined) return new MemoryStore({ verify: config.verify, idPrefix });
+  // Refs cross threads as plain data, so a ref's handle being collected here says nothing about its
+  // reachability elsewhere: the host frees nothing before close.
+  return BudgetedStore.open({ budget: config.memoryBudget, directory: config.spillDir, verify: config.verify, emit, idPrefix, freeUnreachable: false });
+}
+
+function replyFromWire(reply: WireReply): Reply {
+  return reply.ok ? { ok: true, value: deepFreeze(reply.value) } : { ok: false, error: errorFromWire(reply.error) };
+}
+
+function toWireSpec(spec: UnitSpec): WireSpec {
+  const { algorithm, input, path, index, size } = spec;
+  return { moduleUrl: algorithm.moduleUrl, name: algorithm.name, input, path, index, size };
+}
+
+function notCloneable(path: string, site: string, bad: { path: string; what: string }): SkyloomError {
+  const message = `${bad.path} is ${bad.what}, which cannot cross a worker thread (unit ${path} at ${site}); pass plain data, typed arrays or refs`;
+  return new SkyloomError(ErrorCode.NotCloneable, message, { unitPath: path, site });
+}
+
+function failingAlgorithm(spec: WireSpec, error: unknown): Algorithm<unknown, unknown> {
+  // eslint-disable-next-line require-yield -- never runs past the throw
+  const fn = async function* (): AsyncGenerator<never, never, unknown> {
+    throw error;
+  };
+  return { $algorithm: true, moduleUrl: spec.moduleUrl, name: spec.name, fn: () => fn() };
+}

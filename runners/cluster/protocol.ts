@@ -1,0 +1,84 @@
+/**
+ * The plain data that crosses between the coordinator (main thread) and a worker host. Everything here
+ * survives structured clone: algorithms travel as `moduleUrl` + `name`, errors as `WireError`, and every
+ * host answer carries the events and stats its units produced since its previous answer.
+ *
+ * It does not cover the transport (comlink over MessagePorts) nor thread lifetime (piscina).
+ */
+import type { WireError } from '../../lib/error-wire.ts';
+import type { RunEventBody } from '../../lib/events.ts';
+import type { Primitive } from '../../lib/primitive.ts';
+
+/** A unit to start on a host: what `UnitSpec` is, with the algorithm as a module address. */
+export interface WireSpec {
+  readonly moduleUrl: string;
+  readonly name: string;
+  readonly input: unknown;
+  readonly path: string;
+  readonly index: number;
+  readonly size: number;
+}
+
+export type WireReply = { readonly ok: true; readonly value: unknown } | { readonly ok: false; readonly error: WireError };
+
+export type WirePause =
+  | { readonly kind: 'scatter'; readonly site: string; readonly group: string; readonly children: readonly WireSpec[] }
+  | { readonly kind: 'gather'; readonly site: string; readonly value: unknown; readonly centralSite: string; readonly perMember: boolean }
+  | { readonly kind: 'returned'; readonly site: string; readonly value: unknown }
+  | { readonly kind: 'failed'; readonly site: string; readonly error: WireError };
+
+/** Counters a host bumped since its previous answer. */
+export interface StatsDelta {
+  readonly units: number;
+  readonly primitives: Readonly<Record<Primitive['kind'], number>>;
+}
+
+/** Every host answer: the result plus what the host has to report. */
+export interface HostAnswer<T> {
+  readonly result: T;
+  readonly events: readonly RunEventBody[];
+  readonly stats: StatsDelta;
+  /** Most bytes the host's store has held at once. */
+  readonly peakBytes: number;
+}
+
+/** What a host runs for the coordinator (exposed with comlink on the host port). */
+export interface HostApi {
+  /** Starts the unit (with `spec`) or resumes it with `reply`, and runs it to its next scatter, gather or end. */
+  step(path: string, reply: WireReply, spec?: WireSpec): Promise<HostAnswer<WirePause>>;
+  /** Runs the central function `path` holds at its current gather. */
+  central(path: string, values: readonly unknown[]): Promise<HostAnswer<WireReply>>;
+  cancel(path: string): Promise<HostAnswer<null>>;
+  /** A copy of the value behind a ref this host owns, with its buffers transferred (not cloned), or the store's error. */
+  read(refId: string): Promise<WireReply>;
+  /** Closes the host's store; the host's piscina task ends right after it answers. */
+  shutdown(): Promise<HostAnswer<null>>;
+}
+
+/** What the coordinator runs for hosts (exposed with comlink on the coordinator port). */
+export interface CoordinatorApi {
+  /** The value behind a ref owned by another host, moved by transfer, or why it cannot be had. */
+  fetch(refId: string): Promise<WireReply>;
+}
+
+/** Settings of one host, sent with its piscina task. */
+export interface HostConfig {
+  readonly hostId: number;
+  readonly seed: number;
+  readonly verify: boolean;
+  /** Per-host store budget in bytes; undefined for an unbounded `MemoryStore`. */
+  readonly memoryBudget?: number;
+  /** Where this host's spill files go (with a budget). */
+  readonly spillDir: string;
+}
+
+/** Ref ids of host N start with `h<N>-`, so any thread can tell which host owns a ref. */
+export function refPrefix(hostId: number): string {
+  return `h${hostId}-`;
+}
+
+/** The host that owns `refId`, or undefined for an id no host made. Never throws. */
+export function ownerOf(refId: string): number | undefined {
+  const m = /^h(\d+)-/.exec(refId);
+  return m ? Number(m[1]) : undefined;
+}
