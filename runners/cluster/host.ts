@@ -37,6 +37,7 @@ export class Host {
   readonly #events: RunEventBody[] = [];
   readonly #stats = new StatsRecorder();
   #reads = 0;
+  #turn: Promise<void> = Promise.resolve();
 
   /** Opens the host's own store (a budgeted one when the config has a budget). */
   static async open(config: HostConfig, fetch: (refId: string) => Promise<unknown>): Promise<Host> {
@@ -52,8 +53,14 @@ export class Host {
     this.#env = { seed: config.seed, store, emit: (e) => this.#events.push(e), stats: this.#stats };
   }
 
+  /**
+   * Steps run one at a time on a host, as in laptop mode: the thread could not run two at once anyway,
+   * and a memory budget then bounds what one step pins, not what interleaved steps pin together.
+   */
   async step(path: string, reply: WireReply, spec?: WireSpec): Promise<HostAnswer<WirePause>> {
-    return this.#answer(await this.#step(path, reply, spec));
+    const turn = this.#turn.then(() => this.#step(path, reply, spec));
+    this.#turn = turn.then(noop, noop);
+    return this.#answer(await turn);
   }
 
   async central(path: string, values: readonly unknown[]): Promise<HostAnswer<WireReply>> {
@@ -160,6 +167,8 @@ async function openOwnStore(config: HostConfig, emit: (e: RunEventBody) => void)
   // reachability elsewhere: the host frees nothing before close.
   return BudgetedStore.open({ budget: config.memoryBudget, directory: config.spillDir, verify: config.verify, emit, idPrefix, freeUnreachable: false });
 }
+
+function noop(): void {}
 
 function replyFromWire(reply: WireReply): Reply {
   return reply.ok ? { ok: true, value: deepFreeze(reply.value) } : { ok: false, error: errorFromWire(reply.error) };
