@@ -1,6 +1,12 @@
 import type { Reply } from './activator.ts';
 import type { Ref } from './ref.ts';
-import type { UnitSpec } from './unit.ts';
+/** What the journal reads of a member: a `UnitSpec` has it, and so does a spec that crossed a thread. */
+export interface MemberSpec {
+  readonly path: string;
+  readonly index: number;
+  readonly input: unknown;
+  readonly algorithm: { readonly moduleUrl: string; readonly name: string };
+}
 
 /** How a journal reads and writes values in the store of the group it records. */
 export interface RefAccess {
@@ -23,12 +29,12 @@ export interface GroupRecall {
  */
 export interface GroupJournal {
   /** What an earlier attempt recorded of `group`, if this run resumes one. */
-  recall(group: string, specs: readonly UnitSpec[], refs: RefAccess): Promise<GroupRecall | undefined>;
-  memberStarted(spec: UnitSpec, refs: RefAccess): void;
+  recall(group: string, specs: readonly MemberSpec[], refs: RefAccess): Promise<GroupRecall | undefined>;
+  memberStarted(spec: MemberSpec, refs: RefAccess): void;
   /** `bytesPut`: what the member put into the store over its life, when its runner knows. */
   memberReturned(path: string, output: unknown, refs: RefAccess, bytesPut: number | null): void;
   memberFailed(path: string, site: string, error: unknown, bytesPut: number | null): void;
-  collectiveCompleted(group: string, number: number, specs: readonly UnitSpec[], result: Reply, perMember: boolean, refs: RefAccess): void;
+  collectiveCompleted(group: string, number: number, specs: readonly MemberSpec[], result: Reply, perMember: boolean, refs: RefAccess): void;
   /** Resolves when everything recorded so far is done; a runner awaits it before closing its store. */
   settle(): Promise<void>;
 }

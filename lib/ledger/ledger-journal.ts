@@ -1,7 +1,6 @@
 import type { Reply } from '../activator.ts';
 import { codeOf } from '../errors.ts';
-import type { GroupJournal, GroupRecall, RefAccess } from '../journal.ts';
-import type { UnitSpec } from '../unit.ts';
+import type { GroupJournal, GroupRecall, MemberSpec, RefAccess } from '../journal.ts';
 import type { LedgerDb } from './ledger-db.ts';
 import type { PreviousAttempt } from './previous-attempt.ts';
 import type { ValueCodec } from './value-codec.ts';
@@ -31,7 +30,7 @@ export class LedgerJournal implements GroupJournal {
     this.#previous = previous;
   }
 
-  async recall(group: string, specs: readonly UnitSpec[], refs: RefAccess): Promise<GroupRecall | undefined> {
+  async recall(group: string, specs: readonly MemberSpec[], refs: RefAccess): Promise<GroupRecall | undefined> {
     const found = this.#previous?.group(group, specs.map((s) => s.path));
     if (!found) return undefined;
     const finished = new Map<number, unknown>();
@@ -40,7 +39,7 @@ export class LedgerJournal implements GroupJournal {
     return { finished, collectives };
   }
 
-  memberStarted(spec: UnitSpec, refs: RefAccess): void {
+  memberStarted(spec: MemberSpec, refs: RefAccess): void {
     const { path, index, algorithm } = spec;
     const started = Date.now();
     this.#enqueue(async () => {
@@ -74,7 +73,7 @@ export class LedgerJournal implements GroupJournal {
     });
   }
 
-  collectiveCompleted(group: string, number: number, specs: readonly UnitSpec[], result: Reply, perMember: boolean, refs: RefAccess): void {
+  collectiveCompleted(group: string, number: number, specs: readonly MemberSpec[], result: Reply, perMember: boolean, refs: RefAccess): void {
     const ended = Date.now();
     this.#enqueue(async () => {
       if (!result.ok) return; // a failed central is not recalled: a resumed group runs it again

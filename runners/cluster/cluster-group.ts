@@ -13,6 +13,7 @@ import type { Reply } from '../../lib/activator.ts';
 import { errorFromWire, errorToWire } from '../../lib/error-wire.ts';
 import { codeOf, ErrorCode, SkyloomError } from '../../lib/errors.ts';
 import type { Emit } from '../../lib/events.ts';
+import type { GroupJournal, MemberSpec, RefAccess } from '../../lib/journal.ts';
 import { deepFreeze } from '../../lib/freeze.ts';
 import type { StatsRecorder } from '../../lib/stats.ts';
 import type { GroupDriver, MemberArrival } from '../shared/group-driver.ts';
@@ -26,13 +27,16 @@ export interface ClusterEnv {
   readonly emit: Emit;
   readonly stats: StatsRecorder;
   readonly retries: number;
+  /** The run's ledger, if it keeps one, with access to refs on the hosts. */
+  readonly journal?: { readonly journal: GroupJournal; readonly refs: RefAccess };
 }
 
 /** Runs the group of `specs` (retrying it after a host loss), resolving with its outputs in member order. */
 export async function runClusterGroup(env: ClusterEnv, specs: readonly WireSpec[], group: string, signal: AbortSignal, parent?: HostHandle): Promise<unknown[]> {
   for (let attempt = 1; ; attempt++) {
     try {
-      return await runGroup(new ClusterGroupDriver(env, specs, signal), { group, concurrent: true, signal, emit: env.emit, stats: env.stats });
+      const journal = env.journal ? { journal: { ...env.journal, specs: specs.map(memberSpec) } } : {};
+      return await runGroup(new ClusterGroupDriver(env, specs, signal), { group, concurrent: true, signal, emit: env.emit, stats: env.stats, ...journal });
     } catch (error) {
       const retry = attempt <= env.retries && !signal.aborted && !parent?.lost && causedByHostLoss(error);
       if (!retry) throw error;
@@ -153,6 +157,10 @@ class ClusterGroupDriver implements GroupDriver {
     const reason = cause instanceof Error ? cause.message : String(cause);
     return new SkyloomError(ErrorCode.HostLost, `unit ${path} was hosted by worker host ${member.host.id}, which was lost (${reason})`, { unitPath: path, site: member.site, cause });
   }
+}
+
+function memberSpec(spec: WireSpec): MemberSpec {
+  return { path: spec.path, index: spec.index, input: spec.input, algorithm: { moduleUrl: spec.moduleUrl, name: spec.name } };
 }
 
 function toWire(reply: Reply): WireReply {

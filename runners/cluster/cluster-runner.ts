@@ -4,8 +4,9 @@
  * placed on the host with the least outstanding work and stay there, so their data never moves; the
  * central function runs on member 0's host; outputs and small summaries travel, big data stays.
  *
- * Not covered: the run ledger (a journal given to the run is ignored, with a warning event) and
- * loading skyloom itself from compiled `dist/` in workers (the worker entry loads the .ts sources).
+ * The run's ledger, if any, is kept by this (coordinating) thread: the group loop records through it,
+ * reading outputs from their hosts. Not covered: loading skyloom itself from compiled `dist/` in
+ * workers (the worker entry loads the .ts sources).
  * Every thread is terminated before `execute` settles, on success or failure.
  */
 import { rm } from 'node:fs/promises';
@@ -25,7 +26,6 @@ export function clusterRunner(options: ClusterRunnerOptions = {}): Runner {
     async execute(run: RunContext): Promise<unknown> {
       const bad = findUncloneable(run.input, 'input');
       if (bad) throw new SkyloomError(ErrorCode.NotCloneable, `${bad.path} is ${bad.what}, which cannot cross a worker thread`, { unitPath: 'root', site: 'start' });
-      if (run.journal) run.emit({ type: 'warning', path: 'root', code: ErrorCode.InvalidArgument, message: 'the cluster runner keeps no run ledger; this run is not recorded' });
       const spillRoot = join(run.runDir, 'cluster-spill');
       const pool = new HostPool({
         workers: settings.workers,
@@ -36,9 +36,11 @@ export function clusterRunner(options: ClusterRunnerOptions = {}): Runner {
       });
       const root: WireSpec = { moduleUrl: run.algorithm.moduleUrl, name: run.algorithm.name, input: run.input, path: 'root', index: 0, size: 1 };
       try {
-        const [output] = await runClusterGroup({ pool, emit: run.emit, stats: run.stats, retries: settings.retries }, [root], 'root', run.signal);
+        const journal = run.journal ? { journal: { journal: run.journal, refs: pool.refs } } : {};
+        const [output] = await runClusterGroup({ pool, emit: run.emit, stats: run.stats, retries: settings.retries, ...journal }, [root], 'root', run.signal);
         return output;
       } finally {
+        await run.journal?.settle(); // the ledger may still be reading outputs from the hosts
         await pool.close();
         run.stats.peakStoreBytes = Math.max(run.stats.peakStoreBytes, pool.peakBytes);
         if (settings.memoryBudget !== undefined) await rm(spillRoot, { recursive: true, force: true });

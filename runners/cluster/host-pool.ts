@@ -12,8 +12,10 @@ import { MessageChannel, type ResourceLimits } from 'node:worker_threads';
 import { join } from 'node:path';
 import * as Comlink from 'comlink';
 import { Piscina } from 'piscina';
-import { errorToWire } from '../../lib/error-wire.ts';
+import { errorFromWire, errorToWire } from '../../lib/error-wire.ts';
 import { ErrorCode, SkyloomError } from '../../lib/errors.ts';
+import type { RefAccess } from '../../lib/journal.ts';
+import type { Ref } from '../../lib/ref.ts';
 import { HostHandle, type HostSink } from './host-handle.ts';
 import type { HostTaskInput } from './host-task.ts';
 import { ownerOf, type CoordinatorApi, type HostApi, type HostConfig, type WireReply } from './protocol.ts';
@@ -58,12 +60,32 @@ export class HostPool {
 
   /** The live host with the least outstanding work; counts the new unit on it. Throws `SKY_HOST_LOST` after `close`. */
   place(): HostHandle {
-    let best: HostHandle | undefined;
-    for (const host of this.#live) if (!best || host.load < best.load) best = host;
-    if (!best) throw new SkyloomError(ErrorCode.HostLost, 'no worker host is running (the run is closing)');
+    const best = this.#leastLoaded();
     best.load++;
     return best;
   }
+
+  #leastLoaded(): HostHandle {
+    let best: HostHandle | undefined;
+    for (const host of this.#live) if (!best || host.load < best.load) best = host;
+    if (!best) throw new SkyloomError(ErrorCode.HostLost, 'no worker host is running (the run is closing)');
+    return best;
+  }
+
+  /** The run ledger's access to refs: reads them from their owner host, puts recalled values on the least loaded host. */
+  readonly refs: RefAccess = {
+    read: async (ref: Ref) => {
+      const reply = await this.#fetch(ref.$ref);
+      if (!reply.ok) throw errorFromWire(reply.error);
+      return reply.value;
+    },
+    write: async (value: unknown) => {
+      const host = this.#leastLoaded();
+      const reply = await host.raw<WireReply>((api) => api.adopt(value));
+      if (!reply.ok) throw errorFromWire(reply.error);
+      return reply.value as Ref;
+    },
+  };
 
   /** Sum of the most bytes each host's store held at once. */
   get peakBytes(): number {

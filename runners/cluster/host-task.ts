@@ -41,6 +41,7 @@ export async function hostTask(input: HostTaskInput): Promise<number> {
         return { ok: false, error: errorToWire(error) };
       }
     },
+    adopt: (value) => host.adopt(value),
     shutdown: async () => {
       const answer = await host.shutdown();
       // End the task only after comlink has posted this answer: a task that ends first loses it.

@@ -85,6 +85,18 @@ export class Host {
     }
   }
 
+  /** Puts `value` into this host's store for the coordinator (a resumed run's recalled outputs). No rejection: failures are answers. */
+  async adopt(value: unknown): Promise<WireReply> {
+    const borrower = { path: `host:${this.#config.hostId}/adopt#${++this.#reads}` };
+    try {
+      return { ok: true, value: await this.#store.put(deepFreeze(value), borrower) };
+    } catch (error) {
+      return { ok: false, error: errorToWire(error) };
+    } finally {
+      this.#store.endStep(borrower);
+    }
+  }
+
   async shutdown(): Promise<HostAnswer<null>> {
     for (const path of [...this.#units.keys()]) await this.cancel(path);
     await this.#store.close();

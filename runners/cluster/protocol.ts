@@ -51,6 +51,8 @@ export interface HostApi {
   cancel(path: string): Promise<HostAnswer<null>>;
   /** A copy of the value behind a ref this host owns, with its buffers transferred (not cloned), or the store's error. */
   read(refId: string): Promise<WireReply>;
+  /** Puts a value (read back from the run ledger on resume) into this host's store; answers its ref. */
+  adopt(value: unknown): Promise<WireReply>;
   /** Closes the host's store; the host's piscina task ends right after it answers. */
   shutdown(): Promise<HostAnswer<null>>;
 }

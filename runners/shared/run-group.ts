@@ -2,9 +2,8 @@ import { start, type Reply } from '../../lib/activator.ts';
 import { centralFailed, distribute, resolveCollective, type CollectiveArrival } from '../../lib/collective.ts';
 import { cancelled, unitFailed } from '../../lib/errors.ts';
 import type { Emit } from '../../lib/events.ts';
-import type { GroupJournal, GroupRecall, RefAccess } from '../../lib/journal.ts';
+import type { GroupJournal, GroupRecall, MemberSpec, RefAccess } from '../../lib/journal.ts';
 import type { StatsRecorder } from '../../lib/stats.ts';
-import type { UnitSpec } from '../../lib/unit.ts';
 import type { GroupDriver, MemberArrival } from './group-driver.ts';
 
 export interface GroupOptions {
@@ -17,7 +16,7 @@ export interface GroupOptions {
   readonly emit: Emit;
   readonly stats: StatsRecorder;
   /** The run's journal (ledger), with the members' specs and access to the group's store. */
-  readonly journal?: { readonly journal: GroupJournal; readonly specs: readonly UnitSpec[]; readonly refs: RefAccess };
+  readonly journal?: { readonly journal: GroupJournal; readonly specs: readonly MemberSpec[]; readonly refs: RefAccess };
 }
 
 type Failure = { readonly index: number; readonly error: unknown; readonly site: string };
@@ -37,7 +36,7 @@ export async function runGroup(driver: GroupDriver, options: GroupOptions): Prom
   const recall = j ? await j.journal.recall(options.group, j.specs, j.refs) : undefined;
   if (recall && recall.finished.size === driver.paths.length) return driver.paths.map((_, i) => recall.finished.get(i));
   const resumed = recall && recall.finished.size > 0 ? recall : undefined;
-  if (j) driver.paths.forEach((_, i) => resumed?.finished.has(i) || j.journal.memberStarted(j.specs[i] as UnitSpec, j.refs));
+  if (j) driver.paths.forEach((_, i) => resumed?.finished.has(i) || j.journal.memberStarted(j.specs[i] as MemberSpec, j.refs));
   return runPhases(driver, options, resumed);
 }
 

@@ -5,7 +5,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { run } from '../../../lib/index.ts';
 import { LedgerDb } from '../../../lib/ledger/ledger-db.ts';
 import { resume } from '../../../lib/ledger/resume.ts';
-import { inlineRunner } from '../../../runners/index.ts';
+import { clusterRunner, inlineRunner } from '../../../runners/index.ts';
 import { visits } from './fixtures/visits.ts';
 
 const input = { visits: 3, sensors: 4, pixels: 64 };
@@ -52,6 +52,22 @@ describe('resume', () => {
     expect(after.get('root/visit:2/sensor:3')).toMatchObject({ status: 'finished', attempts: 2 });
     expect(after.get('root/visit:0/sensor:0')).toMatchObject({ status: 'finished', attempts: 1 });
     expect(after.get('root')).toMatchObject({ status: 'finished', attempts: 2 });
+  });
+
+  it('resumes a failed cluster run the same way: finished units are read back from the ledger, not re-run', async () => {
+    const reference = (await run(visits, input, { runner, seed: 3 })).output;
+    const runDir = freshDir();
+    const cluster = clusterRunner({ workers: 2 });
+    process.env.SKYLOOM_TEST_FAIL = 'root/visit:1/sensor:2';
+    await expect(run(visits, input, { runner: cluster, seed: 3, runDir, ledger: true })).rejects.toMatchObject({ code: 'SKY_UNIT_FAILED' });
+    const failed = units(runDir);
+    delete process.env.SKYLOOM_TEST_FAIL;
+    const { output, events } = await (await resume(runDir, { runner: cluster })).result;
+    expect(output).toEqual(reference);
+    const rerun = new Set(events.filter((e) => e.type === 'unit-started').map((e) => (e as { path: string }).path));
+    for (const [path, row] of failed) if (row.status === 'finished') expect(rerun.has(path), path).toBe(false);
+    expect(rerun.has('root/visit:1/sensor:2')).toBe(true);
+    expect(units(runDir).get('root/visit:1/sensor:2')).toMatchObject({ status: 'finished', attempts: 2 });
   });
 
   it('returns a finished run’s output without running anything', async () => {
