@@ -6,7 +6,7 @@ import { describeValue } from './describe-value.ts';
 import { ErrorCode, SkyloomError, SkyloomTypeError } from './errors.ts';
 import type { Emit } from './events.ts';
 import { deepFreeze } from './freeze.ts';
-import { MemoryPolicy, type MemoryPolicyOptions } from './memory-policy.ts';
+import { MemoryPolicy, type CollectionStats, type MemoryPolicyOptions } from './memory-policy.ts';
 import { PristineLedger } from './pristine.ts';
 import { isRef, makeRef, type Ref } from './ref.ts';
 import { RefLifetimes } from './ref-lifetimes.ts';
@@ -32,7 +32,7 @@ export interface BudgetedStoreOptions {
   readonly freeUnreachable?: boolean;
   /** Warn when a spilled value is still held outside the store. Default: `verify`. */
   readonly retentionCheck?: boolean;
-  /** Tuning of the policy (headroom, writes in flight, prefetch lookahead). */
+  /** Tuning of the policy (headroom, writes in flight, prefetch lookahead, when to collect garbage). */
   readonly policy?: Omit<MemoryPolicyOptions, 'budget'>;
   /** File operations; tests inject failures. Default node:fs/promises. */
   readonly io?: SpillIo;
@@ -90,8 +90,9 @@ export class BudgetedStore implements Store {
       onSpillIn: (ref, bytes) => this.#report({ type: 'spill-in', ref, bytes }),
       onDrop: (ref, value) => this.#retention?.suspect(ref, value, [...(this.#holders.get(ref) ?? [])]),
     });
-    this.#policy = new MemoryPolicy(this.#spill, { ...options.policy, budget: this.budget });
     this.#lifetimes = (options.freeUnreachable ?? true) ? new RefLifetimes((id) => this.#unreachable(id)) : undefined;
+    // After a collection the policy forced, free what it found unreachable now, not a task later.
+    this.#policy = new MemoryPolicy(this.#spill, { ...options.policy, budget: this.budget }, () => this.#lifetimes?.sweep());
   }
 
   /** Resident bytes now (in memory, or being read back). */
@@ -107,6 +108,10 @@ export class BudgetedStore implements Store {
   }
   get ioStats(): SpillIoStats {
     return this.#spill.ioStats;
+  }
+  /** Full collections the policy forced (see `MemoryPolicyOptions.collectAfter`) and their cost. */
+  get collections(): CollectionStats {
+    return this.#policy.collections;
   }
   /** Refs held (resident or spilled). */
   get size(): number {

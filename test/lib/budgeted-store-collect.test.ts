@@ -1,0 +1,101 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { BudgetedStore } from '../../lib/budgeted-store.ts';
+import { forceGc } from '../../lib/force-gc.ts';
+import type { MemoryPolicyOptions } from '../../lib/memory-policy.ts';
+import type { Ref } from '../../lib/ref.ts';
+
+// The collection rule of MemoryPolicy (`collectAfter`), seen through the store that glues it to ref
+// lifetimes: a full collection once the store let go of a fraction of its budget since the last one.
+
+let dir: string;
+beforeEach(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'skyloom-collect-'));
+});
+afterEach(async () => {
+  await rm(dir, { recursive: true, force: true });
+});
+
+const KiB = 1024;
+const a = { path: 'root/s:0' };
+/** 16 KiB of pixels: four fill the 64 KiB budget exactly. */
+const image = (seed: number): Float32Array => new Float32Array(4 * KiB).map((_, i) => Math.sin(seed * 1000 + i));
+const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+
+function open(policy: Omit<MemoryPolicyOptions, 'budget'>): Promise<BudgetedStore> {
+  return BudgetedStore.open({ budget: 64 * KiB, directory: join(dir, 'spill'), verify: false, policy });
+}
+
+describe('MemoryPolicy collection rule', () => {
+  it('collects once per collectAfter of the budget let go of, and not while nothing is', async () => {
+    let calls = 0;
+    const store = await open({ collectAfter: 0.5, collectMinBytes: 0, gc: () => calls++ }); // every 32 KiB
+    const kept: Ref[] = [];
+    for (let i = 0; i < 4; i++) kept.push(await store.put(image(i), a));
+    expect(calls).toBe(0); // the budget is full but nothing was dropped or freed yet
+    // Each further put drops exactly one 16 KiB value (all refs are kept, so nothing is freed).
+    for (let i = 4; i < 12; i++) {
+      kept.push(await store.put(image(i), a));
+      expect(calls).toBe(Math.floor((i - 3) / 2));
+    }
+    expect(calls).toBe(4); // 8 drops × 16 KiB / 32 KiB
+    expect(store.collections.count).toBe(4);
+    expect(store.collections.ms).toBeGreaterThanOrEqual(0);
+    store.endStep(a);
+    await store.close();
+  });
+
+  it('never collects with collectAfter Infinity, with gc null, or below collectMinBytes', async () => {
+    let calls = 0;
+    const count = (): void => void calls++;
+    const policies = [
+      { collectAfter: Infinity, gc: count },
+      { collectAfter: 0.25, collectMinBytes: 1024 * KiB, gc: count }, // floor above all this test lets go of
+      { collectAfter: 0.25, collectMinBytes: 0, gc: null },
+    ];
+    for (const policy of policies) {
+      const store = await open(policy);
+      const kept: Ref[] = [];
+      for (let i = 0; i < 12; i++) kept.push(await store.put(image(i), a));
+      expect(store.diskBytes).toBeGreaterThan(0); // values were dropped: the rule had something to count
+      expect(calls).toBe(0);
+      expect(store.collections.count).toBe(0);
+      store.endStep(a);
+      await store.close();
+    }
+  });
+
+  it('frees the refs a collection found unreachable before the admit goes on, without waiting for finalizers', async () => {
+    const gc = forceGc();
+    expect(gc).toBeTypeOf('function');
+    let calls = 0;
+    const store = await open({ collectAfter: 0.25, collectMinBytes: 0, gc: () => (calls++, gc?.()) }); // every 16 KiB
+    await (async () => {
+      for (let i = 0; i < 3; i++) await store.put(image(i), a); // handles dropped: unreachable after this
+    })();
+    store.endStep(a);
+    await sleep(20); // write-behind settles; V8 stops keeping the handles alive for the job that made them
+    expect(store.size).toBe(3);
+    const kept: Ref[] = [await store.put(image(10), a)]; // 64 KiB resident: fits, nothing let go of
+    expect(calls).toBe(0);
+    // Needs a drop (16 KiB let go of) → a collection before commit, and the store frees the three dead
+    // refs right away: no task boundary has passed, so a FinalizationRegistry callback cannot have run.
+    kept.push(await store.put(image(11), a));
+    expect(calls).toBe(1);
+    expect(store.size).toBe(2);
+    expect(store.bytes).toBe(32 * KiB);
+    store.endStep(a);
+    await store.close();
+  });
+
+  it('still succeeds when the injected collection throws', async () => {
+    const store = await open({ collectAfter: 0.25, collectMinBytes: 0, gc: () => { throw new Error('boom'); } });
+    const kept: Ref[] = [];
+    for (let i = 0; i < 8; i++) kept.push(await store.put(image(i), a));
+    expect(store.collections.count).toBeGreaterThan(0);
+    store.endStep(a);
+    await store.close();
+  });
+});
