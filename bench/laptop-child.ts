@@ -8,12 +8,15 @@ import { mkdir, open, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { run } from '../lib/index.ts';
+import type { CollectionStats } from '../lib/memory-policy.ts';
 import type { SpillIoStats } from '../lib/spill-store.ts';
 import { inlineRunner, laptopRunner } from '../runners/index.ts';
 import { focalPlane, type FocalPlaneParams } from './workload/focal-plane.ts';
 
 export interface ChildParams extends FocalPlaneParams {
   readonly budget: number;
+  /** The laptop runner's `policy.collectAfter`; absent: the policy's default; null: Infinity (JSON has none). */
+  readonly collectAfter?: number | null;
 }
 
 export interface ChildResult {
@@ -24,6 +27,8 @@ export interface ChildResult {
   readonly peakStoreBytes: number;
   readonly warnings: number;
   readonly spill?: SpillIoStats;
+  /** Full collections the store's policy forced, and their wall time. */
+  readonly collections?: CollectionStats;
   readonly plain?: { readonly bytes: number; readonly ms: number };
 }
 
@@ -31,7 +36,19 @@ const [mode, json] = process.argv.slice(2);
 const p = JSON.parse(json ?? '{}') as ChildParams;
 const runDir = join(tmpdir(), 'skyloom-bench-laptop', `${mode}-${process.pid}`);
 let spill: SpillIoStats | undefined;
-const runner = mode === 'inline' ? inlineRunner() : laptopRunner({ memoryBudget: p.budget, beforeClose: (store) => (spill = store.ioStats) });
+let collections: CollectionStats | undefined;
+const policy = p.collectAfter === undefined ? {} : { policy: { collectAfter: p.collectAfter ?? Infinity } };
+const runner =
+  mode === 'inline'
+    ? inlineRunner()
+    : laptopRunner({
+        memoryBudget: p.budget,
+        ...policy,
+        beforeClose: (store) => {
+          spill = store.ioStats;
+          collections = store.collections;
+        },
+      });
 const t0 = performance.now();
 const result = await run(focalPlane, p, { runner, verify: false, runDir, eventWindow: 1000 });
 const wallMs = performance.now() - t0;
@@ -39,7 +56,7 @@ const rssBytes = process.resourceUsage().maxRSS * 1024;
 const warnings = result.events.filter((e) => e.type === 'warning').length;
 const plain = spill ? await plainWriteRead(spill.bytesOut, spill.bytesIn, p.width * p.height * 4) : undefined;
 await rm(runDir, { recursive: true, force: true });
-const out: ChildResult = { mode: mode ?? '?', wallMs, rssBytes, output: result.output, peakStoreBytes: result.stats.peakStoreBytes, warnings, ...(spill ? { spill } : {}), ...(plain ? { plain } : {}) };
+const out: ChildResult = { mode: mode ?? '?', wallMs, rssBytes, output: result.output, peakStoreBytes: result.stats.peakStoreBytes, warnings, ...(spill ? { spill } : {}), ...(collections ? { collections } : {}), ...(plain ? { plain } : {}) };
 console.log(JSON.stringify(out));
 
 /** Writes `outBytes` in `chunk`-sized sequential writes to one file, fsyncs it, then reads `inBytes` back sequentially. */
