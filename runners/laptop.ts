@@ -15,7 +15,7 @@ export interface LaptopRunnerOptions {
   readonly spillDir?: string;
   /** Leave the spill directory and its files after the run. Default false. */
   readonly keepSpill?: boolean;
-  /** Tuning of the memory policy (headroom, writes in flight, prefetch lookahead). */
+  /** Tuning of the memory policy (headroom, writes in flight, prefetch lookahead, when to force a collection). */
   readonly policy?: Omit<MemoryPolicyOptions, 'budget'>;
   /** Called with the run's store just before it is closed (benchmarks read its I/O figures). Must not throw. */
   readonly beforeClose?: (store: BudgetedStore) => void;
