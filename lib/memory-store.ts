@@ -4,6 +4,7 @@ import { ErrorCode, SkyloomError, SkyloomTypeError } from './errors.ts';
 import { deepFreeze } from './freeze.ts';
 import { PristineLedger } from './pristine.ts';
 import { isRef, makeRef, type Ref } from './ref.ts';
+import { RefLifetimes } from './ref-lifetimes.ts';
 import type { Borrower, Store } from './store.ts';
 
 export interface MemoryStoreOptions {
@@ -11,23 +12,39 @@ export interface MemoryStoreOptions {
   readonly verify: boolean;
   /** Prefix of ref ids, so refs from different stores (threads, runs) never collide. */
   readonly idPrefix?: string;
+  /**
+   * Free a value once the handle `put` returned for it is garbage-collected (contract 3). Default
+   * true. A store whose refs cross threads must keep the handles it sends away itself (see
+   * `RefLifetimes`); off, nothing is freed before `close()`.
+   */
+  readonly freeUnreachable?: boolean;
 }
 
 /**
- * The unbounded in-memory store of the inline runner: a map from ref id to frozen value.
- * It does not free unreachable values before `close()` and never spills.
+ * The unbounded in-memory store of the inline runner (and of cluster hosts without a budget): a map
+ * from ref id to frozen value. It never spills; it frees a value once nobody can reach its ref any
+ * more (after a garbage collection noticed it, so timing is up to V8), but not while a running step
+ * borrows it: in verify mode that step's end re-checks the value against its checksum.
  */
 export class MemoryStore implements Store {
   readonly #values = new Map<string, { value: unknown; bytes: number }>();
   readonly #pristine: PristineLedger | undefined;
+  readonly #lifetimes: RefLifetimes | undefined;
+  /** Ids each borrower put or got during its current step; only kept when freeing is on. */
+  readonly #borrowing = new Map<string, string[]>();
+  readonly #pins = new Map<string, number>();
+  /** Refs found unreachable while pinned: freed when the last step borrowing them ends. */
+  readonly #doomed = new Set<string>();
   readonly #prefix: string;
   #next = 0;
   #bytes = 0;
   #peak = 0;
+  #freed = 0;
 
   constructor(options: MemoryStoreOptions) {
     this.#pristine = options.verify ? new PristineLedger() : undefined;
     this.#prefix = options.idPrefix ?? 'r';
+    this.#lifetimes = (options.freeUnreachable ?? true) ? new RefLifetimes((id) => this.#unreachable(id)) : undefined;
   }
 
   get bytes(): number {
@@ -38,6 +55,24 @@ export class MemoryStore implements Store {
     return this.#peak;
   }
 
+  /** Values held now. */
+  get size(): number {
+    return this.#values.size;
+  }
+
+  /** Values freed so far because their ref became unreachable. */
+  get freed(): number {
+    return this.#freed;
+  }
+
+  /**
+   * Frees at once what a garbage collection the caller just ran found unreachable (finalizers would
+   * only report it a task later); returns how many handles it found. Never throws.
+   */
+  sweep(): number {
+    return this.#lifetimes?.sweep() ?? 0;
+  }
+
   put(value: unknown, borrower: Borrower): Ref {
     const id = `${this.#prefix}${++this.#next}`;
     const bytes = storeBytes(value);
@@ -45,9 +80,12 @@ export class MemoryStore implements Store {
     this.#pristine?.track(id, value);
     // The putter still holds the buffers: a write after put fails the writer at its next pause.
     this.#pristine?.borrow(borrower.path, id, value);
+    this.#pin(borrower.path, id);
     this.#bytes += bytes;
     if (this.#bytes > this.#peak) this.#peak = this.#bytes;
-    return makeRef(id, bytes);
+    const ref = makeRef(id, bytes);
+    this.#lifetimes?.track(ref);
+    return ref;
   }
 
   get(ref: Ref, borrower: Borrower): unknown {
@@ -59,16 +97,61 @@ export class MemoryStore implements Store {
     const violation = this.#pristine?.poisoned(ref.$ref);
     if (violation) throw violation;
     this.#pristine?.borrow(borrower.path, ref.$ref, entry.value);
+    this.#pin(borrower.path, ref.$ref);
     return entry.value;
   }
 
   endStep(borrower: Borrower): SkyloomError | undefined {
-    return this.#pristine?.endStep(borrower.path);
+    const violation = this.#pristine?.endStep(borrower.path);
+    this.#unpin(borrower.path);
+    return violation;
   }
 
   close(): void {
+    this.#lifetimes?.close();
     for (const id of this.#values.keys()) this.#pristine?.forget(id);
     this.#values.clear();
+    this.#borrowing.clear();
+    this.#pins.clear();
+    this.#doomed.clear();
     this.#bytes = 0;
+  }
+
+  /** Only needed to defer frees: without ref lifetimes nothing is freed before close. */
+  #pin(path: string, id: string): void {
+    if (!this.#lifetimes) return;
+    let ids = this.#borrowing.get(path);
+    if (!ids) this.#borrowing.set(path, (ids = []));
+    ids.push(id);
+    this.#pins.set(id, (this.#pins.get(id) ?? 0) + 1);
+  }
+
+  #unpin(path: string): void {
+    const ids = this.#borrowing.get(path);
+    if (!ids) return;
+    this.#borrowing.delete(path);
+    for (const id of ids) {
+      const left = (this.#pins.get(id) ?? 1) - 1;
+      if (left > 0) {
+        this.#pins.set(id, left);
+        continue;
+      }
+      this.#pins.delete(id);
+      if (this.#doomed.delete(id)) this.#free(id);
+    }
+  }
+
+  #unreachable(id: string): void {
+    if (this.#pins.has(id)) this.#doomed.add(id);
+    else this.#free(id);
+  }
+
+  #free(id: string): void {
+    const entry = this.#values.get(id);
+    if (!entry) return;
+    this.#values.delete(id);
+    this.#pristine?.forget(id);
+    this.#bytes -= entry.bytes;
+    this.#freed++;
   }
 }

@@ -174,7 +174,7 @@ export class Host {
 
 async function openOwnStore(config: HostConfig, emit: (e: RunEventBody) => void): Promise<Store> {
   const idPrefix = refPrefix(config.hostId);
-  if (config.memoryBudget === undefined) return new MemoryStore({ verify: config.verify, idPrefix });
+  if (config.memoryBudget === undefined) return new MemoryStore({ verify: config.verify, idPrefix, freeUnreachable: false });
   // Refs cross threads as plain data, so a ref's handle being collected here says nothing about its
   // reachability elsewhere: the host frees nothing before close.
   return BudgetedStore.open({ budget: config.memoryBudget, directory: config.spillDir, verify: config.verify, emit, idPrefix, freeUnreachable: false });
