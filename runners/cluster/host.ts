@@ -4,6 +4,8 @@
  * its next scatter, gather or end; `central` runs the central function a unit holds at its gather.
  * Values leaving the thread are checked with `findUncloneable` first: an uncloneable scatter input or
  * gathered value is thrown into the unit at that primitive; an uncloneable output fails the unit.
+ * The handles of this host's refs found in a leaving value are kept (`EscapedRefs`), so the store
+ * frees what never left the thread once it is dropped, and never what another thread may read.
  *
  * It knows nothing of groups, placement or other hosts (refs of other hosts come through `fetch`).
  * No method rejects: failures are answers.
@@ -23,6 +25,7 @@ import { makeRef } from '../../lib/ref.ts';
 import { StatsRecorder } from '../../lib/stats.ts';
 import type { Store } from '../../lib/store.ts';
 import { Unit, type UnitEnv, type UnitSpec } from '../../lib/unit.ts';
+import { EscapedRefs } from './escaped-refs.ts';
 import { HostStore } from './host-store.ts';
 import { loadAlgorithm } from './load-algorithm.ts';
 import { refPrefix, type HostAnswer, type HostConfig, type StatsDelta, type WirePause, type WireReply, type WireSpec } from './protocol.ts';
@@ -36,6 +39,8 @@ export class Host {
   readonly #centrals = new Map<string, Central>();
   readonly #events: RunEventBody[] = [];
   readonly #stats = new StatsRecorder();
+  /** Handles of this host's refs that left the thread: kept so the store frees only the rest. */
+  readonly #escaped: EscapedRefs;
   #reads = 0;
   #turn: Promise<void> = Promise.resolve();
 
@@ -49,6 +54,7 @@ export class Host {
   private constructor(config: HostConfig, store: HostStore, events: RunEventBody[]) {
     this.#config = config;
     this.#store = store;
+    this.#escaped = new EscapedRefs(refPrefix(config.hostId));
     this.#events = events;
     this.#env = { seed: config.seed, store, emit: (e) => this.#events.push(e), stats: this.#stats };
   }
@@ -79,7 +85,7 @@ export class Host {
     const borrower = { path: `host:${this.#config.hostId}/read#${++this.#reads}` };
     await this.#store.beginStep(borrower);
     try {
-      return copyForTransfer(await this.#store.get(makeRef(refId, 0), borrower));
+      return copyForTransfer(this.#escaped.keep(await this.#store.get(makeRef(refId, 0), borrower)));
     } finally {
       this.#store.endStep(borrower);
     }
@@ -89,7 +95,7 @@ export class Host {
   async adopt(value: unknown): Promise<WireReply> {
     const borrower = { path: `host:${this.#config.hostId}/adopt#${++this.#reads}` };
     try {
-      return { ok: true, value: await this.#store.put(deepFreeze(value), borrower) };
+      return { ok: true, value: this.#escaped.keep(await this.#store.put(deepFreeze(value), borrower)) };
     } catch (error) {
       return { ok: false, error: errorToWire(error) };
     } finally {
@@ -100,6 +106,7 @@ export class Host {
   async shutdown(): Promise<HostAnswer<null>> {
     for (const path of [...this.#units.keys()]) await this.cancel(path);
     await this.#store.close();
+    this.#escaped.clear();
     return this.#answer(null);
   }
 
@@ -114,17 +121,17 @@ export class Host {
         const bad = pause.kind === 'returned' ? findUncloneable(pause.value, 'output') : undefined;
         if (bad) return { kind: 'failed', site: pause.site, error: errorToWire(notCloneable(path, pause.site, bad)) };
         if (pause.kind === 'failed') return { kind: 'failed', site: pause.site, error: errorToWire(pause.error) };
-        return { kind: 'returned', site: pause.site, value: pause.value };
+        return { kind: 'returned', site: pause.site, value: this.#escaped.keep(pause.value) };
       }
       const bad = pause.kind === 'gather' ? findUncloneable(pause.op.value, 'gathered value') : findUncloneable(pause.op.inputs, 'scatter inputs');
       if (bad) {
         reply = { ok: false, error: notCloneable(path, pause.site, bad) };
         continue;
       }
-      if (pause.kind === 'scatter') return { kind: 'scatter', site: pause.site, group: pause.group, children: pause.children.map(toWireSpec) };
+      if (pause.kind === 'scatter') return { kind: 'scatter', site: pause.site, group: pause.group, children: pause.children.map((c) => toWireSpec(c, this.#escaped)) };
       this.#centrals.set(path, pause.op.central);
       const { value, central, perMember } = pause.op;
-      return { kind: 'gather', site: pause.site, value, centralSite: centralSite(central), perMember };
+      return { kind: 'gather', site: pause.site, value: this.#escaped.keep(value), centralSite: centralSite(central), perMember };
     }
   }
 
@@ -148,7 +155,7 @@ export class Host {
       const result = deepFreeze(await fn(deepFreeze(values)));
       const bad = findUncloneable(result, 'central result');
       if (bad) throw notCloneable(path, 'central', bad);
-      return { ok: true, value: result };
+      return { ok: true, value: this.#escaped.keep(result) };
     } catch (error) {
       return { ok: false, error: errorToWire(error) };
     }
@@ -174,10 +181,10 @@ export class Host {
 
 async function openOwnStore(config: HostConfig, emit: (e: RunEventBody) => void): Promise<Store> {
   const idPrefix = refPrefix(config.hostId);
-  if (config.memoryBudget === undefined) return new MemoryStore({ verify: config.verify, idPrefix, freeUnreachable: false });
-  // Refs cross threads as plain data, so a ref's handle being collected here says nothing about its
-  // reachability elsewhere: the host frees nothing before close.
-  return BudgetedStore.open({ budget: config.memoryBudget, directory: config.spillDir, verify: config.verify, emit, idPrefix, freeUnreachable: false });
+  // Both stores free refs whose handle was collected: the host keeps the handles that left the
+  // thread (`EscapedRefs`), so a collected handle means no thread can reach the ref any more.
+  if (config.memoryBudget === undefined) return new MemoryStore({ verify: config.verify, idPrefix });
+  return BudgetedStore.open({ budget: config.memoryBudget, directory: config.spillDir, verify: config.verify, emit, idPrefix });
 }
 
 function noop(): void {}
@@ -186,9 +193,9 @@ function replyFromWire(reply: WireReply): Reply {
   return reply.ok ? { ok: true, value: deepFreeze(reply.value) } : { ok: false, error: errorFromWire(reply.error) };
 }
 
-function toWireSpec(spec: UnitSpec): WireSpec {
+function toWireSpec(spec: UnitSpec, escaped: EscapedRefs): WireSpec {
   const { algorithm, input, path, index, size } = spec;
-  return { moduleUrl: algorithm.moduleUrl, name: algorithm.name, input, path, index, size };
+  return { moduleUrl: algorithm.moduleUrl, name: algorithm.name, input: escaped.keep(input), path, index, size };
 }
 
 function notCloneable(path: string, site: string, bad: { path: string; what: string }): SkyloomError {

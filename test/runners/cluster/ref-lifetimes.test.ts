@@ -1,0 +1,49 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { run } from '../../../lib/index.ts';
+import { clusterRunner, inlineRunner } from '../../../runners/index.ts';
+import { churnRoot, escapeRoot } from './fixtures/lifetime-algorithms.ts';
+
+// Contract 3 across threads: a host frees its refs that nobody can reach, and never one whose handle
+// left the thread (a copy elsewhere does not keep the original alive).
+
+let dir: string;
+beforeEach(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'skyloom-cluster-lifetimes-'));
+});
+afterEach(async () => {
+  await rm(dir, { recursive: true, force: true });
+});
+
+const imageBytes = 64 * 1024 * 4;
+
+describe('cluster ref lifetimes', () => {
+  it('keeps refs that left their host (gathered, returned) readable on every host after a collection there', async () => {
+    for (const memoryBudget of [undefined, 64 * imageBytes]) {
+      const runner = clusterRunner({ workers: 2, ...(memoryBudget === undefined ? {} : { memoryBudget }) });
+      const cluster = await run(escapeRoot, 2, { runner, runDir: join(dir, `c${memoryBudget ?? ''}`), verify: true });
+      const inline = await run(escapeRoot, 2, { runner: inlineRunner(), runDir: join(dir, 'i'), verify: true });
+      const out = cluster.output;
+      expect(new Set(out.makers).size).toBe(2); // refs were made on both hosts...
+      expect(new Set(out.collectors)).toStrictEqual(new Set(out.makers)); // ...both collected...
+      expect(new Set(out.readers)).toStrictEqual(new Set(out.makers)); // ...and each read the other's too
+      expect(out.sums).toStrictEqual(inline.output.sums);
+    }
+  });
+
+  it('frees the versions a unit dropped on its host: store bytes stay near what is live, not what was made', async () => {
+    const sensors = 4;
+    const versions = 12;
+    for (const memoryBudget of [undefined, 64 * imageBytes]) {
+      const runner = clusterRunner({ workers: 2, ...(memoryBudget === undefined ? {} : { memoryBudget }) });
+      const result = await run(churnRoot, { sensors, versions }, { runner, runDir: join(dir, `churn${memoryBudget ?? ''}`) });
+      expect(result.output).toStrictEqual(Array.from({ length: sensors }, () => versions));
+      // Kept until the end this would be sensors × versions images; live at once it is at most
+      // sensors × 2 (the old version and the new one in one step), plus what GC timing leaves.
+      expect(result.stats.peakStoreBytes).toBeLessThan(sensors * versions * imageBytes * 0.5);
+      expect(result.stats.peakStoreBytes).toBeGreaterThanOrEqual(sensors * imageBytes);
+    }
+  });
+});
