@@ -18,7 +18,17 @@ export interface MemoryStoreOptions {
    * `RefLifetimes`); off, nothing is freed before `close()`.
    */
   readonly freeUnreachable?: boolean;
+  /**
+   * With `freeUnreachable`: once this many bytes were put since the last time, the next `beginStep`
+   * waits for one turn of the event loop. Default 64 MiB. Why: a run that never waits on I/O (inline)
+   * is one endless chain of microtasks, and V8 keeps every weakly held handle alive until the running
+   * job ends and reports collected ones only in a task of its own; without a turn nothing would ever
+   * be freed. A turn costs microseconds; `Infinity` never waits.
+   */
+  readonly turnAfterBytes?: number;
 }
+
+const defaultTurnAfterBytes = 64 * 2 ** 20;
 
 /**
  * The unbounded in-memory store of the inline runner (and of cluster hosts without a budget): a map
@@ -36,6 +46,9 @@ export class MemoryStore implements Store {
   /** Refs found unreachable while pinned: freed when the last step borrowing them ends. */
   readonly #doomed = new Set<string>();
   readonly #prefix: string;
+  readonly #turnAfter: number;
+  /** Bytes put since the event loop last had a turn. */
+  #sinceTurn = 0;
   #next = 0;
   #bytes = 0;
   #peak = 0;
@@ -45,6 +58,7 @@ export class MemoryStore implements Store {
     this.#pristine = options.verify ? new PristineLedger() : undefined;
     this.#prefix = options.idPrefix ?? 'r';
     this.#lifetimes = (options.freeUnreachable ?? true) ? new RefLifetimes((id) => this.#unreachable(id)) : undefined;
+    this.#turnAfter = options.turnAfterBytes ?? defaultTurnAfterBytes;
   }
 
   get bytes(): number {
@@ -67,10 +81,20 @@ export class MemoryStore implements Store {
 
   /**
    * Frees at once what a garbage collection the caller just ran found unreachable (finalizers would
-   * only report it a task later); returns how many handles it found. Never throws.
+   * only report it a task later); returns how many handles it found. Never throws. Not for a hot
+   * loop: it dereferences every live handle, which V8 then keeps alive until the current job ends.
    */
   sweep(): number {
     return this.#lifetimes?.sweep() ?? 0;
+  }
+
+  /** Gives the event loop a turn when enough was put since the last one (see `turnAfterBytes`). */
+  beginStep(_borrower: Borrower): void | Promise<void> {
+    if (!this.#lifetimes || this.#sinceTurn < this.#turnAfter) return undefined;
+    this.#sinceTurn = 0;
+    // No `sweep()` here: `deref()` keeps a live handle alive until the job ends, and a sweep each
+    // turn would keep every handle alive from one turn to the next. Finalizer tasks run in the turn.
+    return new Promise<void>((resolve) => setImmediate(resolve));
   }
 
   put(value: unknown, borrower: Borrower): Ref {
@@ -82,6 +106,7 @@ export class MemoryStore implements Store {
     this.#pristine?.borrow(borrower.path, id, value);
     this.#pin(borrower.path, id);
     this.#bytes += bytes;
+    this.#sinceTurn += bytes;
     if (this.#bytes > this.#peak) this.#peak = this.#bytes;
     const ref = makeRef(id, bytes);
     this.#lifetimes?.track(ref);

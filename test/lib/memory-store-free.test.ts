@@ -83,6 +83,33 @@ describe('MemoryStore freeing unreachable refs', () => {
     store.close();
   });
 
+  it('frees during a run that never waits on I/O, by giving the event loop a turn every turnAfterBytes', async () => {
+    const gc = forceGc();
+    const churn = async (turnAfterBytes: number): Promise<MemoryStore> => {
+      const store = new MemoryStore({ verify: false, turnAfterBytes });
+      let ref = store.put(pixels(0), a);
+      store.endStep(a);
+      // Only microtasks, like the inline runner: V8 keeps new handles alive until the job ends and
+      // runs finalizers in a task of their own, so only the store's turns let anything go.
+      for (let i = 1; i < 40; i++) {
+        await store.beginStep(a);
+        gc?.();
+        const next = (store.get(ref, a) as Float32Array).map((x) => x + 1);
+        ref = store.put(next, a);
+        store.endStep(a);
+      }
+      expect((store.get(ref, b) as Float32Array)[0]).toBe(39);
+      return store;
+    };
+    const turning = await churn(4 * 64 * KiB);
+    const never = await churn(Infinity);
+    expect(never.freed).toBe(0);
+    expect(turning.freed).toBeGreaterThan(25);
+    expect(turning.bytes).toBeLessThan(12 * 64 * KiB);
+    turning.close();
+    never.close();
+  });
+
   it('with freeUnreachable: false, frees nothing before close', async () => {
     const store = new MemoryStore({ verify: false, freeUnreachable: false });
     putAndDrop(store, a, 3);
