@@ -110,6 +110,34 @@ describe('MemoryStore freeing unreachable refs', () => {
     never.close();
   });
 
+  it('runs a full collection at a turn once collectAfterBytes were put since the last, and frees what it found', async () => {
+    let calls = 0;
+    const gc = forceGc();
+    const store = new MemoryStore({ verify: false, turnAfterBytes: 64 * KiB, collectAfterBytes: 3 * 64 * KiB, gc: () => (calls++, gc?.()) });
+    let ref = store.put(pixels(0), a);
+    store.endStep(a);
+    for (let i = 1; i < 10; i++) {
+      await store.beginStep(a);
+      ref = store.put((store.get(ref, a) as Float32Array).map((x) => x + 1), a);
+      store.endStep(a);
+    }
+    await store.beginStep(a); // the last turn: 10 puts of 64 KiB, so collections after the 3rd, 6th and 9th
+    expect(calls).toBe(3);
+    expect(store.collections.count).toBe(3);
+    expect(store.freed).toBeGreaterThan(0);
+    expect((store.get(ref, a) as Float32Array)[0]).toBe(9);
+    store.endStep(a);
+    const none = new MemoryStore({ verify: false, turnAfterBytes: 64 * KiB, collectAfterBytes: Infinity, gc: () => calls++ });
+    for (let i = 0; i < 5; i++) {
+      await none.beginStep(a);
+      none.put(pixels(i), a);
+      none.endStep(a);
+    }
+    expect(calls).toBe(3);
+    store.close();
+    none.close();
+  });
+
   it('with freeUnreachable: false, frees nothing before close', async () => {
     const store = new MemoryStore({ verify: false, freeUnreachable: false });
     putAndDrop(store, a, 3);
