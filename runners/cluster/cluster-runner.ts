@@ -30,7 +30,7 @@ export function clusterRunner(options: ClusterRunnerOptions = {}): Runner {
       const pool = new HostPool({
         workers: settings.workers,
         ...(settings.resourceLimits ? { resourceLimits: settings.resourceLimits } : {}),
-        host: { seed: run.seed, verify: run.verify, ...(settings.memoryBudget === undefined ? {} : { memoryBudget: settings.memoryBudget }) },
+        host: { seed: run.seed, verify: run.verify, preload: [run.algorithm.moduleUrl], ...(settings.memoryBudget === undefined ? {} : { memoryBudget: settings.memoryBudget }) },
         spillRoot,
         sink: { emit: run.emit, stats: run.stats },
       });

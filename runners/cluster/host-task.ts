@@ -10,6 +10,7 @@ import type { MessagePort } from 'node:worker_threads';
 import * as Comlink from 'comlink';
 import { errorFromWire, errorToWire } from '../../lib/error-wire.ts';
 import { Host } from './host.ts';
+import { preloadModule } from './load-algorithm.ts';
 import type { CoordinatorApi, HostApi, HostConfig } from './protocol.ts';
 
 export interface HostTaskInput {
@@ -43,6 +44,7 @@ export async function hostTask(input: HostTaskInput): Promise<number> {
     },
     adopt: (value) => host.adopt(value),
     shutdown: async () => {
+      await Promise.all(preloads); // never reject; no import is left half done when the thread ends
       const answer = await host.shutdown();
       // End the task only after comlink has posted this answer: a task that ends first loses it.
       setTimeout(finish, 0);
@@ -50,6 +52,7 @@ export async function hostTask(input: HostTaskInput): Promise<number> {
     },
   };
   Comlink.expose(api, input.hostPort as unknown as Comlink.Endpoint);
+  const preloads = (input.config.preload ?? []).map(preloadModule);
   await finished;
   input.hostPort.close();
   input.coordinatorPort.close();

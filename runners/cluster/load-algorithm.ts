@@ -10,9 +10,22 @@ import { ErrorCode, SkyloomError } from '../../lib/errors.ts';
 
 const modules = new Map<string, Promise<Record<string, unknown>>>();
 
-export async function loadAlgorithm(moduleUrl: string, name: string, unitPath: string): Promise<Algorithm<unknown, unknown>> {
+function load(moduleUrl: string): Promise<Record<string, unknown>> {
   let loading = modules.get(moduleUrl);
   if (!loading) modules.set(moduleUrl, (loading = import(moduleUrl) as Promise<Record<string, unknown>>));
+  return loading;
+}
+
+/** Starts loading a module ahead of its first unit; a failure shows when a unit needs it. Never rejects. */
+export function preloadModule(moduleUrl: string): Promise<void> {
+  return load(moduleUrl).then(
+    () => {},
+    () => {},
+  );
+}
+
+export async function loadAlgorithm(moduleUrl: string, name: string, unitPath: string): Promise<Algorithm<unknown, unknown>> {
+  const loading = load(moduleUrl);
   let exports: Record<string, unknown>;
   try {
     exports = await loading;
