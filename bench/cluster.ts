@@ -4,13 +4,17 @@
  * (owner computes), all in this one process; then a CPU-bound variant; then skyloom's per-child
  * scatter and per-member gather overheads. Every output is checked bit-identical to inline's.
  *
- *   npm run bench:cluster [-- --sensors 16 --size 1024 --rounds 6 --cpu-passes 8 --repeats 2]
+ *   npm run bench:cluster [-- --sensors 32 --size 2048 --rounds 8 --cpu-passes 8 --repeats 2]
  *
- * Wall times include starting the worker threads (both skyloom's and the hand-written ones load the
- * .ts workload through tsx). Each figure is the best of `repeats` runs. The machine is shared: noisy.
+ * Defaults are bench/laptop's focal-plane workload (`focalPlaneDefaults`: 32 sensors of 2048×2048,
+ * 8 rounds); the CPU-bound variant runs half the rounds with `cpuPasses` 8. The whole bench takes
+ * about a minute on 2 cores. Wall times include starting the worker threads (both skyloom's and the
+ * hand-written ones load the .ts workload through tsx). Each figure is the best of `repeats` runs.
+ * The machine is shared: the load average is printed before and after, and figures are noisy.
  */
+import { loadavg } from 'node:os';
 import { parseArgs } from 'node:util';
-import { focalPlane, type FocalPlaneParams } from './workload/focal-plane.ts';
+import { focalPlane, focalPlaneDefaults, type FocalPlaneParams } from './workload/focal-plane.ts';
 import { run, type Runner } from '../lib/index.ts';
 import { clusterRunner, inlineRunner } from '../runners/index.ts';
 import { runRawBaseline } from './cluster/raw-baseline.ts';
@@ -18,9 +22,9 @@ import { idleRoot } from './cluster/overhead.ts';
 
 const { values: args } = parseArgs({
   options: {
-    sensors: { type: 'string', default: '16' },
-    size: { type: 'string', default: '1024' },
-    rounds: { type: 'string', default: '6' },
+    sensors: { type: 'string', default: String(focalPlaneDefaults.sensors) },
+    size: { type: 'string', default: String(focalPlaneDefaults.width) },
+    rounds: { type: 'string', default: String(focalPlaneDefaults.rounds) },
     'cpu-passes': { type: 'string', default: '8' },
     repeats: { type: 'string', default: '2' },
     workers: { type: 'string', default: '2' },
@@ -77,9 +81,11 @@ async function overheads(): Promise<void> {
   console.log(`  per gather member  ${(((gathered - ungathered) * 1000) / (m * g)).toFixed(0)} us`);
 }
 
-console.log(`bench/cluster — best of ${repeats}; shared 2-core machine, figures are noisy`);
+const load = (): string => loadavg().map((l) => l.toFixed(2)).join(' ');
+console.log(`bench/cluster — best of ${repeats}; shared 2-core machine, figures are noisy; load average ${load()}`);
 const memory = await workload('memory-bound', base);
 const cpu = await workload('CPU-bound', { ...base, rounds: Math.max(2, Math.floor(base.rounds / 2)), cpuPasses: Number(args['cpu-passes']) });
 await overheads();
 console.log(`\nsummary: memory-bound speedup ${memory.speedup.toFixed(2)}x (raw ${memory.rawSpeedup.toFixed(2)}x, ratio ${memory.ratio.toFixed(2)}); CPU-bound speedup ${cpu.speedup.toFixed(2)}x (target >= 1.8; raw ${cpu.rawSpeedup.toFixed(2)}x, ratio ${cpu.ratio.toFixed(2)}); outputs identical: ${memory.identical && cpu.identical}`);
+console.log(`load average at the end ${load()}`);
 if (!memory.identical || !cpu.identical) process.exitCode = 1;

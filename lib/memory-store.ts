@@ -28,11 +28,13 @@ export interface MemoryStoreOptions {
    */
   readonly turnAfterBytes?: number;
   /**
-   * With `freeUnreachable`: at a turn, once this many bytes were put since the last collection, run a
-   * full garbage collection and free what it found. Default 256 MiB. Why: only a full collection finds
-   * a dropped handle, and V8 schedules those by its own heap (a few MB of small objects), not by the
-   * megabytes of buffers behind them; measured, a second focal-plane run in one process kept all
-   * 2.3 GB of versions. A collection of this code's heap costs a few ms. `Infinity` leaves it to V8.
+   * With `freeUnreachable`: at a turn, once the bytes the store holds grew this much above their
+   * lowest since the last collection, run a full garbage collection and free what it found. Default
+   * 256 MiB. Why: only a full collection finds a dropped handle, and V8 schedules those by its own heap
+   * (a few MB of small objects), not by the megabytes of buffers behind them; measured, a second
+   * inline focal-plane run in one process kept all 2.3 GB of versions. Growth, not bytes put: where V8
+   * already frees in time (cluster hosts, whose steps end in tasks) bytes stay flat and no collection
+   * is forced, as each costs 10-30 ms here. `Infinity` leaves it all to V8.
    */
   readonly collectAfterBytes?: number;
   /** The collection to run; default `forceGc()`, `null` for none. */
@@ -62,9 +64,10 @@ export class MemoryStore implements Store {
   readonly #turnAfter: number;
   readonly #collectAfter: number;
   readonly #gc: (() => void) | undefined;
-  /** Bytes put since the event loop last had a turn, and since the last collection. */
+  /** Bytes put since the event loop last had a turn. */
   #sinceTurn = 0;
-  #sinceCollect = 0;
+  /** Fewest bytes held since the last collection (growth above it triggers the next). */
+  #low = 0;
   #collections = { count: 0, ms: 0 };
   #next = 0;
   #bytes = 0;
@@ -127,11 +130,11 @@ export class MemoryStore implements Store {
   }
 
   #collect(): void {
-    if (!this.#gc || this.#sinceCollect < this.#collectAfter) return;
-    this.#sinceCollect = 0;
+    if (!this.#gc || this.#bytes - this.#low < this.#collectAfter) return;
     const t0 = performance.now();
     this.#gc();
     this.sweep();
+    this.#low = this.#bytes;
     this.#collections = { count: this.#collections.count + 1, ms: this.#collections.ms + performance.now() - t0 };
   }
 
@@ -145,7 +148,6 @@ export class MemoryStore implements Store {
     this.#pin(borrower.path, id);
     this.#bytes += bytes;
     this.#sinceTurn += bytes;
-    this.#sinceCollect += bytes;
     if (this.#bytes > this.#peak) this.#peak = this.#bytes;
     const ref = makeRef(id, bytes);
     this.#lifetimes?.track(ref);
@@ -216,6 +218,7 @@ export class MemoryStore implements Store {
     this.#values.delete(id);
     this.#pristine?.forget(id);
     this.#bytes -= entry.bytes;
+    this.#low = Math.min(this.#low, this.#bytes);
     this.#freed++;
   }
 }
