@@ -52,6 +52,7 @@ export class HostPool {
       concurrentTasksPerWorker: 1,
       idleTimeout: 60_000,
       execArgv: [], // the worker entry registers tsx itself; the parent's flags (vitest, --import) do not apply
+      workerData: { preload: options.host.preload ?? [] }, // the worker entry starts loading these at once
       ...(options.resourceLimits ? { resourceLimits: options.resourceLimits } : {}),
     });
     this.#piscina.on('error', () => {}); // a dying thread is reported through its host task instead
