@@ -50,6 +50,21 @@ describe('MemoryStore freeing unreachable refs', () => {
     }
   });
 
+  it('lets a value go in the very collection that finds its handle dead, before any finalizer runs', async () => {
+    const store = new MemoryStore({ verify: false });
+    let weak: WeakRef<Float32Array> | undefined;
+    (() => {
+      const value = pixels(1);
+      weak = new WeakRef(value);
+      store.put(value, a);
+    })();
+    store.endStep(a);
+    await sleep(0); // the job that made them ends: V8 stops keeping the new handle and WeakRef target
+    forceGc()?.();
+    expect(weak?.deref()).toBeUndefined();
+    store.close();
+  });
+
   it('does not free a ref borrowed by a running step until that step ends; no false violation in verify mode', async () => {
     const store = new MemoryStore({ verify: true });
     let value: Float32Array | undefined;
