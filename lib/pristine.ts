@@ -37,7 +37,9 @@ export class PristineLedger {
     this.#borrowed.delete(path);
     let first: SkyloomError | undefined;
     for (const [id, value] of refs) {
-      if (binaryChecksum(value) === this.#sums.get(id)) continue;
+      const sum = this.#sums.get(id);
+      // A ref freed during the step (its handle was dropped and collected) can never be read again.
+      if (sum === undefined || binaryChecksum(value) === sum) continue;
       const violation = new SkyloomError(
         ErrorCode.PristineViolation,
         `unit ${path} changed the buffer of ref ${id} in place; make a new version with put() instead`,

@@ -31,20 +31,23 @@ export function runLocalGroup(env: LocalEnv, specs: readonly UnitSpec[], group: 
   return runGroup(driver, { group, concurrent: env.concurrent, signal, emit: env.emit, stats: env.stats, ...journal });
 }
 
-/** The journal reads and writes this thread's store as a borrower of its own, released at once. */
+/**
+ * The journal reads and writes this thread's store as a borrower of its own, one per call (reads and
+ * writes may overlap), released as soon as the call is done so the store may spill or free the value.
+ */
 export function storeAccess(store: Store): RefAccess {
-  const ledger = { path: 'ledger' };
+  let calls = 0;
+  const borrowing = async <T>(use: (borrower: { path: string }) => T | Promise<T>): Promise<T> => {
+    const borrower = { path: `ledger#${++calls}` };
+    try {
+      return await use(borrower);
+    } finally {
+      store.endStep(borrower);
+    }
+  };
   return {
-    async read(ref: Ref) {
-      try {
-        return await store.get(ref, ledger);
-      } finally {
-        store.endStep(ledger);
-      }
-    },
-    async write(value: unknown) {
-      return store.put(value, ledger);
-    },
+    read: (ref: Ref) => borrowing((b) => store.get(ref, b)),
+    write: (value: unknown) => borrowing((b) => store.put(value, b)),
   };
 }
 
