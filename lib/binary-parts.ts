@@ -1,3 +1,5 @@
+import { isRef, type Ref } from './ref.ts';
+
 /**
  * Walks a value the way the store sees it: plain objects, arrays, Maps and Sets are containers;
  * typed arrays, DataViews and ArrayBuffers are binary parts. Class instances are opaque leaves.
@@ -7,6 +9,11 @@ export function forEachBinaryPart(value: unknown, visit: (bytes: Uint8Array) => 
   walk(value, new Set(), visit, () => {});
 }
 
+/** Calls `visit` with every ref handle inside `value` (refs are not walked into). Never throws. */
+export function forEachRef(value: unknown, visit: (ref: Ref) => void): void {
+  walk(value, new Set(), () => {}, () => {}, visit);
+}
+
 /** Approximate bytes a value occupies: exact for binary parts, an estimate for the rest. */
 export function storeBytes(value: unknown): number {
   let bytes = 0;
@@ -14,23 +21,24 @@ export function storeBytes(value: unknown): number {
   return bytes;
 }
 
-function walk(value: unknown, seen: Set<object>, onBinary: (bytes: Uint8Array) => void, onLeaf: (bytes: number) => void): void {
+function walk(value: unknown, seen: Set<object>, onBinary: (bytes: Uint8Array) => void, onLeaf: (bytes: number) => void, onRef?: (ref: Ref) => void): void {
   if (typeof value === 'string') return onLeaf(16 + 2 * value.length);
   if (typeof value !== 'object' || value === null) return onLeaf(8);
   if (seen.has(value)) return;
   seen.add(value);
+  if (onRef && isRef(value)) return onRef(value);
   if (ArrayBuffer.isView(value)) return onBinary(new Uint8Array(value.buffer, value.byteOffset, value.byteLength));
   if (value instanceof ArrayBuffer || value instanceof SharedArrayBuffer) return onBinary(new Uint8Array(value));
   onLeaf(32);
   if (value instanceof Map) {
     for (const [k, v] of value) {
-      walk(k, seen, onBinary, onLeaf);
-      walk(v, seen, onBinary, onLeaf);
+      walk(k, seen, onBinary, onLeaf, onRef);
+      walk(v, seen, onBinary, onLeaf, onRef);
     }
   } else if (value instanceof Set || Array.isArray(value)) {
-    for (const v of value) walk(v, seen, onBinary, onLeaf);
+    for (const v of value) walk(v, seen, onBinary, onLeaf, onRef);
   } else if (isPlain(value)) {
-    for (const k of Object.keys(value)) walk((value as Record<string, unknown>)[k], seen, onBinary, onLeaf);
+    for (const k of Object.keys(value)) walk((value as Record<string, unknown>)[k], seen, onBinary, onLeaf, onRef);
   }
 }
 

@@ -7,11 +7,12 @@
  * once, and each handle of this host's own refs found in it is kept here until the run ends. Refs
  * that never leave the host (a sensor's image versions) stay weakly held and are freed when dropped.
  *
- * Walks what a store holds and a thread can carry: plain objects, arrays, Maps and Sets; binary parts
- * and other objects are leaves. Keeps the first handle seen per id (any copy that came back is not
- * the one the store tracks, but then the original had already left and is kept). Never throws.
+ * Walks values as the store does (`forEachRef`: plain objects, arrays, Maps and Sets). Keeps the
+ * first handle seen per id (any copy that came back is not the one the store tracks, but then the
+ * original had already left and is kept). Never throws.
  */
-import { isRef, type Ref } from '../../lib/ref.ts';
+import { forEachRef } from '../../lib/binary-parts.ts';
+import type { Ref } from '../../lib/ref.ts';
 
 export class EscapedRefs {
   readonly #prefix: string;
@@ -28,7 +29,7 @@ export class EscapedRefs {
 
   /** Keeps every handle of this host's refs found in `value`; returns `value`. */
   keep<T>(value: T): T {
-    walk(value, new Set(), (ref) => {
+    forEachRef(value, (ref) => {
       if (ref.$ref.startsWith(this.#prefix) && !this.#kept.has(ref.$ref)) this.#kept.set(ref.$ref, ref);
     });
     return value;
@@ -37,24 +38,5 @@ export class EscapedRefs {
   /** Lets go of every handle (the run ended). */
   clear(): void {
     this.#kept.clear();
-  }
-}
-
-function walk(value: unknown, seen: Set<object>, onRef: (ref: Ref) => void): void {
-  if (typeof value !== 'object' || value === null || seen.has(value)) return;
-  seen.add(value);
-  if (ArrayBuffer.isView(value) || value instanceof ArrayBuffer || value instanceof SharedArrayBuffer) return;
-  if (isRef(value)) return onRef(value);
-  if (Array.isArray(value) || value instanceof Set) {
-    for (const item of value) walk(item, seen, onRef);
-  } else if (value instanceof Map) {
-    for (const [k, v] of value) {
-      walk(k, seen, onRef);
-      walk(v, seen, onRef);
-    }
-  } else {
-    const proto: unknown = Object.getPrototypeOf(value);
-    if (proto !== null && proto !== Object.prototype) return;
-    for (const key of Object.keys(value)) walk((value as Record<string, unknown>)[key], seen, onRef);
   }
 }
