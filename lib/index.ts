@@ -19,3 +19,8 @@ export { EventStream } from './event-stream.ts';
 export type { RunStats } from './stats.ts';
 export { SkyloomError, SkyloomTypeError, ErrorCode, codeOf } from './errors.ts';
 export type { ErrorDetails } from './errors.ts';
+export { resume } from './ledger/resume.ts';
+export type { ResumeOptions } from './ledger/resume.ts';
+export type { LedgerOptions } from './ledger/open-ledger.ts';
+export { readRunStatus } from './ledger/run-status.ts';
+export type { RunStatus, LevelSummary } from './ledger/run-status.ts';

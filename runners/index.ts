@@ -5,3 +5,5 @@ export { laptopRunner, minimumMemoryBudget } from './laptop.ts';
 export type { LaptopRunnerOptions } from './laptop.ts';
 export { clusterRunner } from './cluster/cluster-runner.ts';
 export type { ClusterRunnerOptions } from './cluster/options.ts';
+export { replayUnit } from './replay.ts';
+export type { ReplayOptions, ReplayResult } from './replay.ts';

@@ -4,8 +4,7 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { run } from '../../lib/index.ts';
 import { LedgerDb } from '../../lib/ledger/ledger-db.ts';
-import { inlineRunner } from '../../runners/index.ts';
-import { replayUnit } from '../../runners/replay.ts';
+import { inlineRunner, replayUnit } from '../../runners/index.ts';
 import { visits } from '../lib/ledger/fixtures/visits.ts';
 
 const input = { visits: 2, sensors: 3, pixels: 32 };

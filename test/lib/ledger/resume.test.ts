@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { run } from '../../../lib/index.ts';
 import { LedgerDb } from '../../../lib/ledger/ledger-db.ts';
-import { resume } from '../../../lib/ledger/resume.ts';
+import { resume } from '../../../lib/index.ts';
 import { clusterRunner, inlineRunner } from '../../../runners/index.ts';
 import { visits } from './fixtures/visits.ts';
 
