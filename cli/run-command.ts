@@ -4,7 +4,6 @@
  * Usage errors are found before this runs (see `options.ts`).
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { cameraPixels, cameraPresets, processVisits, sensorPlacements, type VisitsInput, type VisitResult } from '../algorithms/index.ts';
 import { codeOf, start, type Job, type Runner, type RunResult } from '../lib/index.ts';
@@ -79,18 +78,11 @@ export async function runCommand(options: RunOptions): Promise<number> {
 }
 
 /** A new run with a ledger in its run directory, or the resumption of the one in `--resume`. */
-async function startOrResume(options: RunOptions, runner: Runner, input: VisitsInput): Promise<Job<VisitResult[]> & { runDir: string }> {
-  if (options.resume) {
-    const job = (await resume(options.resume, { runner, force: options.force })) as Job<VisitResult[]>;
-    return Object.assign(job, { runDir: options.resume });
-  }
-  const runDir = options.out ? join(options.out, 'run') : defaultCliRunDir();
+async function startOrResume(options: RunOptions, runner: Runner, input: VisitsInput): Promise<Job<VisitResult[]>> {
+  if (options.resume) return (await resume(options.resume, { runner, force: options.force })) as Job<VisitResult[]>;
   const keep = options.keep === undefined ? false : options.keep === 'all' ? true : options.keep;
-  return Object.assign(start(processVisits, input, { runner, seed: options.seed, runDir, ledger: { keep } }), { runDir });
-}
-
-function defaultCliRunDir(): string {
-  return join(tmpdir(), 'skyloom', `run-${new Date().toISOString().replace(/[:.]/g, '-')}-${process.pid}`);
+  const runDir = options.out ? { runDir: join(options.out, 'run') } : {};
+  return start(processVisits, input, { runner, seed: options.seed, ...runDir, ledger: { keep } });
 }
 
 function describeError(error: unknown): string {

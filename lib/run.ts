@@ -42,6 +42,8 @@ export interface Job<O> {
   /** Live at once; replays past events to late subscribers; completes when the run ends. */
   readonly events: EventStream<RunEvent>;
   readonly result: Promise<RunResult<O>>;
+  /** The run's own directory (spill files, ledger). */
+  readonly runDir: string;
   /** Cancels the run. */
   cancel(): void;
 }
@@ -78,7 +80,7 @@ export function start<I, O>(alg: Algorithm<I, O>, input: I, options: StartOption
     },
   );
   void result.finally(() => log.complete()).catch(() => {});
-  return { events: log.stream, result, cancel: () => abort.abort() };
+  return { events: log.stream, result, runDir, cancel: () => abort.abort() };
 }
 
 /** `start(...).result`. */

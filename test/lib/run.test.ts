@@ -1,3 +1,5 @@
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { firstValueFrom, from, toArray } from 'rxjs';
 import { describe, expect, it } from 'vitest';
 import { algorithm, gather, put, run, scatter, start, type RunEvent } from '../../lib/index.ts';
@@ -47,6 +49,15 @@ describe('start', () => {
     expect(late).toHaveLength(5);
     expect(events).toEqual(late);
     expect(late.at(-1)).toMatchObject({ type: 'unit-finished', path: 'root' });
+  });
+
+  it('tells the job’s run directory: the one given, or a fresh one under the temp directory', async () => {
+    const given = start(parent, 1, { runner, runDir: join(tmpdir(), 'skyloom-given') });
+    expect(given.runDir).toBe(join(tmpdir(), 'skyloom-given'));
+    const fresh = start(parent, 1, { runner });
+    expect(fresh.runDir).toMatch(/skyloom[\\/]run-/);
+    expect(fresh.runDir).not.toBe(start(parent, 1, { runner }).runDir);
+    await Promise.all([given.result, fresh.result]);
   });
 
   it('counts units, primitives, collectives and peak store bytes', async () => {
