@@ -1,18 +1,20 @@
 /**
- * Loads an algorithm inside a worker thread from its address: `import(moduleUrl)` (the worker entry
- * registered tsx, so `.ts` modules of users load as well as compiled `.js`), then the export whose
- * algorithm `name` matches. No registration step: being exported is enough.
+ * Loads an algorithm inside a worker thread from its address: `import(moduleUrl)` (through
+ * `importModule`, so users' `.ts` modules load as well as compiled `.js`, whether skyloom runs from its
+ * sources or from dist/), then the export whose algorithm `name` matches. No registration step: being
+ * exported is enough.
  *
  * Rejects with `SKY_ALGORITHM_NOT_FOUND` (module fails to load, or no such export); caches modules.
  */
 import { isAlgorithm, type Algorithm } from '../../lib/algorithm.ts';
 import { ErrorCode, SkyloomError } from '../../lib/errors.ts';
+import { importModule } from './import-module.ts';
 
 const modules = new Map<string, Promise<Record<string, unknown>>>();
 
 function load(moduleUrl: string): Promise<Record<string, unknown>> {
   let loading = modules.get(moduleUrl);
-  if (!loading) modules.set(moduleUrl, (loading = import(moduleUrl) as Promise<Record<string, unknown>>));
+  if (!loading) modules.set(moduleUrl, (loading = importModule(moduleUrl)));
   return loading;
 }
 
