@@ -1,17 +1,26 @@
-// The worker entry piscina starts on each thread. Written as .mjs because on Node 20 loader hooks
-// registered in the main thread (node --import tsx) do not reach worker threads: registering tsx here
-// lets this thread load skyloom's own .ts modules and users' .ts algorithms with plain import(), in one
-// module graph; compiled .js algorithms (dist/) load the same way.
+// The worker entry piscina starts on each thread (host-pool.ts names it). Written as .mjs so that
+// it loads with plain `node` both from the sources and from dist/, where the build emits it
+// (tsconfig.build.json has allowJs; its `./x.ts` imports become `./x.js` there, as in every
+// compiled file).
+//
+// From the sources (host-task.ts sits beside this file) the thread needs tsx for skyloom's own
+// modules, and on Node 20 the main thread's loader hooks (node --import tsx) do not reach workers: so
+// it registers tsx here. From dist/ it needs no tsx; a user's .ts algorithm turns tsx on when it is
+// first imported (import-module.ts).
 //
 // The run's modules (piscina's workerData `preload`, see HostConfig.preload) start loading here, at
 // the same time as the host's own: the graphs overlap (both are mostly skyloom's lib), so together
 // they take ~the time of the larger instead of the sum (~140 ms less per host on a cold thread).
 // A failure is left for the unit that needs the module to report.
+import { existsSync } from 'node:fs';
 import { workerData } from 'node:worker_threads';
-import { register } from 'tsx/esm/api';
 
-register();
-for (const url of workerData?.preload ?? []) import(url).catch(() => {});
+if (existsSync(new URL('./host-task.ts', import.meta.url))) {
+  const { register } = await import('tsx/esm/api');
+  register();
+}
+const { preloadModule } = await import('./load-algorithm.ts');
+for (const url of workerData?.preload ?? []) void preloadModule(url);
 const { hostTask } = await import('./host-task.ts');
 
 export default hostTask;
