@@ -1,0 +1,91 @@
+import { execFile } from 'node:child_process';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { promisify } from 'node:util';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
+// The compiled package as a user gets it: `.ci/build-dist.mjs` (npm run build) into <root>/package,
+// whose node_modules holds the repository's installed packages; an app in <root>/app with skyloom in
+// its node_modules. Children run with no loader flag from this process (NODE_OPTIONS dropped).
+const run = promisify(execFile);
+const repo = process.cwd();
+const fixtures = join(repo, 'test', 'dist', 'fixtures');
+const root = mkdtempSync(join(tmpdir(), 'skyloom-dist-'));
+const pkg = join(root, 'package');
+const app = join(root, 'app');
+const { NODE_OPTIONS: _, ...env } = process.env;
+
+/** Makes `from/node_modules/name` point at `to`, or removes it when `to` is undefined. */
+function link(from: string, name: string, to: string | undefined): void {
+  const path = join(from, 'node_modules', name);
+  rmSync(path, { force: true });
+  if (to) symlinkSync(to, path);
+}
+
+/** Whether tsx can be found, by the app and by skyloom: a real install has it (a dependency), but skyloom must not need it. */
+function provideTsx(provided: boolean): void {
+  const tsx = provided ? join(repo, 'node_modules', 'tsx') : undefined;
+  link(pkg, 'tsx', tsx);
+  link(app, 'tsx', tsx);
+}
+
+interface Sensor {
+  readonly first: number;
+  readonly thread: number;
+}
+
+async function inlineAndCluster(algorithmModule: string, nodeFlags: string[] = []): Promise<{ inline: Sensor[]; cluster: Sensor[] }> {
+  const { stdout } = await run(process.execPath, [...nodeFlags, 'run-inline-and-cluster.mjs', algorithmModule], { cwd: app, env, timeout: 30_000 });
+  return JSON.parse(stdout) as { inline: Sensor[]; cluster: Sensor[] };
+}
+
+const values = (sensors: Sensor[]) => sensors.map((s) => s.first);
+const threads = (sensors: Sensor[]) => new Set(sensors.map((s) => s.thread));
+
+beforeAll(async () => {
+  await run(process.execPath, [join(repo, '.ci', 'build-dist.mjs'), pkg], { env, timeout: 50_000 });
+  mkdirSync(join(pkg, 'node_modules'));
+  for (const name of readdirSync(join(repo, 'node_modules'))) {
+    if (!name.startsWith('.') && name !== 'tsx') link(pkg, name, join(repo, 'node_modules', name));
+  }
+  mkdirSync(join(app, 'node_modules'), { recursive: true });
+  writeFileSync(join(app, 'package.json'), JSON.stringify({ name: 'app', private: true, type: 'module' }));
+  link(app, 'skyloom', pkg);
+  for (const file of readdirSync(fixtures)) copyFileSync(join(fixtures, file), join(app, file));
+}, 60_000);
+
+afterAll(() => rmSync(root, { recursive: true, force: true }));
+
+describe('the compiled package (dist/)', () => {
+  it('runs a compiled .js algorithm on two cluster workers under plain node with no tsx installed, as the inline runner does', async () => {
+    provideTsx(false);
+    const { inline, cluster } = await inlineAndCluster('compiled-algorithm.js');
+    expect(values(cluster)).toStrictEqual(values(inline));
+    expect(values(inline)).toHaveLength(6);
+    expect(threads(cluster)).not.toContain(0); // every sensor ran in a worker thread
+    expect(threads(cluster).size).toBe(2);
+  });
+
+  it("loads a user's .ts algorithm in the workers when the app runs with --import tsx", async () => {
+    provideTsx(true);
+    const { inline, cluster } = await inlineAndCluster('typescript-algorithm.ts', ['--import', 'tsx']);
+    expect(values(cluster)).toStrictEqual(values(inline));
+    expect(threads(cluster).size).toBe(2);
+    const compiled = await inlineAndCluster('compiled-algorithm.js');
+    expect(values(cluster)).toStrictEqual(values(compiled.inline)); // the same algorithm, compiled or not
+  });
+
+  it('emits every file its package.json exports, and its skyloom command runs the compiled CLI with no tsx installed', async () => {
+    provideTsx(false);
+    const manifest = JSON.parse(readFileSync(join(pkg, 'package.json'), 'utf8')) as { exports: Record<string, string | Record<string, string>>; bin: Record<string, string> };
+    const targets = Object.values(manifest.exports).flatMap((target) => (typeof target === 'string' ? [target] : Object.values(target)));
+    expect(targets.filter((target) => !existsSync(resolve(pkg, target)))).toStrictEqual([]);
+    const bin = resolve(pkg, manifest.bin.skyloom ?? '');
+    const cli = ['run', '--camera', 'tiny', '--visits', '1', '--runner', 'cluster', '--workers', '2', '--json', '--out', join(root, 'cli-out')];
+    const { stdout } = await run(process.execPath, [bin, ...cli], { cwd: app, env, timeout: 30_000 });
+    const summary = JSON.parse(stdout) as { runner: string; visits: { backgroundRmsOverNoise: number }[] };
+    expect(summary.runner).toBe('cluster');
+    expect(summary.visits[0]?.backgroundRmsOverNoise).toBeLessThan(0.1);
+  });
+});
