@@ -12,6 +12,9 @@ export type MemberArrival = (
   | { readonly kind: 'cancelled' }
 ) & { readonly bytesPut?: number };
 
+/** A member's failure, as the group sees it. */
+export type FailedArrival = Extract<MemberArrival, { kind: 'failed' }>;
+
 /**
  * What `runGroup` needs from a runner to run one group, wherever its members live (this thread, or
  * worker hosts). The driver carries out scatters inside a member's phase itself.
@@ -23,6 +26,16 @@ export interface GroupDriver {
   toCollective(i: number, reply: Reply): Promise<MemberArrival>;
   /** Runs the central function member 0 holds at its current gather on `values`. Never rejects. */
   central(values: unknown[]): Promise<Reply>;
-  /** Cancels member `i`: idempotent; a no-op for a member that never started or has ended. Never rejects. */
+  /**
+   * Cancels member `i`: idempotent; a no-op for a member that never started or has ended. Never rejects.
+   * A member cancelled while it runs its step may have `toCollective` resolve with `cancelled` before
+   * that step ends (the cluster driver does: a worker thread cannot be interrupted).
+   */
   cancel(i: number): Promise<void>;
+  /**
+   * Watches member `i`, which waits at a gather, and calls `onFailed` once if it fails there before it
+   * is resumed; returns a function that stops watching. Only the cluster driver has it: its members
+   * fail while they wait when their worker host is lost. Members in this thread cannot.
+   */
+  watchWaiting?(i: number, onFailed: (arrival: FailedArrival) => void): () => void;
 }

@@ -5,6 +5,7 @@ import type { Emit } from '../../lib/events.ts';
 import type { GroupJournal, GroupRecall, MemberSpec, RefAccess } from '../../lib/journal.ts';
 import type { StatsRecorder } from '../../lib/stats.ts';
 import type { GroupDriver, MemberArrival } from './group-driver.ts';
+import { PhaseArrivals, type PhaseFailure } from './phase-arrivals.ts';
 
 export interface GroupOptions {
   /** Path of the group in events: the parent's path and the scatter label, e.g. `root/sensor`. */
@@ -19,14 +20,15 @@ export interface GroupOptions {
   readonly journal?: { readonly journal: GroupJournal; readonly specs: readonly MemberSpec[]; readonly refs: RefAccess };
 }
 
-type Failure = { readonly index: number; readonly error: unknown; readonly site: string };
 type Arrivals = (MemberArrival | undefined)[];
 
 /**
  * Runs one group phase by phase: every member runs to its next gather (or its end); then the group
  * completes the collective and resumes all members, or returns the outputs, or fails. The failure
  * reported is the one of the earliest phase and, within it, of the lowest member index; everyone else
- * is cancelled. Rejects with `SKY_UNIT_FAILED` (or `SKY_CANCELLED` when `signal` aborts).
+ * is cancelled. Rejects with `SKY_UNIT_FAILED` (or `SKY_CANCELLED` when `signal` aborts). A member
+ * that fails while it waits at a gather (a driver with `watchWaiting`) fails the phase it waits in, at
+ * once: the group does not wait for members above it nor for the central function.
  *
  * When the journal recalls members that finished in an earlier attempt, only the others run: they
  * are answered from the recorded collectives, and the finished members' outputs are read back.
@@ -44,21 +46,36 @@ async function runPhases(driver: GroupDriver, options: GroupOptions, resumed: Gr
   const { paths } = driver;
   let replies: Reply[] = paths.map(() => start);
   for (let number = 1; ; number++) {
-    const { arrivals, failure } = await runPhase(driver, replies, options, resumed?.finished);
-    if (options.signal.aborted) throw await cancelAll(driver, arrivals, -1, cancelled(options.group));
-    if (failure) throw await cancelAll(driver, arrivals, failure.index, unitFailed(paths[failure.index] as string, failure.site, failure.error));
-    if (resumed) fillRecalled(arrivals, resumed, number);
-    const resolution = resolveCollective(arrivals as CollectiveArrival[], paths);
-    if (resolution.kind === 'outputs') return resolution.outputs;
-    if (resolution.kind === 'mismatch') {
-      const { index, error } = resolution;
-      throw await cancelAll(driver, arrivals, index, unitFailed(paths[index] as string, (arrivals[index] as CollectiveArrival).site, error));
+    const phase = await runPhase(driver, replies, options, resumed?.finished);
+    const { arrivals } = phase;
+    try {
+      if (options.signal.aborted) throw await cancelAll(driver, arrivals, -1, cancelled(options.group));
+      if (phase.failure) throw await failPhase(driver, phase);
+      if (resumed) fillRecalled(arrivals, resumed, number);
+      const resolution = resolveCollective(arrivals as CollectiveArrival[], paths);
+      if (resolution.kind === 'outputs') return resolution.outputs;
+      if (resolution.kind === 'mismatch') {
+        const { index, error } = resolution;
+        throw await cancelAll(driver, arrivals, index, unitFailed(paths[index] as string, (arrivals[index] as CollectiveArrival).site, error));
+      }
+      const recorded = resumed && number <= resumed.collectives.length ? { ok: true as const, value: resumed.collectives[number - 1] } : undefined;
+      const failed = driver.watchWaiting ? phase.failed : undefined; // only a watched member fails while waiting
+      const next = await completeCollective(driver, arrivals as CollectiveArrival[], resolution, options, number, recorded, failed);
+      // A member that failed while the central function ran fails the group, instead of being resumed.
+      if (phase.failure || !next) throw await failPhase(driver, phase);
+      replies = next;
+      options.stats.collectives++;
+      options.emit({ type: 'collective-completed', group: options.group, number, members: paths.length });
+    } finally {
+      phase.endWatches(); // members are resumed (or the group ended): a failure now shows in their next step
     }
-    const recorded = resumed && number <= resumed.collectives.length ? { ok: true as const, value: resumed.collectives[number - 1] } : undefined;
-    replies = await completeCollective(driver, arrivals as CollectiveArrival[], resolution, options, number, recorded);
-    options.stats.collectives++;
-    options.emit({ type: 'collective-completed', group: options.group, number, members: paths.length });
   }
+}
+
+/** Cancels every other member and returns the error the group fails with: the phase's failure. */
+function failPhase(driver: GroupDriver, phase: PhaseArrivals): Promise<Error> {
+  const { index, site, error } = phase.failure as PhaseFailure; // set whenever `failed` settled
+  return cancelAll(driver, phase.arrivals, index, unitFailed(driver.paths[index] as string, site, error));
 }
 
 /** Members recalled as finished stand in the phase as a live member does, or with their recorded output at the end. */
@@ -76,33 +93,45 @@ async function completeCollective(
   options: GroupOptions,
   number: number,
   recorded: Reply | undefined,
-): Promise<Reply[]> {
+  failed: Promise<undefined> | undefined,
+): Promise<Reply[] | undefined> {
   const owner = arrivals.find((a) => a.kind === 'gather') as Extract<CollectiveArrival, { kind: 'gather' }>;
-  const result = recorded ?? (await driver.central(collective.values));
+  const result = recorded ?? (await runCentral(driver, collective.values, failed));
+  if (!result) return undefined;
   const reply: Reply = result.ok ? result : { ok: false, error: centralFailed(result.error, driver.paths[0] as string, owner.site, owner.centralSite) };
   const j = options.journal;
   if (j && !recorded) j.journal.collectiveCompleted(options.group, number, j.specs, reply, collective.perMember, j.refs);
   return distribute(reply, collective.perMember, driver.paths, owner.site);
 }
 
-/** Runs every member to the end of its phase; stops early (sequential) or cancels above (concurrent) a failure. */
+/** Member 0's central function on `values`; undefined once `failed` settles first (the group is doomed: its result is not waited for). */
+function runCentral(driver: GroupDriver, values: unknown[], failed: Promise<undefined> | undefined): Promise<Reply | undefined> {
+  const central = driver.central(values);
+  return failed ? Promise.race([central, failed]) : central;
+}
+
+/**
+ * Runs every member to the end of its phase; stops early (sequential) or cancels above (concurrent) a
+ * failure. Members that reach the gather are watched while they wait, if the driver can.
+ */
 async function runPhase(
   driver: GroupDriver,
   replies: readonly Reply[],
   options: GroupOptions,
   skip: ReadonlyMap<number, unknown> | undefined,
-): Promise<{ arrivals: Arrivals; failure?: Failure }> {
-  const arrivals: Arrivals = replies.map(() => undefined);
-  let failure: Failure | undefined;
+): Promise<PhaseArrivals> {
+  const phase = new PhaseArrivals(replies.length);
+  const arrive = (i: number, arrival: MemberArrival): void => {
+    record(options, driver.paths[i] as string, arrival);
+    if (!phase.arrive(i, arrival) || !options.concurrent) return;
+    // Members above a known failure cannot change the outcome: cancel them at once.
+    for (let j = i + 1; j < replies.length; j++) if (!phase.arrivals[j]) void driver.cancel(j);
+  };
   const step = async (i: number): Promise<void> => {
     if (skip?.has(i)) return;
     const arrival = await driver.toCollective(i, replies[i] as Reply);
-    arrivals[i] = arrival;
-    record(options, driver.paths[i] as string, arrival);
-    if (arrival.kind !== 'failed' || (failure && failure.index < i)) return;
-    failure = { index: i, error: arrival.error, site: arrival.site };
-    // Members above a known failure cannot change the outcome: cancel them at once.
-    if (options.concurrent) for (let j = i + 1; j < replies.length; j++) if (!arrivals[j]) void driver.cancel(j);
+    arrive(i, arrival);
+    if (arrival.kind === 'gather' && driver.watchWaiting) phase.addWatch(driver.watchWaiting(i, (failed) => arrive(i, failed)));
   };
   if (options.concurrent) {
     const onAbort = (): void => replies.forEach((_, j) => void driver.cancel(j));
@@ -113,9 +142,9 @@ async function runPhase(
       options.signal.removeEventListener('abort', onAbort);
     }
   } else {
-    for (let i = 0; i < replies.length && !failure && !options.signal.aborted; i++) await step(i);
+    for (let i = 0; i < replies.length && !phase.failure && !options.signal.aborted; i++) await step(i);
   }
-  return failure ? { arrivals, failure } : { arrivals };
+  return phase;
 }
 
 function record(options: GroupOptions, path: string, arrival: MemberArrival): void {
