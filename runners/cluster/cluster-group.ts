@@ -5,9 +5,13 @@
  * are placed and run as a group of their own, and the outputs (or the failure) go back to the host.
  * The central function runs on member 0's host, which holds it.
  *
- * A member whose host is lost fails with `SKY_HOST_LOST`; a group that failed because of a lost host
- * is run again from the start, on placements made afresh, up to `retries` times. Other failures are
- * not retried (user code is deterministic: it would fail the same way).
+ * A member whose host is lost fails with `SKY_HOST_LOST` as soon as the loss is known: a call in
+ * flight rejects; a member waiting at a gather is watched (`watchWaiting`); a member waiting at a
+ * scatter has its children's group stopped. A member cancelled while its step runs is let go at once
+ * (a thread cannot be interrupted: its host finishes the step unobserved, then cancels the unit), so a
+ * failing group does not wait for siblings' long steps. A group that failed because of a lost host is
+ * run again from the start, on placements made afresh, up to `retries` times. Other failures are not
+ * retried (user code is deterministic: it would fail the same way).
  */
 import type { Reply } from '../../lib/activator.ts';
 import { errorFromWire, errorToWire } from '../../lib/error-wire.ts';
@@ -16,7 +20,7 @@ import type { Emit } from '../../lib/events.ts';
 import type { GroupJournal, MemberSpec, RefAccess } from '../../lib/journal.ts';
 import { deepFreeze } from '../../lib/freeze.ts';
 import type { StatsRecorder } from '../../lib/stats.ts';
-import type { GroupDriver, MemberArrival } from '../shared/group-driver.ts';
+import type { FailedArrival, GroupDriver, MemberArrival } from '../shared/group-driver.ts';
 import { runGroup } from '../shared/run-group.ts';
 import type { HostHandle } from './host-handle.ts';
 import type { HostPool } from './host-pool.ts';
@@ -60,6 +64,12 @@ interface Member {
   site: string;
   started: boolean;
   ended: boolean;
+  /** A step of it runs on its host (still so after a cancel: the host finishes it). */
+  stepping: boolean;
+  /** It counts in its host's load: until it has ended and no step of it runs there. */
+  counted: boolean;
+  /** Lets `toCollective` go of the step in flight (set while one is). */
+  interrupt?: () => void;
 }
 
 class ClusterGroupDriver implements GroupDriver {
@@ -80,14 +90,14 @@ class ClusterGroupDriver implements GroupDriver {
   async toCollective(i: number, reply: Reply): Promise<MemberArrival> {
     let member: Member;
     try {
-      member = this.#members[i] ??= { host: this.#env.pool.place(), abort: new AbortController(), site: 'start', started: false, ended: false };
+      member = this.#members[i] ??= { host: this.#env.pool.place(), abort: new AbortController(), site: 'start', started: false, ended: false, stepping: false, counted: true };
     } catch (error) {
       return { kind: 'failed', error, site: 'start' };
     }
     let next = toWire(reply);
     for (;;) {
       const pause = await this.#step(i, member, next);
-      if (member.ended && pause.kind !== 'failed') return { kind: 'cancelled' };
+      if (!pause || (member.ended && pause.kind !== 'failed')) return { kind: 'cancelled' };
       member.site = pause.site;
       if (pause.kind === 'returned' || pause.kind === 'failed') {
         this.#end(member);
@@ -117,38 +127,71 @@ class ClusterGroupDriver implements GroupDriver {
     if (!member || member.ended) return;
     this.#end(member);
     member.abort.abort();
+    member.interrupt?.();
     if (!member.started || member.host.lost) return;
+    // The host carries out the cancel after any step of the unit it is running.
     await member.host.call((api) => api.cancel(this.paths[i] as string)).catch(() => {});
   }
 
-  async #step(i: number, member: Member, reply: WireReply): Promise<WirePause> {
+  watchWaiting(i: number, onFailed: (arrival: FailedArrival) => void): () => void {
+    const member = this.#members[i];
+    if (!member || member.ended) return () => {};
+    return member.host.watchLoss((lost) => {
+      if (member.ended) return;
+      this.#end(member);
+      onFailed({ kind: 'failed', error: this.#lostUnit(i, member, lost), site: member.site });
+    });
+  }
+
+  /** Steps the member on its host; undefined when it was cancelled meanwhile (the step may still run there). */
+  async #step(i: number, member: Member, reply: WireReply): Promise<WirePause | undefined> {
     const spec = member.started ? undefined : this.#specs[i];
     member.started = true;
+    member.stepping = true;
+    const running = member.host.call((api) => api.step(this.paths[i] as string, reply, spec)).finally(() => {
+      member.stepping = false;
+      this.#release(member);
+    });
+    const interrupted = new Promise<undefined>((resolve) => (member.interrupt = () => resolve(undefined)));
     try {
-      return await member.host.call((api) => api.step(this.paths[i] as string, reply, spec));
+      return await Promise.race([running, interrupted]);
     } catch (error) {
       this.#end(member);
       return { kind: 'failed', site: member.site, error: errorToWire(this.#lostUnit(i, member, error)) };
+    } finally {
+      delete member.interrupt;
     }
   }
 
-  /** Runs a scatter's children as their own group; the parent's host does no work meanwhile. */
+  /**
+   * Runs a scatter's children as their own group; the parent's host does no work meanwhile. If that
+   * host is lost, the children are stopped at once: their outputs would have nowhere to go (the
+   * parent's next step then fails with `SKY_HOST_LOST`).
+   */
   async #scatter(member: Member, pause: Extract<WirePause, { kind: 'scatter' }>): Promise<WireReply> {
     member.host.load--;
+    const orphaned = new AbortController();
+    const unwatch = member.host.watchLoss(() => orphaned.abort());
     try {
-      const signal = AbortSignal.any([this.#signal, member.abort.signal]);
+      const signal = AbortSignal.any([this.#signal, member.abort.signal, orphaned.signal]);
       const outputs = await runClusterGroup(this.#env, pause.children, pause.group, signal, member.host);
       return { ok: true, value: outputs };
     } catch (error) {
       return { ok: false, error: errorToWire(error) };
     } finally {
+      unwatch();
       member.host.load++;
     }
   }
 
   #end(member: Member): void {
-    if (member.ended) return;
     member.ended = true;
+    this.#release(member);
+  }
+
+  #release(member: Member): void {
+    if (!member.counted || !member.ended || member.stepping) return;
+    member.counted = false;
     member.host.load--;
   }
 

@@ -2,7 +2,9 @@
  * The coordinator's side of one worker host: its comlink proxy, its load (units placed there that
  * are not waiting at a scatter) and whether it is lost. comlink leaves calls pending forever when the
  * other thread dies, so every call races the host's loss and rejects with `SKY_HOST_LOST` instead.
- * Each answer's events go to the run's event stream and its counters to the run's stats.
+ * Each answer's events go to the run's event stream and its counters to the run's stats. Units that
+ * wait on the host with no call in flight (at a gather, or at a scatter while their children run)
+ * learn of its loss through `watchLoss`, as no call of theirs would reject.
  *
  * It does not start or stop threads (the pool does) and does not decide what a loss means for units.
  */
@@ -30,8 +32,10 @@ export class HostHandle {
   readonly #sink: HostSink;
   readonly #onLost: (host: HostHandle) => void;
   readonly #lostSignal: Promise<never>;
+  readonly #lossWatchers = new Set<(lost: SkyloomError) => void>();
   #reject!: (error: SkyloomError) => void;
   #lost: SkyloomError | undefined;
+  #calls = 0;
 
   constructor(id: number, api: Comlink.Remote<HostApi>, ports: readonly MessagePort[], sink: HostSink, onLost: (host: HostHandle) => void) {
     this.id = id;
@@ -48,6 +52,27 @@ export class HostHandle {
     return this.#lost;
   }
 
+  /**
+   * True while a call to the host is unanswered. At the end of a run that is work nobody waits for
+   * (a step or central function left running when its group failed).
+   */
+  get busy(): boolean {
+    return this.#calls > 0;
+  }
+
+  /**
+   * Calls `listener` once when the host is lost (at once, synchronously, if it already is); returns a
+   * function that stops watching.
+   */
+  watchLoss(listener: (lost: SkyloomError) => void): () => void {
+    if (this.#lost) {
+      listener(this.#lost);
+      return () => {};
+    }
+    this.#lossWatchers.add(listener);
+    return () => this.#lossWatchers.delete(listener);
+  }
+
   /** Calls the host and reports its answer's events and stats. Rejects with `SKY_HOST_LOST` if the host is or gets lost. */
   async call<T>(invoke: (api: Comlink.Remote<HostApi>) => Promise<HostAnswer<T>>): Promise<T> {
     const answer = await this.raw(invoke);
@@ -62,7 +87,12 @@ export class HostHandle {
   /** Calls the host without an answer envelope (e.g. `read`). Rejects with `SKY_HOST_LOST` if the host is or gets lost. */
   async raw<T>(invoke: (api: Comlink.Remote<HostApi>) => Promise<T>): Promise<T> {
     if (this.#lost) throw this.#lost;
-    return Promise.race([invoke(this.#api), this.#lostSignal]);
+    this.#calls++;
+    try {
+      return await Promise.race([invoke(this.#api), this.#lostSignal]);
+    } finally {
+      this.#calls--;
+    }
   }
 
   /** Marks the host lost (its thread died or was stopped): pending and later calls reject. Idempotent. */
@@ -72,6 +102,9 @@ export class HostHandle {
     this.#lost = new SkyloomError(ErrorCode.HostLost, `worker host ${this.id} was lost: ${reason}`, { cause });
     this.#reject(this.#lost);
     for (const port of this.#ports) port.close();
+    const watchers = [...this.#lossWatchers];
+    this.#lossWatchers.clear();
+    for (const watcher of watchers) watcher(this.#lost);
     this.#onLost(this);
   }
 }

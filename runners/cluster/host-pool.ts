@@ -95,10 +95,15 @@ export class HostPool {
     return sum;
   }
 
-  /** Asks hosts to close their stores, then terminates every thread. Never rejects. */
+  /**
+   * Asks hosts to close their stores, then terminates every thread. A host still busy is not asked: its
+   * call was left running when a group failed (a long step or central function of a doomed member), and
+   * the run's end would wait for it; it is terminated with the rest. Never rejects.
+   */
   async close(): Promise<void> {
     this.#closing = true;
-    const shutdowns = this.#live.map((host) => host.call((api) => api.shutdown()).catch(() => {}));
+    const idle = this.#live.filter((host) => !host.busy);
+    const shutdowns = idle.map((host) => host.call((api) => api.shutdown()).catch(() => {}));
     await Promise.race([Promise.all(shutdowns), new Promise((resolve) => setTimeout(resolve, shutdownGraceMs).unref())]);
     await this.#piscina.destroy().catch(() => {});
     for (const host of this.#all.values()) host.markLost(new Error('the run ended'));
