@@ -1,6 +1,7 @@
 import { join } from 'node:path';
 import { decodeFromSpill, encodeForSpill } from './spill-codec.ts';
 import { nodeSpillIo, readSpillFile, writeSpillFile, type SpillFileInfo, type SpillIo } from './spill-file.ts';
+import { SpillFilePool } from './spill-file-pool.ts';
 import type { Ref } from './ref.ts';
 
 /**
@@ -26,6 +27,8 @@ export interface SpillStoreOptions {
   readonly onSpillIn?: (ref: string, bytes: number) => void;
   /** A value left memory (for the retention check). */
   readonly onDrop?: (ref: string, value: unknown) => void;
+  /** Freed refs' files kept for reuse (see `SpillFilePool`): most files. Default 8; 0 deletes at once. */
+  readonly poolFiles?: number;
 }
 
 /** Spill I/O totals, for the benchmark: bytes moved and the time at least one transfer was in flight. */
@@ -57,6 +60,7 @@ export class SpillStore {
   readonly #options: SpillStoreOptions;
   readonly #io: SpillIo;
   readonly #pending = new Set<Promise<unknown>>();
+  readonly #pool: SpillFilePool;
   #resident = 0;
   #peak = 0;
   #onDisk = 0;
@@ -67,6 +71,7 @@ export class SpillStore {
   constructor(options: SpillStoreOptions) {
     this.#options = options;
     this.#io = options.io ?? nodeSpillIo;
+    this.#pool = new SpillFilePool({ directory: options.directory, io: this.#io, ...(options.poolFiles === undefined ? {} : { maxFiles: options.poolFiles }) });
   }
 
   get residentBytes(): number {
@@ -75,9 +80,17 @@ export class SpillStore {
   get peakResidentBytes(): number {
     return this.#peak;
   }
-  /** Bytes of spill files on disk now. */
+  /** Bytes of spill files on disk now (not counting pooled files: `pooledBytes`). */
   get diskBytes(): number {
     return this.#onDisk;
+  }
+  /** Bytes of freed refs' files kept to be overwritten by later spills (bounded; deleted at close). */
+  get pooledBytes(): number {
+    return this.#pool.bytes;
+  }
+  /** True while a write or read is in flight. */
+  get busy(): boolean {
+    return this.#inFlight > 0;
   }
   get ioStats(): SpillIoStats {
     return { ...this.#io_ };
@@ -129,14 +142,14 @@ export class SpillStore {
     entry.refs = encoded.encoded.refs;
     entry.state = 'writing';
     const file = join(this.#options.directory, `${id.replace(/[^\w.-]/g, '_')}.spill`);
-    entry.writing = this.#track(writeSpillFile(this.#io, file, encoded.encoded, { ref: id })).then(
+    entry.writing = this.#track(writeSpillFile(this.#io, file, encoded.encoded, { ref: id }, this.#pool.take(entry.bytes))).then(
       (info): Promise<void> | undefined => {
         entry.writing = undefined;
         this.#onDisk += info.fileBytes;
         this.#io_.bytesOut += info.fileBytes;
         this.#io_.filesOut++;
         entry.disk = info;
-        if (entry.freed) return this.#unlink(entry);
+        if (entry.freed) return this.#retire(entry);
         entry.state = 'clean';
         this.#options.onSpillOut?.(id, info.fileBytes);
         return undefined;
@@ -213,7 +226,7 @@ export class SpillStore {
     if (entry.state !== 'spilled') this.#resident -= entry.bytes;
     entry.value = undefined;
     entry.refs = [];
-    if (entry.disk && !entry.writing) void this.#unlink(entry);
+    if (entry.disk && !entry.writing) this.#retire(entry);
   }
 
   /** Waits for I/O in flight, then frees everything (deleting files unless `keepFiles`). Never rejects. */
@@ -226,11 +239,22 @@ export class SpillStore {
     this.#entries.clear();
     this.#resident = 0;
     while (this.#pending.size > 0) await Promise.allSettled([...this.#pending]);
+    await this.#pool.clear();
   }
 
   #addResident(bytes: number): void {
     this.#resident += bytes;
     if (this.#resident > this.#peak) this.#peak = this.#resident;
+  }
+
+  /** A freed entry's file goes to the pool (or is deleted when the pool is full). */
+  #retire(entry: Entry): undefined {
+    const disk = entry.disk;
+    if (!disk) return undefined;
+    entry.disk = undefined;
+    this.#onDisk -= disk.fileBytes;
+    this.#pool.retire(disk.file, disk.fileBytes);
+    return undefined;
   }
 
   #unlink(entry: Entry): Promise<void> {

@@ -110,7 +110,7 @@ describe('BudgetedStore', () => {
       open: async (path, flags) => {
         const h = await nodeSpillIo.open(path, flags);
         const writev = full ? () => Promise.reject(enospc) : h.writev.bind(h);
-        return { writev, read: h.read.bind(h), sync: h.sync.bind(h), close: h.close.bind(h) };
+        return { writev, readv: h.readv.bind(h), sync: h.sync.bind(h), truncate: h.truncate.bind(h), close: h.close.bind(h) };
       },
     };
     const store = await open({ io });
@@ -130,7 +130,7 @@ describe('BudgetedStore', () => {
     });
   });
 
-  it('frees a ref nobody can reach, deleting its spill file', async () => {
+  it('frees a ref nobody can reach: its spill file is gone (pooled for reuse under another name), and all is deleted at close', async () => {
     const gc = forceGc();
     expect(gc).toBeTypeOf('function');
     const store = await open();
@@ -150,8 +150,10 @@ describe('BudgetedStore', () => {
     }
     expect(store.size).toBe(1);
     await sleep(20);
-    expect(await spillFiles()).toEqual((store.diskBytes > 0 ? [`${kept[0]?.$ref}.spill`] : []));
+    const refFiles = (await spillFiles()).filter((f) => !f.startsWith('free-'));
+    expect(refFiles).toEqual(store.diskBytes > 0 ? [`${kept[0]?.$ref}.spill`] : []);
     await store.close();
+    expect(await spillFiles()).toEqual([]);
   });
 
   it('keeps refs inside a spilled value alive, and gives back the same handles', async () => {
@@ -220,5 +222,22 @@ describe('BudgetedStore', () => {
       }),
       { seed, numRuns: 60 },
     );
+  });
+});
+
+describe('BudgetedStore and the event loop', () => {
+  it('gives the event loop a turn at a step start while spill I/O is in flight, so its completions are not held up by the steps', async () => {
+    const store = await BudgetedStore.open({ budget: 8 * 1024, directory: join(dir, 'turns'), verify: false });
+    expect(store.beginStep({ path: 'root/s:0' })).toBeUndefined(); // nothing in flight: no turn
+    for (let i = 0; i < 4; i++) await store.put(new Uint8Array(4 * 1024).fill(i), { path: 'root/s:0' }); // forces writes
+    store.endStep({ path: 'root/s:0' });
+    const order: string[] = [];
+    setImmediate(() => order.push('immediate'));
+    const turn = store.beginStep({ path: 'root/s:1' });
+    expect(turn).toBeInstanceOf(Promise);
+    await turn;
+    order.push('step');
+    expect(order).toEqual(['immediate', 'step']);
+    await store.close();
   });
 });
