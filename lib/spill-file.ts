@@ -1,13 +1,21 @@
+import { constants } from 'node:fs';
 import { open, rename, unlink } from 'node:fs/promises';
 import { crc32 } from 'node:zlib';
 import { ErrorCode, SkyloomError } from './errors.ts';
 import type { EncodedValue } from './spill-codec.ts';
+import type { PooledFile } from './spill-file-pool.ts';
 
 /**
- * One spill file: written crash-safely (a temp file in the same directory, fsync, rename), so a file
- * under its final name is always complete; read back with its CRC-32 (zlib's, ~7 GB/s here) checked
- * against the one taken at write time, so a corrupt, truncated or missing file fails the reader with a
- * typed error naming the ref and the file, never wrong data.
+ * One spill file: written crash-safely (a temp file in the same directory, written durably, then
+ * renamed), so a file under its final name is always complete; read back with its CRC-32 (zlib's,
+ * ~6.5 GB/s here) checked against the one taken at write time, so a corrupt, truncated or missing file
+ * fails the reader with a typed error naming the ref and the file, never wrong data.
+ *
+ * Few round trips, on purpose: each awaited file operation resumes only when the event loop gets a
+ * turn, which in a busy laptop run is once per step, so a chain of operations takes that many steps.
+ * Writes open with O_DSYNC (a write resolves once its data is on disk: the fsync, with no separate
+ * call) and close while renaming; reads know the layout from the write and take the whole file in one
+ * `readv` into the value's own buffers, then close without waiting.
  *
  * Layout (little-endian): `SKYSPIL1`, u32 skeleton length, u32 buffer count, 8 reserved bytes, one f64
  * length per buffer, the skeleton, then each buffer; each section padded to 8 bytes so typed-array
@@ -15,27 +23,40 @@ import type { EncodedValue } from './spill-codec.ts';
  * The directory is not fsynced after the rename: spill files never outlive the process that wrote them.
  */
 
-/** The file operations used, so tests can inject failures (disk full). Node's `fs/promises` by default. */
+/**
+ * The file operations used, so tests can inject failures (disk full). Node's `fs/promises` by default,
+ * which opens 'w' (create or truncate) and 'r+' (overwrite) with O_DSYNC: the spill writer relies on
+ * a resolved write being durable.
+ */
 export interface SpillIo {
-  open(path: string, flags: 'w' | 'r'): Promise<SpillFileHandle>;
+  open(path: string, flags: 'w' | 'r' | 'r+'): Promise<SpillFileHandle>;
   rename(from: string, to: string): Promise<void>;
   unlink(path: string): Promise<void>;
 }
 
 export interface SpillFileHandle {
   writev(buffers: NodeJS.ArrayBufferView[], position?: number): Promise<{ bytesWritten: number }>;
-  read(buffer: Uint8Array, offset: number, length: number, position: number): Promise<{ bytesRead: number }>;
+  readv(buffers: NodeJS.ArrayBufferView[], position: number): Promise<{ bytesRead: number }>;
   sync(): Promise<void>;
+  truncate(length: number): Promise<void>;
   close(): Promise<void>;
 }
 
-export const nodeSpillIo: SpillIo = { open: (path, flags) => open(path, flags), rename, unlink };
+const openFlags = {
+  w: constants.O_WRONLY | constants.O_CREAT | constants.O_TRUNC | constants.O_DSYNC,
+  'r+': constants.O_RDWR | constants.O_DSYNC,
+  r: constants.O_RDONLY,
+} as const;
 
-/** What the store remembers of a written file, to check it on read-back. */
+export const nodeSpillIo: SpillIo = { open: (path, flags) => open(path, openFlags[flags]), rename, unlink };
+
+/** What the store remembers of a written file, to read it back in one go and check it. */
 export interface SpillFileInfo {
   readonly file: string;
   readonly fileBytes: number;
   readonly crc: number;
+  readonly skeletonBytes: number;
+  readonly bufferBytes: readonly number[];
 }
 
 /** Who the file belongs to, for error messages. */
@@ -49,8 +70,12 @@ const fixedHeader = 24;
 const pad = (n: number): number => (8 - (n % 8)) % 8;
 const zeros = new Uint8Array(8);
 
-/** Writes `encoded` to `file` via a temp file. Rejects with `SKY_SPILL_WRITE` (cause kept); leaves no temp file behind. */
-export async function writeSpillFile(io: SpillIo, file: string, encoded: EncodedValue, owner: SpillFileOwner): Promise<SpillFileInfo> {
+/**
+ * Writes `encoded` to `file` via a temp file. With `reuse` (a file no ref owns any more, see
+ * `SpillFilePool`), the temp file is that file, overwritten in place (and cut to size). Rejects with
+ * `SKY_SPILL_WRITE` (cause kept); leaves no temp file behind.
+ */
+export async function writeSpillFile(io: SpillIo, file: string, encoded: EncodedValue, owner: SpillFileOwner, reuse?: PooledFile): Promise<SpillFileInfo> {
   const parts = layout(encoded);
   let crc = 0;
   let fileBytes = 0;
@@ -58,21 +83,27 @@ export async function writeSpillFile(io: SpillIo, file: string, encoded: Encoded
     crc = crc32(part, crc);
     fileBytes += part.byteLength;
   }
-  const temp = `${file}.tmp`;
+  // A pooled file holds no ref's data: it is the temp file itself, so its reuse costs no extra rename.
+  let temp = `${file}.tmp`;
   try {
-    const handle = await io.open(temp, 'w');
+    let handle: SpillFileHandle | undefined;
+    const reused = reuse !== undefined && (handle = await io.open(reuse.file, 'r+').catch(() => undefined)) !== undefined;
+    if (reused) temp = (reuse as PooledFile).file;
+    handle ??= await io.open(temp, 'w');
     try {
+      // Cut first: the durable write then covers the new size too.
+      if (reused && (reuse as PooledFile).bytes > fileBytes) await handle.truncate(fileBytes);
       await writeAll(handle, parts, fileBytes);
-      await handle.sync();
-    } finally {
-      await handle.close();
+    } catch (error) {
+      await handle.close().catch(() => {});
+      throw error;
     }
-    await io.rename(temp, file);
+    await Promise.all([handle.close(), io.rename(temp, file)]);
   } catch (cause) {
     await io.unlink(temp).catch(() => {});
     throw new SkyloomError(ErrorCode.SpillWrite, `could not write spill file ${file} for ref ${owner.ref}: ${reasonOf(cause)}`, details(owner, cause));
   }
-  return { file, fileBytes, crc };
+  return { file, fileBytes, crc, skeletonBytes: encoded.skeleton.byteLength, bufferBytes: encoded.buffers.map((b) => b.byteLength) };
 }
 
 /** Reads a file written by `writeSpillFile`. Rejects with `SKY_SPILL_MISSING` or `SKY_SPILL_CORRUPT`. */
@@ -88,51 +119,45 @@ export async function readSpillFile(io: SpillIo, info: SpillFileInfo, owner: Spi
   try {
     return await readChecked(handle, info, owner);
   } finally {
-    await handle.close().catch(() => {});
+    void handle.close().catch(() => {}); // nothing waits for it: the data is already in hand
   }
 }
 
+/** Reads the whole file with one `readv` into the parts the write described, then checks them. */
 async function readChecked(handle: SpillFileHandle, info: SpillFileInfo, owner: SpillFileOwner): Promise<{ skeleton: Uint8Array; buffers: ArrayBuffer[] }> {
   const corrupt = (why: string): SkyloomError =>
     new SkyloomError(ErrorCode.SpillCorrupt, `spill file ${info.file} of ref ${owner.ref} is corrupt: ${why}`, details(owner, undefined));
-  let position = 0;
-  let crc = 0;
-  const take = async (bytes: Uint8Array): Promise<void> => {
-    let done = 0;
-    while (done < bytes.byteLength) {
-      const { bytesRead } = await handle.read(bytes, done, bytes.byteLength - done, position + done);
-      if (bytesRead === 0) throw corrupt(`truncated at byte ${position + done} of ${info.fileBytes}`);
-      done += bytesRead;
-    }
-    position += bytes.byteLength;
-    crc = crc32(bytes, crc);
-  };
-  const header = new Uint8Array(fixedHeader);
-  await take(header);
+  const header = new Uint8Array(fixedHeader + 8 * info.bufferBytes.length);
+  const skeleton = new Uint8Array(info.skeletonBytes);
+  const buffers = info.bufferBytes.map((n) => new ArrayBuffer(n));
+  const parts = [header, skeleton, new Uint8Array(pad(skeleton.byteLength))];
+  for (const buffer of buffers) parts.push(new Uint8Array(buffer), new Uint8Array(pad(buffer.byteLength)));
+  const probe = new Uint8Array(1); // a byte past the end must not exist
+  const got = await readAll(handle, [...parts.filter((p) => p.byteLength > 0), probe], info.fileBytes);
+  if (got < info.fileBytes) throw corrupt(`truncated at byte ${got} of ${info.fileBytes}`);
+  if (got > info.fileBytes) throw corrupt('longer than written');
   const view = new DataView(header.buffer);
   if (!magic.equals(header.subarray(0, 8))) throw corrupt('bad magic');
-  const skeletonLength = view.getUint32(8, true);
-  const count = view.getUint32(12, true);
-  if (fixedHeader + 8 * count + skeletonLength > info.fileBytes) throw corrupt('header does not match the file size');
-  const lengthsBytes = new Uint8Array(8 * count);
-  await take(lengthsBytes);
-  const lengths = new Float64Array(lengthsBytes.buffer);
-  const expected = fixedHeader + lengthsBytes.byteLength + skeletonLength + pad(skeletonLength) + [...lengths].reduce((sum, n) => sum + n + pad(n), 0);
-  if (expected !== info.fileBytes) throw corrupt(`header describes ${expected} bytes, the file was written with ${info.fileBytes}`);
-  const skeleton = new Uint8Array(skeletonLength);
-  await take(skeleton);
-  await take(new Uint8Array(pad(skeletonLength)));
-  const buffers: ArrayBuffer[] = [];
-  for (const length of lengths) {
-    const buffer = new ArrayBuffer(length);
-    await take(new Uint8Array(buffer));
-    await take(new Uint8Array(pad(length)));
-    buffers.push(buffer);
-  }
-  const { bytesRead } = await handle.read(new Uint8Array(1), 0, 1, position);
-  if (bytesRead !== 0) throw corrupt('longer than written');
+  const lengths = new Float64Array(header.buffer, fixedHeader);
+  const described = view.getUint32(8, true) === skeleton.byteLength && view.getUint32(12, true) === buffers.length && info.bufferBytes.every((n, i) => lengths[i] === n);
+  if (!described) throw corrupt('its header does not describe what was written');
+  let crc = 0;
+  for (const part of parts) crc = crc32(part, crc);
   if (crc !== info.crc) throw corrupt(`checksum ${hex(crc)} differs from ${hex(info.crc)} taken when it was written`);
   return { skeleton, buffers };
+}
+
+/** `readv` until `fileBytes` are in (one call, normally) or the file ends; returns the bytes read. */
+async function readAll(handle: SpillFileHandle, parts: Uint8Array[], fileBytes: number): Promise<number> {
+  let got = 0;
+  let rest = parts;
+  while (got < fileBytes) {
+    const { bytesRead } = await handle.readv(rest, got);
+    if (bytesRead <= 0) break;
+    got += bytesRead;
+    rest = skipBytes(rest, bytesRead);
+  }
+  return got;
 }
 
 function layout(encoded: EncodedValue): Uint8Array[] {

@@ -80,7 +80,7 @@ describe('spill files', () => {
       ...nodeSpillIo,
       open: async (path, flags) => {
         const handle = await nodeSpillIo.open(path, flags);
-        return { ...handle, read: handle.read.bind(handle), sync: handle.sync.bind(handle), close: handle.close.bind(handle), writev: () => Promise.reject(enospc) };
+        return { ...handle, readv: handle.readv.bind(handle), sync: handle.sync.bind(handle), truncate: handle.truncate.bind(handle), close: handle.close.bind(handle), writev: () => Promise.reject(enospc) };
       },
     };
     const error = await writeSpillFile(fullDisk, join(dir, 'd.spill'), encode(new Uint8Array(64)), { ref: 'r4' }).catch((e: unknown) => e);
@@ -93,5 +93,35 @@ describe('spill files', () => {
     expect(encodeForSpill({ psf: new Psf() })).toMatchObject({ ok: false, reason: expect.stringContaining('Psf at value.psf') });
     expect(encodeForSpill([() => 1])).toMatchObject({ ok: false, reason: expect.stringContaining('function') });
     expect(encodeForSpill(new Uint8Array(new SharedArrayBuffer(4)))).toMatchObject({ ok: false });
+  });
+});
+
+describe('spill file round trips', () => {
+  it('writes with open, one writev (durable by O_DSYNC), close and rename; reads with open, one readv and close', async () => {
+    const calls: string[] = [];
+    const counting: SpillIo = {
+      open: async (path, flags) => {
+        calls.push(`open ${flags}`);
+        const h = await nodeSpillIo.open(path, flags);
+        const log =
+          <A extends unknown[], R>(name: string, f: (...args: A) => Promise<R>) =>
+          (...args: A): Promise<R> => {
+            calls.push(name);
+            return f(...args);
+          };
+        return { writev: log('writev', h.writev.bind(h)), readv: log('readv', h.readv.bind(h)), sync: log('sync', h.sync.bind(h)), truncate: log('truncate', h.truncate.bind(h)), close: log('close', h.close.bind(h)) };
+      },
+      rename: async (from, to) => {
+        calls.push('rename');
+        return nodeSpillIo.rename(from, to);
+      },
+      unlink: nodeSpillIo.unlink,
+    };
+    const info = await writeSpillFile(counting, join(dir, 'e.spill'), encode(sample()), { ref: 'r5' });
+    expect(calls.sort()).toEqual(['close', 'open w', 'rename', 'writev']);
+    calls.length = 0;
+    await readSpillFile(counting, info, { ref: 'r5' });
+    await new Promise((r) => setTimeout(r, 10)); // the close is not waited for
+    expect(calls).toEqual(['open r', 'readv', 'close']);
   });
 });
