@@ -121,7 +121,8 @@ export class BudgetedStore implements Store {
   beginStep(borrower: Borrower): void | Promise<void> {
     if (this.#closed) return undefined;
     this.#policy.beginStep(borrower.path);
-    return this.#retention?.pending ? this.#retention.check() : undefined;
+    if (this.#retention?.pending) return this.#retention.check();
+    return this.#spill.busy ? new Promise<void>((resolve) => setImmediate(resolve)) : undefined;
   }
 
   put(value: unknown, borrower: Borrower): Ref | Promise<Ref> {
