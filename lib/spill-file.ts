@@ -1,6 +1,6 @@
 import { constants } from 'node:fs';
 import { open, rename, unlink } from 'node:fs/promises';
-import { crc32 } from 'node:zlib';
+import { crc32 } from './crc32.ts';
 import { ErrorCode, SkyloomError } from './errors.ts';
 import type { EncodedValue } from './spill-codec.ts';
 import type { PooledFile } from './spill-file-pool.ts';
