@@ -2,7 +2,9 @@
  * One measured run of bench/laptop, in its own process so its peak RSS is its own. Prints one JSON
  * line: wall time, peak RSS (`resourceUsage().maxRSS`), the outputs, and for the laptop runner its
  * spill I/O figures plus a plain sequential write+read of the same byte counts in the same directory.
- * Usage: node --import tsx bench/laptop-child.ts <inline|laptop> '<json params>'
+ * Mode `handwritten` runs the hand-written spill loop of `laptop-handwritten.ts` instead of skyloom;
+ * `handwritten-nosync` the same loop without durable writes.
+ * Usage: node --import tsx bench/laptop-child.ts <inline|laptop|handwritten|handwritten-nosync> '<json params>'
  */
 import { mkdir, open, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -12,6 +14,7 @@ import type { CollectionStats } from '../lib/memory-policy.ts';
 import type { SpillIoStats } from '../lib/spill-store.ts';
 import { inlineRunner, laptopRunner } from '../runners/index.ts';
 import { focalPlane, type FocalPlaneParams } from './workload/focal-plane.ts';
+import { handwrittenSpillLoop } from './laptop-handwritten.ts';
 
 export interface ChildParams extends FocalPlaneParams {
   readonly budget: number;
@@ -49,6 +52,15 @@ const runner =
           collections = store.collections;
         },
       });
+if (mode === 'handwritten' || mode === 'handwritten-nosync') {
+  const t = performance.now();
+  const hand = await handwrittenSpillLoop(p, join(runDir, 'spill'), mode === 'handwritten');
+  const wallMs = performance.now() - t;
+  const rssBytes = process.resourceUsage().maxRSS * 1024;
+  const spillStats = { bytesOut: hand.bytesOut, bytesIn: hand.bytesIn, filesOut: 0, filesIn: 0, busyMs: 0 };
+  console.log(JSON.stringify({ mode, wallMs, rssBytes, output: hand.output, peakStoreBytes: 0, warnings: 0, spill: spillStats } satisfies ChildResult));
+  process.exit(0);
+}
 const t0 = performance.now();
 const result = await run(focalPlane, p, { runner, verify: false, runDir, eventWindow: 1000 });
 const wallMs = performance.now() - t0;

@@ -81,7 +81,11 @@ export function fitGlobal(summaries: readonly Summary[]): Correction {
 }
 
 export function applyCorrection(image: Float32Array, c: Correction, index: number): Float32Array {
-  const out = new Float32Array(image.length);
+  return applyCorrectionInto(image, c, index, new Float32Array(image.length));
+}
+
+/** `applyCorrection` into a given array (the hand-written baselines reuse their buffers). */
+export function applyCorrectionInto(image: Float32Array, c: Correction, index: number, out: Float32Array): Float32Array {
   const bias = 0.001 * index;
   for (let k = 0; k < image.length; k++) out[k] = ((image[k] as number) + c.offset) * c.gain + bias;
   return out;
