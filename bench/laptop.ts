@@ -44,7 +44,7 @@ const params: ChildParams = {
   ...(collectAfter === undefined ? {} : { collectAfter: Number.isFinite(collectAfter) ? collectAfter : null }),
 };
 
-function child(mode: 'inline' | 'laptop', p: ChildParams): ChildResult {
+function child(mode: 'inline' | 'laptop' | 'handwritten', p: ChildParams): ChildResult {
   const stdout = execFileSync(process.execPath, ['--import', 'tsx', new URL('./laptop-child.ts', import.meta.url).pathname, mode, JSON.stringify(p)], {
     encoding: 'utf8',
     maxBuffer: 64 * 1024 * 1024,
