@@ -45,7 +45,10 @@ const params: ChildParams = {
 };
 
 function child(mode: 'inline' | 'laptop' | 'handwritten', p: ChildParams): ChildResult {
-  const stdout = execFileSync(process.execPath, ['--import', 'tsx', new URL('./laptop-child.ts', import.meta.url).pathname, mode, JSON.stringify(p)], {
+  // Compiled (bench/compiled.mjs) the children run compiled too; from the sources, through tsx.
+  const compiled = import.meta.url.endsWith('.js');
+  const entry = new URL(compiled ? './laptop-child.js' : './laptop-child.ts', import.meta.url).pathname;
+  const stdout = execFileSync(process.execPath, [...(compiled ? [] : ['--import', 'tsx']), entry, mode, JSON.stringify(p)], {
     encoding: 'utf8',
     maxBuffer: 64 * 1024 * 1024,
     stdio: ['ignore', 'pipe', 'inherit'],

@@ -1,11 +1,15 @@
 // The hand-written baseline's worker: owner computes with raw worker_threads, no framework. It owns
 // the images of the sensors it is given, sends one summary per sensor per round, applies the
-// correction it gets back, and returns each final image's SHA-1. Loads the shared workload (.ts) the
-// same way skyloom's hosts do, so both pay the same start-up.
+// correction it gets back, and returns each final image's SHA-1. Loads the shared workload the same
+// way skyloom's hosts do, so both pay the same start-up: from the sources (the .ts beside it) through
+// tsx, compiled (bench/compiled.mjs, imports rewritten to .js) with plain node.
+import { existsSync } from 'node:fs';
 import { parentPort, workerData } from 'node:worker_threads';
-import { register } from 'tsx/esm/api';
 
-register();
+if (existsSync(new URL('../workload/focal-plane.ts', import.meta.url))) {
+  const { register } = await import('tsx/esm/api');
+  register();
+}
 const { makeImage, summarize, applyCorrection, sha1Of } = await import('../workload/focal-plane.ts');
 
 const { indices, width, height, cpuPasses } = workerData;
