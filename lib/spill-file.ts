@@ -89,6 +89,7 @@ export async function writeSpillFile(io: SpillIo, file: string, encoded: Encoded
     let handle: SpillFileHandle | undefined;
     const reused = reuse !== undefined && (handle = await io.open(reuse.file, 'r+').catch(() => undefined)) !== undefined;
     if (reused) temp = (reuse as PooledFile).file;
+    else if (reuse !== undefined) void io.unlink(reuse.file).catch(() => {}); // unusable: it must not outlive the store
     handle ??= await io.open(temp, 'w');
     try {
       // Cut first: the durable write then covers the new size too.
