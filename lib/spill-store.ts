@@ -80,13 +80,9 @@ export class SpillStore {
   get peakResidentBytes(): number {
     return this.#peak;
   }
-  /** Bytes of spill files on disk now (not counting pooled files: `pooledBytes`). */
+  /** Bytes of spill files on disk now, not counting the bounded pool of freed refs' files (`SpillFilePool`). */
   get diskBytes(): number {
     return this.#onDisk;
-  }
-  /** Bytes of freed refs' files kept to be overwritten by later spills (bounded; deleted at close). */
-  get pooledBytes(): number {
-    return this.#pool.bytes;
   }
   /** True while a write or read is in flight. */
   get busy(): boolean {
