@@ -7,8 +7,8 @@ import type { PooledFile } from './spill-file-pool.ts';
 
 /**
  * One spill file: written crash-safely (a temp file in the same directory, written durably, then
- * renamed), so a file under its final name is always complete; read back with its CRC-32 (zlib's,
- * ~6.5 GB/s here) checked against the one taken at write time, so a corrupt, truncated or missing file
+ * renamed), so a file under its final name is always complete; read back with its CRC-32
+ * (`crc32.ts`) checked against the one taken at write time, so a corrupt, truncated or missing file
  * fails the reader with a typed error naming the ref and the file, never wrong data.
  *
  * Few round trips, on purpose: each awaited file operation resumes only when the event loop gets a
@@ -86,14 +86,13 @@ export async function writeSpillFile(io: SpillIo, file: string, encoded: Encoded
   // A pooled file holds no ref's data: it is the temp file itself, so its reuse costs no extra rename.
   let temp = `${file}.tmp`;
   try {
-    let handle: SpillFileHandle | undefined;
-    const reused = reuse !== undefined && (handle = await io.open(reuse.file, 'r+').catch(() => undefined)) !== undefined;
-    if (reused) temp = (reuse as PooledFile).file;
-    else if (reuse !== undefined) void io.unlink(reuse.file).catch(() => {}); // unusable: it must not outlive the store
-    handle ??= await io.open(temp, 'w');
+    const pooled = reuse && (await io.open(reuse.file, 'r+').catch(() => undefined));
+    if (reuse && pooled) temp = reuse.file;
+    else if (reuse) void io.unlink(reuse.file).catch(() => {}); // unusable: it must not outlive the store
+    const handle = pooled ?? (await io.open(temp, 'w'));
     try {
       // Cut first: the durable write then covers the new size too.
-      if (reused && (reuse as PooledFile).bytes > fileBytes) await handle.truncate(fileBytes);
+      if (reuse && pooled && reuse.bytes > fileBytes) await handle.truncate(fileBytes);
       await writeAll(handle, parts, fileBytes);
     } catch (error) {
       await handle.close().catch(() => {});
@@ -131,10 +130,9 @@ async function readChecked(handle: SpillFileHandle, info: SpillFileInfo, owner: 
   const header = new Uint8Array(fixedHeader + 8 * info.bufferBytes.length);
   const skeleton = new Uint8Array(info.skeletonBytes);
   const buffers = info.bufferBytes.map((n) => new ArrayBuffer(n));
-  const parts = [header, skeleton, new Uint8Array(pad(skeleton.byteLength))];
-  for (const buffer of buffers) parts.push(new Uint8Array(buffer), new Uint8Array(pad(buffer.byteLength)));
+  const parts = sections(header, skeleton, buffers, (n) => new Uint8Array(n));
   const probe = new Uint8Array(1); // a byte past the end must not exist
-  const got = await readAll(handle, [...parts.filter((p) => p.byteLength > 0), probe], info.fileBytes);
+  const got = await readAll(handle, [...parts, probe], info.fileBytes);
   if (got < info.fileBytes) throw corrupt(`truncated at byte ${got} of ${info.fileBytes}`);
   if (got > info.fileBytes) throw corrupt('longer than written');
   const view = new DataView(header.buffer);
@@ -168,8 +166,13 @@ function layout(encoded: EncodedValue): Uint8Array[] {
   view.setUint32(8, encoded.skeleton.byteLength, true);
   view.setUint32(12, encoded.buffers.length, true);
   encoded.buffers.forEach((b, i) => view.setFloat64(fixedHeader + 8 * i, b.byteLength, true));
-  const parts = [header, encoded.skeleton, zeros.subarray(0, pad(encoded.skeleton.byteLength))];
-  for (const buffer of encoded.buffers) parts.push(new Uint8Array(buffer), zeros.subarray(0, pad(buffer.byteLength)));
+  return sections(header, encoded.skeleton, encoded.buffers, (n) => zeros.subarray(0, n));
+}
+
+/** The file's sections in order, each followed by `padding` up to 8 bytes; empty ones left out. */
+function sections(header: Uint8Array, skeleton: Uint8Array, buffers: readonly ArrayBuffer[], padding: (bytes: number) => Uint8Array): Uint8Array[] {
+  const parts = [header, skeleton, padding(pad(skeleton.byteLength))];
+  for (const buffer of buffers) parts.push(new Uint8Array(buffer), padding(pad(buffer.byteLength)));
   return parts.filter((p) => p.byteLength > 0);
 }
 
