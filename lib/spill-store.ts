@@ -27,8 +27,6 @@ export interface SpillStoreOptions {
   readonly onSpillIn?: (ref: string, bytes: number) => void;
   /** A value left memory (for the retention check). */
   readonly onDrop?: (ref: string, value: unknown) => void;
-  /** Freed refs' files kept for reuse (see `SpillFilePool`): most files. Default 8; 0 deletes at once. */
-  readonly poolFiles?: number;
 }
 
 /** Spill I/O totals, for the benchmark: bytes moved and the time at least one transfer was in flight. */
@@ -71,7 +69,7 @@ export class SpillStore {
   constructor(options: SpillStoreOptions) {
     this.#options = options;
     this.#io = options.io ?? nodeSpillIo;
-    this.#pool = new SpillFilePool({ directory: options.directory, io: this.#io, ...(options.poolFiles === undefined ? {} : { maxFiles: options.poolFiles }) });
+    this.#pool = new SpillFilePool({ directory: options.directory, io: this.#io });
   }
 
   get residentBytes(): number {
