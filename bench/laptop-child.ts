@@ -20,6 +20,8 @@ export interface ChildParams extends FocalPlaneParams {
   readonly budget: number;
   /** The laptop runner's `policy.collectAfter`; absent: the policy's default; null: Infinity (JSON has none). */
   readonly collectAfter?: number | null;
+  /** The laptop runner's `policy.garbageAfter` (when a forced collection is a full one); absent: the default; null: Infinity. */
+  readonly garbageAfter?: number | null;
 }
 
 export interface ChildResult {
@@ -40,7 +42,12 @@ const p = JSON.parse(json ?? '{}') as ChildParams;
 const runDir = join(tmpdir(), 'skyloom-bench-laptop', `${mode}-${process.pid}`);
 let spill: SpillIoStats | undefined;
 let collections: CollectionStats | undefined;
-const policy = p.collectAfter === undefined ? {} : { policy: { collectAfter: p.collectAfter ?? Infinity } };
+const policy = {
+  policy: {
+    ...(p.collectAfter === undefined ? {} : { collectAfter: p.collectAfter ?? Infinity }),
+    ...(p.garbageAfter === undefined ? {} : { garbageAfter: p.garbageAfter ?? Infinity }),
+  },
+};
 const runner =
   mode === 'inline'
     ? inlineRunner()

@@ -5,14 +5,15 @@
  * on 32×32 images), and spill throughput against a plain sequential write+read of the same bytes done
  * in the laptop child. Checks the outputs of both runs are bit-identical (SHA-1 of every final image).
  *
- * Also prints the full collections the laptop store's policy forced (`collectAfter`) and their cost,
+ * Also prints the collections the laptop store's policy forced (young and full, see `CollectionRule`) and their cost,
  * and runs the hand-written spill loop of `laptop-handwritten.ts` (the reference the issue quotes)
  * with its wall-time ratio to inline.
  *
  * Flags (or env BENCH_SENSORS, BENCH_SIZE, BENCH_ROUNDS, BENCH_BUDGET_FRACTION, BENCH_COLLECT_AFTER):
  *   --sensors 32 --size 2048 --rounds 8 --budget-fraction 0.125
- *   --collect-after <fraction of the budget | Infinity>   (default: the policy's; Infinity = V8 alone;
- *   applies to the baseline run too, so both runs use the same rule)
+ *   --collect-after <fraction of the budget | Infinity>   (default: the policy's; Infinity = V8 alone)
+ *   --garbage-after <fraction of the budget | Infinity>   (measured garbage that makes a forced collection
+ *   a full one; default: the policy's). Both apply to the baseline runs too, so all use the same rule.
  */
 import { execFileSync } from 'node:child_process';
 import { isDeepStrictEqual, parseArgs } from 'node:util';
@@ -26,6 +27,7 @@ const { values } = parseArgs({
     rounds: { type: 'string', default: process.env.BENCH_ROUNDS ?? '8' },
     'budget-fraction': { type: 'string', default: process.env.BENCH_BUDGET_FRACTION ?? '0.125' },
     'collect-after': { type: 'string', default: process.env.BENCH_COLLECT_AFTER },
+    'garbage-after': { type: 'string', default: process.env.BENCH_GARBAGE_AFTER },
   },
 });
 const size = Number(values.size);
@@ -33,6 +35,9 @@ const sensors = Number(values.sensors);
 const imagesBytes = sensors * size * size * 4;
 const budget = Math.floor(imagesBytes * Number(values['budget-fraction']));
 const collectAfter = values['collect-after'] === undefined ? undefined : Number(values['collect-after']);
+const garbageAfter = values['garbage-after'] === undefined ? undefined : Number(values['garbage-after']);
+// JSON has no Infinity: null stands for it (see ChildParams).
+const finite = (n: number): number | null => (Number.isFinite(n) ? n : null);
 const params: ChildParams = {
   sensors,
   width: size,
@@ -40,8 +45,8 @@ const params: ChildParams = {
   rounds: Number(values.rounds),
   cpuPasses: 1,
   budget,
-  // JSON has no Infinity: null stands for it (see ChildParams).
-  ...(collectAfter === undefined ? {} : { collectAfter: Number.isFinite(collectAfter) ? collectAfter : null }),
+  ...(collectAfter === undefined ? {} : { collectAfter: finite(collectAfter) }),
+  ...(garbageAfter === undefined ? {} : { garbageAfter: finite(garbageAfter) }),
 };
 
 function child(mode: 'inline' | 'laptop' | 'handwritten', p: ChildParams): ChildResult {
@@ -104,7 +109,8 @@ if (laptop.collections) {
   const c = laptop.collections;
   const each = c.count > 0 ? ` (${(c.ms / c.count).toFixed(1)} ms each)` : '';
   console.log(
-    `  forced collections (policy collectAfter ${values['collect-after'] ?? 'default'}): ${c.count}, ${(c.ms / 1000).toFixed(2)} s${each}, ` +
+    `  forced collections (policy collectAfter ${values['collect-after'] ?? 'default'}, garbageAfter ${values['garbage-after'] ?? 'default'}): ` +
+      `${c.count} (${c.full} full), ${(c.ms / 1000).toFixed(2)} s${each}, ` +
       `${((100 * c.ms) / laptop.wallMs).toFixed(0)}% of laptop wall; baseline run: ${baseline.collections?.count ?? 0}`,
   );
 }

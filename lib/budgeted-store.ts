@@ -164,6 +164,11 @@ export class BudgetedStore implements Store {
     return violation;
   }
 
+  /** Resolves once the spill files written so far are durable under their refs' names. Never rejects. */
+  durable(): Promise<void> {
+    return this.#spill.durable();
+  }
+
   /** Waits for I/O in flight and frees everything, deleting spill files unless `keepFiles`. Never rejects. */
   async close(): Promise<void> {
     if (this.#closed) return;

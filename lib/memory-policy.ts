@@ -1,7 +1,9 @@
 import { formatBytes } from './byte-size.ts';
+import { CollectionRule, type CollectionOptions, type CollectionStats } from './collection-rule.ts';
 import { ErrorCode, SkyloomError } from './errors.ts';
-import { forceGc } from './force-gc.ts';
 import type { SpillStore } from './spill-store.ts';
+
+export type { CollectionStats } from './collection-rule.ts';
 
 /**
  * The POLICY of a budgeted store: keeps `SpillStore.residentBytes` within the budget.
@@ -13,18 +15,16 @@ import type { SpillStore } from './spill-store.ts';
  * - Prefetch: when a unit begins a step, the refs it borrowed in its previous step are read back; so
  *   are those of the units that (last time) began right after it, into room that does not squeeze the
  *   running unit, so their reads overlap its compute. Prefetched entries are evicted last.
- * - Collection: once the store has let go of `collectAfter` of the budget (values dropped to disk,
- *   resident entries freed) since the last full garbage collection, it runs one before taking more
- *   memory (an admit, a prefetch read), then calls `onCollected` so the store frees the refs the
- *   collection found unreachable. Why: a dropped value's buffers, and the old versions a unit no longer
- *   reaches, stay in the process until V8 collects, and V8 waits for about 64 MB of dead ArrayBuffers
- *   before it does; a budget of a few MB would then be dwarfed by garbage. The store releases bytes at
- *   a rate tied to its budget, so a threshold tied to the budget bounds the garbage to a small multiple of it.
+ * - Collection: the store's memory it let go of leaves the process only when V8 collects it, so the
+ *   policy forces young-generation collections at the rate it lets go of memory, and full ones when
+ *   the garbage it can measure or the disk say so (`CollectionRule`), before it takes more memory (an
+ *   admit, a prefetch read); after a full one `onCollected` lets the store free the refs it found
+ *   unreachable.
  *
  * Does not cover what a value is or how it is stored (mechanism: `SpillStore`), nor verification.
  * `admit` is the only method that throws/rejects; the others never throw.
  */
-export interface MemoryPolicyOptions {
+export interface MemoryPolicyOptions extends CollectionOptions {
   readonly budget: number;
   /** Fraction of the budget write-behind keeps free or droppable at once. Default 0.5. */
   readonly headroom?: number;
@@ -32,28 +32,6 @@ export interface MemoryPolicyOptions {
   readonly maxWrites?: number;
   /** How many units after the starting one to prefetch for. Default 2. */
   readonly lookahead?: number;
-  /**
-   * Run a full collection once bytes let go of since the last one (dropped or freed resident bytes)
-   * reach this fraction of the budget. Default 0.25: garbage then stays within about half the budget
-   * (a dropped value's buffers go in the collection after the next one, as node's serializer wrappers
-   * hold them for one) instead of V8's fixed ~64 MB, at one collection (~5-15 ms) per quarter budget
-   * let go of. Measured on bench/laptop (64 MiB budget): 0.25 reaches the peak RSS of a collection
-   * after every store call; 0.5 and 1 cost half and a quarter as much and leave more garbage (1 about
-   * as much as V8 alone). `Infinity` leaves collection to V8.
-   */
-  readonly collectAfter?: number;
-  /**
-   * Floor of that threshold in bytes: a collection costs milliseconds whatever it frees, so with a
-   * tiny budget collecting every quarter budget would cost more than the disk I/O. Default 4 MiB.
-   */
-  readonly collectMinBytes?: number;
-  readonly gc?: (() => void) | null;
-}
-
-/** Collections the policy ran, and the wall time they took. */
-export interface CollectionStats {
-  readonly count: number;
-  readonly ms: number;
 }
 
 export class MemoryPolicy {
@@ -71,31 +49,24 @@ export class MemoryPolicy {
   readonly #stepPutBytes = new Map<string, number>();
   readonly #prefetched = new Map<string, string>();
   readonly #successor = new Map<string, string>();
-  readonly #collectBytes: number;
-  readonly #gc: (() => void) | undefined;
-  readonly #onCollected: () => void;
+  readonly #collection: CollectionRule;
   #lastBegun: string | undefined;
   #writes = 0;
-  /** Bytes dropped or freed from memory since the last collection: garbage until one runs. */
-  #released = 0;
-  #collections = 0;
-  #collectMs = 0;
 
-  /** `onCollected` runs after each collection (the store frees the refs it found unreachable); must not throw. */
+  /** `onCollected` runs after each full collection (the store frees the refs it found unreachable); must not throw. */
   constructor(spill: SpillStore, options: MemoryPolicyOptions, onCollected: () => void = () => {}) {
     this.#spill = spill;
     this.budget = options.budget;
     this.#headroom = (options.headroom ?? 0.5) * options.budget;
     this.#maxWrites = options.maxWrites ?? 2;
     this.#lookahead = options.lookahead ?? 2;
-    this.#collectBytes = Math.max((options.collectAfter ?? 0.25) * options.budget, options.collectMinBytes ?? 4 * 1024 * 1024);
-    this.#gc = options.gc === null ? undefined : (options.gc ?? forceGc());
-    this.#onCollected = onCollected;
+    const bytes = { resident: () => spill.residentBytes, disk: () => spill.diskBytes };
+    this.#collection = new CollectionRule(options.budget, bytes, options, onCollected);
   }
 
-  /** How many collections this policy ran, and their total wall time (the collection and `onCollected`). */
+  /** How many collections this policy ran (how many full), and their total wall time (with `onCollected`). */
   get collections(): CollectionStats {
-    return { count: this.#collections, ms: this.#collectMs };
+    return this.#collection.stats;
   }
 
   /** Marks `id` most recently used. */
@@ -107,7 +78,7 @@ export class MemoryPolicy {
   /** The entry is being freed (call before `SpillStore.free`, so its resident bytes count as released). */
   forget(id: string): void {
     const state = this.#spill.state(id);
-    if (state !== undefined && state !== 'spilled') this.#released += this.#spill.bytesOf(id);
+    if (state !== undefined && state !== 'spilled') this.#collection.released(this.#spill.bytesOf(id));
     this.#lru.delete(id);
     this.#pins.delete(id);
     this.#prefetched.delete(id);
@@ -162,9 +133,9 @@ export class MemoryPolicy {
   async admit<T>(bytes: number, path: string, commit: () => T): Promise<T> {
     if (bytes > this.budget) throw this.#budgetError(bytes, path, `a value of ${formatBytes(bytes)} (${bytes} bytes) is larger than the memory budget`);
     for (;;) {
-      this.#maybeCollect(); // may free unreachable entries, making room without spilling
+      this.#collection.maybeCollect(false); // may free unreachable entries, making room without spilling
       if (this.#fits(bytes) || this.#dropClean(bytes)) {
-        this.#maybeCollect(); // what the drops let go of goes before `commit` allocates (a read-back)
+        this.#collection.maybeCollect(false); // what the drops let go of goes before `commit` allocates (a read-back)
         return commit();
       }
       const waits = this.#startEvictionWrites(bytes);
@@ -189,30 +160,38 @@ export class MemoryPolicy {
     }
   }
 
-  /** `path` is about to run: learn the order units run in, and prefetch. Never throws. */
+  /**
+   * `path` is about to run: learn the order units run in, and prefetch. Room for every read is made
+   * first, then one collection (what the drops let go of goes while it is young), then the reads
+   * start. Never throws.
+   */
   beginStep(path: string): void {
     if (this.#lastBegun !== undefined && this.#lastBegun !== path) this.#successor.set(this.#lastBegun, path);
     this.#lastBegun = path;
     const reserve = this.#previous.get(path)?.bytes ?? 0;
+    const reads: string[] = [];
+    let planned = 0;
     const seen = new Set<string>();
     let unit: string | undefined = path;
     for (let k = 0; unit !== undefined && k <= this.#lookahead && !seen.has(unit); k++, unit = this.#successor.get(unit)) {
       seen.add(unit);
       const ids = [...(this.#previous.get(unit)?.ids ?? [])].reverse(); // latest versions first
-      for (const id of ids) if (!this.#prefetch(id, unit, k === 0 ? 0 : reserve)) break;
+      for (const id of ids) {
+        if (this.#spill.state(id) !== 'spilled' || reads.includes(id)) continue;
+        const bytes = this.#spill.bytesOf(id);
+        const room = planned + bytes + (k === 0 ? 0 : reserve);
+        if (!this.#fits(room) && !this.#dropClean(room, unit)) break;
+        reads.push(id);
+        planned += bytes;
+        this.#prefetched.set(id, unit);
+        this.touch(id);
+      }
     }
-  }
-
-  #prefetch(id: string, unit: string, reserve: number): boolean {
-    if (this.#spill.state(id) !== 'spilled') return true;
-    const bytes = this.#spill.bytesOf(id);
-    if (!this.#fits(bytes + reserve) && !this.#dropClean(bytes + reserve, unit)) return false;
-    this.#maybeCollect();
-    if (this.#spill.state(id) !== 'spilled') return true; // freed by the collection
-    this.#prefetched.set(id, unit);
-    this.touch(id);
-    void this.#spill.read(id).catch(() => {}); // a failed read is reported at the unit's get
-    return true;
+    this.#collection.maybeCollect(true);
+    for (const id of reads) {
+      if (this.#spill.state(id) !== 'spilled') continue; // freed by the collection
+      void this.#spill.read(id).catch(() => {}); // a failed read is reported at the unit's get
+    }
   }
 
   #fits(bytes: number): boolean {
@@ -226,26 +205,11 @@ export class MemoryPolicy {
       for (const id of this.#lru.keys()) {
         if (this.#fits(bytes)) return true;
         if (this.#spill.state(id) !== 'clean' || this.isPinned(id) || this.#prefetched.has(id) !== pass) continue;
-        this.#released += this.#spill.drop(id);
+        this.#collection.released(this.#spill.drop(id));
         this.#prefetched.delete(id);
       }
     }
     return this.#fits(bytes);
-  }
-
-  /** Runs a full collection if the bytes let go of since the last one reached the threshold. Never throws. */
-  #maybeCollect(): void {
-    if (this.#gc === undefined || this.#released < this.#collectBytes) return;
-    this.#released = 0; // what `onCollected` frees now is garbage for the next collection
-    const t0 = performance.now();
-    try {
-      this.#gc();
-    } catch {
-      // an injected collector failing must not fail a step: freeing then waits for V8, as without one
-    }
-    this.#onCollected();
-    this.#collections++;
-    this.#collectMs += performance.now() - t0;
   }
 
   /** Writes and reads whose end may make room: starts writes of LRU dirty entries as needed. */

@@ -3,19 +3,22 @@ import { open, rename, unlink } from 'node:fs/promises';
 import { crc32 } from './crc32.ts';
 import { ErrorCode, SkyloomError } from './errors.ts';
 import type { EncodedValue } from './spill-codec.ts';
-import type { PooledFile } from './spill-file-pool.ts';
 
 /**
- * One spill file: written crash-safely (a temp file in the same directory, written durably, then
- * renamed), so a file under its final name is always complete; read back with its CRC-32
- * (`crc32.ts`) checked against the one taken at write time, so a corrupt, truncated or missing file
- * fails the reader with a typed error naming the ref and the file, never wrong data.
+ * One spill file: written crash-safely — into a temp file (a pooled or freshly opened one, see
+ * `SpillFilePool`), made durable with `fdatasync`, then renamed to its final name — so a file under
+ * its final name is always complete and on disk; read back with its CRC-32 (`crc32.ts`) checked
+ * against the one taken at write time, so a corrupt, truncated or missing file fails the reader with a
+ * typed error naming the ref and the file, never wrong data.
  *
- * Few round trips, on purpose: each awaited file operation resumes only when the event loop gets a
- * turn, which in a busy laptop run is once per step, so a chain of operations takes that many steps.
- * Writes open with O_DSYNC (a write resolves once its data is on disk: the fsync, with no separate
- * call) and close while renaming; reads know the layout from the write and take the whole file in one
- * `readv` into the value's own buffers, then close without waiting.
+ * One round trip each way, on purpose: an awaited file operation resumes only when the event loop
+ * gets a turn, which in a busy laptop run is about once per step, so a chain of operations takes that
+ * many steps, and the memory a write holds is held as long. `writeSpillFile` therefore takes a file
+ * that is already open and resolves after one `writev`, when the data is in the page cache and
+ * readable through the open handle (the store may drop the value then); durability comes after, as
+ * the `durable` task it returns (cut to size, `fdatasync`, rename), which the store runs in the
+ * background, a few at a time. Reads take the whole file in one `readv` through the handle the write
+ * used, straight into fresh buffers (not zero-filled: the read overwrites them all).
  *
  * Layout (little-endian): `SKYSPIL1`, u32 skeleton length, u32 buffer count, 8 reserved bytes, one f64
  * length per buffer, the skeleton, then each buffer; each section padded to 8 bytes so typed-array
@@ -23,11 +26,7 @@ import type { PooledFile } from './spill-file-pool.ts';
  * The directory is not fsynced after the rename: spill files never outlive the process that wrote them.
  */
 
-/**
- * The file operations used, so tests can inject failures (disk full). Node's `fs/promises` by default,
- * which opens 'w' (create or truncate) and 'r+' (overwrite) with O_DSYNC: the spill writer relies on
- * a resolved write being durable.
- */
+/** The file operations used, so tests can inject failures (disk full). Node's `fs/promises` by default. */
 export interface SpillIo {
   open(path: string, flags: 'w' | 'r' | 'r+'): Promise<SpillFileHandle>;
   rename(from: string, to: string): Promise<void>;
@@ -38,13 +37,15 @@ export interface SpillFileHandle {
   writev(buffers: NodeJS.ArrayBufferView[], position?: number): Promise<{ bytesWritten: number }>;
   readv(buffers: NodeJS.ArrayBufferView[], position: number): Promise<{ bytesRead: number }>;
   sync(): Promise<void>;
+  datasync(): Promise<void>;
   truncate(length: number): Promise<void>;
   close(): Promise<void>;
 }
 
+/** Spill files are read through the handle they were written with, so 'w' opens for reading too. */
 const openFlags = {
-  w: constants.O_WRONLY | constants.O_CREAT | constants.O_TRUNC | constants.O_DSYNC,
-  'r+': constants.O_RDWR | constants.O_DSYNC,
+  w: constants.O_RDWR | constants.O_CREAT | constants.O_TRUNC,
+  'r+': constants.O_RDWR,
   r: constants.O_RDONLY,
 } as const;
 
@@ -65,17 +66,33 @@ export interface SpillFileOwner {
   readonly unitPath?: string;
 }
 
+/** A file open for writing: a pooled file or a fresh temp file, its path now and its size on disk. */
+export interface OpenSpillFile {
+  readonly path: string;
+  readonly handle: SpillFileHandle;
+  readonly bytes: number;
+}
+
+/** A written spill file: readable now through `handle`; `durable` cuts, syncs and renames it. */
+export interface WrittenSpillFile {
+  readonly info: SpillFileInfo;
+  readonly handle: SpillFileHandle;
+  /** Run once: cut the file to size, `fdatasync` it, rename it to `info.file`. Rejects with `SKY_SPILL_WRITE`. */
+  readonly durable: () => Promise<void>;
+}
+
 const magic = Buffer.from('SKYSPIL1', 'latin1');
 const fixedHeader = 24;
 const pad = (n: number): number => (8 - (n % 8)) % 8;
 const zeros = new Uint8Array(8);
 
 /**
- * Writes `encoded` to `file` via a temp file. With `reuse` (a file no ref owns any more, see
- * `SpillFilePool`), the temp file is that file, overwritten in place (and cut to size). Rejects with
- * `SKY_SPILL_WRITE` (cause kept); leaves no temp file behind.
+ * Writes `encoded` into `target` (a temp file no ref owns, open for writing) with one `writev`;
+ * resolves once the bytes are readable through the handle. Renaming it to `file`, after it is
+ * durable, is left to the returned `durable` task. Rejects with `SKY_SPILL_WRITE` (cause kept), having
+ * closed and deleted `target`.
  */
-export async function writeSpillFile(io: SpillIo, file: string, encoded: EncodedValue, owner: SpillFileOwner, reuse?: PooledFile): Promise<SpillFileInfo> {
+export async function writeSpillFile(io: SpillIo, target: OpenSpillFile, file: string, encoded: EncodedValue, owner: SpillFileOwner): Promise<WrittenSpillFile> {
   const parts = layout(encoded);
   let crc = 0;
   let fileBytes = 0;
@@ -83,43 +100,54 @@ export async function writeSpillFile(io: SpillIo, file: string, encoded: Encoded
     crc = crc32(part, crc);
     fileBytes += part.byteLength;
   }
-  // A pooled file holds no ref's data: it is the temp file itself, so its reuse costs no extra rename.
-  let temp = `${file}.tmp`;
+  const { handle } = target;
   try {
-    const pooled = reuse && (await io.open(reuse.file, 'r+').catch(() => undefined));
-    if (reuse && pooled) temp = reuse.file;
-    else if (reuse) void io.unlink(reuse.file).catch(() => {}); // unusable: it must not outlive the store
-    const handle = pooled ?? (await io.open(temp, 'w'));
-    try {
-      // Cut first: the durable write then covers the new size too.
-      if (reuse && pooled && reuse.bytes > fileBytes) await handle.truncate(fileBytes);
-      await writeAll(handle, parts, fileBytes);
-    } catch (error) {
-      await handle.close().catch(() => {});
-      throw error;
-    }
-    await Promise.all([handle.close(), io.rename(temp, file)]);
+    await writeAll(handle, parts, fileBytes);
   } catch (cause) {
-    await io.unlink(temp).catch(() => {});
-    throw new SkyloomError(ErrorCode.SpillWrite, `could not write spill file ${file} for ref ${owner.ref}: ${reasonOf(cause)}`, details(owner, cause));
+    await handle.close().catch(() => {});
+    await io.unlink(target.path).catch(() => {});
+    throw writeError(file, owner, cause);
   }
-  return { file, fileBytes, crc, skeletonBytes: encoded.skeleton.byteLength, bufferBytes: encoded.buffers.map((b) => b.byteLength) };
+  const info: SpillFileInfo = { file, fileBytes, crc, skeletonBytes: encoded.skeleton.byteLength, bufferBytes: encoded.buffers.map((b) => b.byteLength) };
+  const durable = async (): Promise<void> => {
+    try {
+      if (target.bytes > fileBytes) await handle.truncate(fileBytes); // a larger pooled file: no stale tail on disk
+      await handle.datasync();
+      await io.rename(target.path, file);
+    } catch (cause) {
+      throw writeError(file, owner, cause);
+    }
+  };
+  return { info, handle, durable };
 }
 
-/** Reads a file written by `writeSpillFile`. Rejects with `SKY_SPILL_MISSING` or `SKY_SPILL_CORRUPT`. */
-export async function readSpillFile(io: SpillIo, info: SpillFileInfo, owner: SpillFileOwner): Promise<{ skeleton: Uint8Array; buffers: ArrayBuffer[] }> {
-  let handle: SpillFileHandle;
+/** Opens a new, empty temp file for `writeSpillFile`. Rejects with `SKY_SPILL_WRITE`. */
+export async function openTempFile(io: SpillIo, path: string, owner: SpillFileOwner): Promise<OpenSpillFile> {
   try {
-    handle = await io.open(info.file, 'r');
+    return { path, handle: await io.open(path, 'w'), bytes: 0 };
+  } catch (cause) {
+    throw writeError(path, owner, cause);
+  }
+}
+
+/**
+ * Reads a file written by `writeSpillFile`, through `handle` if the file is still open (one round
+ * trip), else by opening `info.file`. Rejects with `SKY_SPILL_MISSING` or `SKY_SPILL_CORRUPT`.
+ */
+export async function readSpillFile(io: SpillIo, info: SpillFileInfo, owner: SpillFileOwner, handle?: SpillFileHandle): Promise<{ skeleton: Uint8Array; buffers: ArrayBuffer[] }> {
+  if (handle) return readChecked(handle, info, owner);
+  let opened: SpillFileHandle;
+  try {
+    opened = await io.open(info.file, 'r');
   } catch (cause) {
     const code = (cause as { code?: string }).code === 'ENOENT' ? ErrorCode.SpillMissing : ErrorCode.SpillCorrupt;
     const what = code === ErrorCode.SpillMissing ? 'is missing' : `cannot be opened (${reasonOf(cause)})`;
     throw new SkyloomError(code, `spill file ${info.file} of ref ${owner.ref} ${what}`, details(owner, cause));
   }
   try {
-    return await readChecked(handle, info, owner);
+    return await readChecked(opened, info, owner);
   } finally {
-    void handle.close().catch(() => {}); // nothing waits for it: the data is already in hand
+    void opened.close().catch(() => {}); // nothing waits for it: the data is already in hand
   }
 }
 
@@ -129,12 +157,12 @@ async function readChecked(handle: SpillFileHandle, info: SpillFileInfo, owner: 
     new SkyloomError(ErrorCode.SpillCorrupt, `spill file ${info.file} of ref ${owner.ref} is corrupt: ${why}`, details(owner, undefined));
   const header = new Uint8Array(fixedHeader + 8 * info.bufferBytes.length);
   const skeleton = new Uint8Array(info.skeletonBytes);
-  const buffers = info.bufferBytes.map((n) => new ArrayBuffer(n));
+  // Not zero-filled (zeroing 16 MiB costs ~2 ms of this thread): the read below fills every byte, or fails.
+  const buffers = info.bufferBytes.map((n) => Buffer.allocUnsafeSlow(n).buffer as ArrayBuffer);
   const parts = sections(header, skeleton, buffers, (n) => new Uint8Array(n));
-  const probe = new Uint8Array(1); // a byte past the end must not exist
-  const got = await readAll(handle, [...parts, probe], info.fileBytes);
+  // A longer file is not an error: a pooled file may not be cut to size yet, and the CRC covers what counts.
+  const got = await readAll(handle, parts, info.fileBytes);
   if (got < info.fileBytes) throw corrupt(`truncated at byte ${got} of ${info.fileBytes}`);
-  if (got > info.fileBytes) throw corrupt('longer than written');
   const view = new DataView(header.buffer);
   if (!magic.equals(header.subarray(0, 8))) throw corrupt('bad magic');
   const lengths = new Float64Array(header.buffer, fixedHeader);
@@ -200,6 +228,11 @@ function skipBytes(parts: Uint8Array[], bytes: number): Uint8Array[] {
     skip = 0;
   }
   return rest;
+}
+
+function writeError(file: string, owner: SpillFileOwner, cause: unknown): SkyloomError {
+  if (cause instanceof SkyloomError) return cause;
+  return new SkyloomError(ErrorCode.SpillWrite, `could not write spill file ${file} for ref ${owner.ref}: ${reasonOf(cause)}`, details(owner, cause));
 }
 
 function details(owner: SpillFileOwner, cause: unknown): { ref: string; unitPath?: string; cause?: unknown } {

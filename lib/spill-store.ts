@@ -1,6 +1,8 @@
 import { join } from 'node:path';
-import { decodeFromSpill, encodeForSpill } from './spill-codec.ts';
-import { nodeSpillIo, readSpillFile, writeSpillFile, type SpillFileInfo, type SpillIo } from './spill-file.ts';
+import { decodeFromSpill, encodeForSpill, type EncodedValue } from './spill-codec.ts';
+import { DurabilityQueue } from './durability-queue.ts';
+import { ErrorCode, SkyloomError } from './errors.ts';
+import { nodeSpillIo, readSpillFile, writeSpillFile, type OpenSpillFile, type SpillFileInfo, type SpillIo } from './spill-file.ts';
 import { SpillFilePool } from './spill-file-pool.ts';
 import type { Ref } from './ref.ts';
 
@@ -13,8 +15,13 @@ import type { Ref } from './ref.ts';
  *   spilled --read--> reading --> clean
  *
  * Resident bytes count dirty, writing, clean and reading entries (a read allocates its buffers when it
- * starts). Values are immutable, so a clean entry is dropped without writing again. Does not cover
- * borrowing, verification or freeing unreachable refs (see `BudgetedStore`).
+ * starts). Values are immutable, so a clean entry is dropped without writing again.
+ *
+ * A write ends (the entry is clean) once its bytes are in the page cache, readable through the file's
+ * open handle; the file is made durable and renamed to its ref's name in the background, at most
+ * `syncs` at a time, and a write waits while more than `maxUnsynced` files are not yet durable, so
+ * the disk sets the pace. Each on-disk entry keeps its file open (up to `maxOpenFiles`), so a read is
+ * one `readv`. Does not cover borrowing, verification or freeing unreachable refs (see `BudgetedStore`).
  */
 export type EntryState = 'dirty' | 'writing' | 'clean' | 'spilled' | 'reading';
 
@@ -27,6 +34,14 @@ export interface SpillStoreOptions {
   readonly onSpillIn?: (ref: string, bytes: number) => void;
   /** A value left memory (for the retention check). */
   readonly onDrop?: (ref: string, value: unknown) => void;
+  /** Making a written file durable failed after its value left memory (the value is read back CRC-checked all the same). */
+  readonly onSyncFailed?: (ref: string, error: SkyloomError) => void;
+  /** Background syncs at once. Default 2. */
+  readonly syncs?: number;
+  /** Most written files not yet durable before a write waits. Default 8. */
+  readonly maxUnsynced?: number;
+  /** Most spill files kept open for one-round-trip reads; beyond, a durable file is closed and reopened to read. Default 512. */
+  readonly maxOpenFiles?: number;
 }
 
 /** Spill I/O totals, for the benchmark: bytes moved and the time at least one transfer was in flight. */
@@ -44,6 +59,10 @@ interface Entry {
   value: unknown;
   state: EntryState;
   disk: SpillFileInfo | undefined;
+  /** Where the data is now (temp or final path) and its open handle, while it has one. */
+  file: { path: string; handle: OpenSpillFile['handle'] | undefined; bytes: number } | undefined;
+  /** Settles once the file is durable under its final name (or that failed). */
+  durable: Promise<void> | undefined;
   /** Refs inside the value: kept alive while the value is on disk only. */
   refs: readonly Ref[];
   /** Why the value cannot be spilled (a class instance, a function...), if so. */
@@ -59,6 +78,10 @@ export class SpillStore {
   readonly #io: SpillIo;
   readonly #pending = new Set<Promise<unknown>>();
   readonly #pool: SpillFilePool;
+  readonly #durability: DurabilityQueue;
+  readonly #maxUnsynced: number;
+  readonly #maxOpenFiles: number;
+  #openFiles = 0;
   #resident = 0;
   #peak = 0;
   #onDisk = 0;
@@ -70,6 +93,9 @@ export class SpillStore {
     this.#options = options;
     this.#io = options.io ?? nodeSpillIo;
     this.#pool = new SpillFilePool({ directory: options.directory, io: this.#io });
+    this.#durability = new DurabilityQueue(options.syncs ?? 2);
+    this.#maxUnsynced = options.maxUnsynced ?? 8;
+    this.#maxOpenFiles = options.maxOpenFiles ?? 512;
   }
 
   get residentBytes(): number {
@@ -96,7 +122,7 @@ export class SpillStore {
 
   /** Adds a resident (dirty) entry. The caller has made room for `bytes`. */
   add(id: string, value: unknown, bytes: number): void {
-    this.#entries.set(id, { id, bytes, value, state: 'dirty', disk: undefined, refs: [], unspillable: undefined, writing: undefined, reading: undefined, freed: false });
+    this.#entries.set(id, { id, bytes, value, state: 'dirty', disk: undefined, file: undefined, durable: undefined, refs: [], unspillable: undefined, writing: undefined, reading: undefined, freed: false });
     this.#addResident(bytes);
   }
 
@@ -135,9 +161,8 @@ export class SpillStore {
     }
     entry.refs = encoded.encoded.refs;
     entry.state = 'writing';
-    const file = join(this.#options.directory, `${id.replace(/[^\w.-]/g, '_')}.spill`);
-    entry.writing = this.#track(writeSpillFile(this.#io, file, encoded.encoded, { ref: id }, this.#pool.take(entry.bytes))).then(
-      (info): Promise<void> | undefined => {
+    entry.writing = this.#track(this.#writeFile(entry, encoded.encoded)).then(
+      (info): void => {
         entry.writing = undefined;
         this.#onDisk += info.fileBytes;
         this.#io_.bytesOut += info.fileBytes;
@@ -182,7 +207,7 @@ export class SpillStore {
     entry.state = 'reading';
     this.#addResident(entry.bytes);
     const owner = unitPath === undefined ? { ref: id } : { ref: id, unitPath };
-    entry.reading = this.#track(readSpillFile(this.#io, info, owner)).then(
+    entry.reading = this.#track(readSpillFile(this.#io, info, owner, entry.file?.handle)).then(
       ({ skeleton, buffers }) => {
         entry.reading = undefined;
         this.#io_.bytesIn += info.fileBytes;
@@ -223,12 +248,20 @@ export class SpillStore {
     if (entry.disk && !entry.writing) this.#retire(entry);
   }
 
+  /** Resolves once the writes started so far are durable under their refs' names (or failed). Never rejects. */
+  async durable(): Promise<void> {
+    const writing = [...this.#entries.values()].flatMap((e) => (e.writing ? [e.writing.catch(() => {})] : []));
+    await Promise.all(writing);
+    await this.#durability.drained();
+  }
+
   /** Waits for I/O in flight, then frees everything (deleting files unless `keepFiles`). Never rejects. */
   async close(keepFiles: boolean): Promise<void> {
     while (this.#pending.size > 0) await Promise.allSettled([...this.#pending]);
+    await this.#durability.drained(); // kept files are then whole, under their refs' names
     for (const entry of this.#entries.values()) {
       entry.freed = true;
-      if (entry.disk && !keepFiles) void this.#unlink(entry);
+      if (entry.disk) this.#track(this.#closeFile(entry, !keepFiles));
     }
     this.#entries.clear();
     this.#resident = 0;
@@ -236,30 +269,89 @@ export class SpillStore {
     await this.#pool.clear();
   }
 
+  /** Writes into a pooled or spare file (one `writev`), then queues making it durable and waits if too many are queued. */
+  async #writeFile(entry: Entry, encoded: EncodedValue): Promise<SpillFileInfo> {
+    const file = join(this.#options.directory, `${entry.id.replace(/[^\w.-]/g, '_')}.spill`);
+    const target = this.#pool.take(entry.bytes) ?? (await this.#openTemp(file, entry.id));
+    const written = await writeSpillFile(this.#io, target, file, encoded, { ref: entry.id });
+    this.#openFiles++;
+    entry.file = { path: target.path, handle: written.handle, bytes: Math.max(target.bytes, written.info.fileBytes) };
+    entry.durable = this.#track(this.#durability.schedule(written.durable)).then(
+      () => this.#durableAt(entry, file, written.info.fileBytes),
+      (error: unknown) => this.#syncFailed(entry, error as SkyloomError),
+    );
+    await this.#durability.below(this.#maxUnsynced);
+    return written.info;
+  }
+
+  async #openTemp(file: string, ref: string): Promise<OpenSpillFile> {
+    try {
+      return await this.#pool.open();
+    } catch (cause) {
+      throw openError(file, ref, cause);
+    }
+  }
+
+  #durableAt(entry: Entry, file: string, fileBytes: number): void {
+    const open = entry.file;
+    if (!open) return;
+    entry.file = { path: file, handle: open.handle, bytes: fileBytes };
+    if (entry.freed || this.#openFiles <= this.#maxOpenFiles || !open.handle) return;
+    // Too many open: this one is read back by opening it again (two round trips instead of one).
+    this.#openFiles--;
+    entry.file = { path: file, handle: undefined, bytes: fileBytes };
+    void open.handle.close().catch(() => {});
+  }
+
+  /** The sync failed: a value still in memory is written again later; one only on disk is read back CRC-checked. */
+  #syncFailed(entry: Entry, error: SkyloomError): void {
+    if (entry.freed) return;
+    if (entry.state === 'clean' || entry.state === 'writing') {
+      entry.state = entry.state === 'clean' ? 'dirty' : entry.state;
+      this.#track(this.#closeFile(entry, true));
+      entry.disk = undefined;
+      return;
+    }
+    this.#options.onSyncFailed?.(entry.id, error);
+  }
+
   #addResident(bytes: number): void {
     this.#resident += bytes;
     if (this.#resident > this.#peak) this.#peak = this.#resident;
   }
 
-  /** A freed entry's file goes to the pool (or is deleted when the pool is full). */
+  /** A freed entry's file goes to the pool (or is deleted when the pool is full), once it is durable. */
   #retire(entry: Entry): undefined {
     const disk = entry.disk;
     if (!disk) return undefined;
     entry.disk = undefined;
     this.#onDisk -= disk.fileBytes;
-    this.#pool.retire(disk.file, disk.fileBytes);
+    const pool = async (): Promise<void> => {
+      await entry.durable;
+      const file = entry.file;
+      entry.file = undefined;
+      if (!file) return;
+      if (file.handle) {
+        this.#openFiles--;
+        this.#pool.retire({ path: file.path, handle: file.handle, bytes: file.bytes });
+      } else await this.#io.unlink(file.path).catch(() => {});
+    };
+    this.#track(pool());
     return undefined;
   }
 
-  #unlink(entry: Entry): Promise<void> {
-    const disk = entry.disk;
-    if (!disk) return Promise.resolve();
+  /** Closes an entry's file and, with `remove`, deletes it. Never rejects. */
+  async #closeFile(entry: Entry, remove: boolean): Promise<void> {
+    const file = entry.file;
+    entry.file = undefined;
+    if (entry.disk) this.#onDisk -= entry.disk.fileBytes;
     entry.disk = undefined;
-    this.#onDisk -= disk.fileBytes;
-    const done = this.#io.unlink(disk.file).catch(() => {}); // already gone: nothing to free
-    this.#pending.add(done);
-    void done.finally(() => this.#pending.delete(done));
-    return done;
+    if (!file) return;
+    if (file.handle) {
+      this.#openFiles--;
+      await file.handle.close().catch(() => {});
+    }
+    if (remove) await this.#io.unlink(file.path).catch(() => {}); // already gone: nothing to free
   }
 
   /** Counts I/O time as the union of intervals with a transfer in flight. */
@@ -273,4 +365,9 @@ export class SpillStore {
     void quiet.finally(() => this.#pending.delete(quiet));
     return settled;
   }
+}
+
+function openError(file: string, ref: string, cause: unknown): SkyloomError {
+  const reason = cause instanceof Error ? cause.message : String(cause);
+  return new SkyloomError(ErrorCode.SpillWrite, `could not open a spill file for ${file} (ref ${ref}): ${reason}`, { ref, cause });
 }

@@ -7,8 +7,8 @@ import { forceGc } from '../../lib/force-gc.ts';
 import type { MemoryPolicyOptions } from '../../lib/memory-policy.ts';
 import type { Ref } from '../../lib/ref.ts';
 
-// The collection rule of MemoryPolicy (`collectAfter`), seen through the store that glues it to ref
-// lifetimes: a full collection once the store let go of a fraction of its budget since the last one.
+// The collection rule of MemoryPolicy (`CollectionRule`), seen through the store that glues it to ref
+// lifetimes. With `youngGc: null` every forced collection is a full one, which finds dead ref handles.
 
 let dir: string;
 beforeEach(async () => {
@@ -29,9 +29,9 @@ function open(policy: Omit<MemoryPolicyOptions, 'budget'>): Promise<BudgetedStor
 }
 
 describe('MemoryPolicy collection rule', () => {
-  it('collects once per collectAfter of the budget let go of, and not while nothing is', async () => {
+  it('collects once per collectWithinStep of the budget let go of within a step, and not while nothing is', async () => {
     let calls = 0;
-    const store = await open({ collectAfter: 0.5, collectMinBytes: 0, gc: () => calls++ }); // every 32 KiB
+    const store = await open({ collectWithinStep: 0.5, collectMinBytes: 0, gc: () => calls++, youngGc: null }); // every 32 KiB
     const kept: Ref[] = [];
     for (let i = 0; i < 4; i++) kept.push(await store.put(image(i), a));
     expect(calls).toBe(0); // the budget is full but nothing was dropped or freed yet
@@ -47,12 +47,33 @@ describe('MemoryPolicy collection rule', () => {
     await store.close();
   });
 
+  it('collects young at a step start, after the drops that make room for its prefetch and before the read allocates', async () => {
+    const seen: number[] = [];
+    const store = await open({ collectMinBytes: 0, collectWithinStep: Infinity, gc: () => seen.push(-1), youngGc: () => seen.push(store.bytes / KiB) });
+    const [b, c] = [{ path: 'root/s:1' }, { path: 'root/s:2' }];
+    const kept: Ref[] = [];
+    for (let i = 0; i < 4; i++) kept.push(await store.put(image(i), a)); // 64 KiB: the budget
+    await Promise.resolve(store.get(kept[0] as Ref, a)); // s:0 borrows r1: its next step will want it
+    store.endStep(a);
+    for (const unit of [b, c]) {
+      for (let i = 0; i < 2; i++) kept.push(await store.put(image(10 + kept.length), unit)); // r1..r4 go to disk
+      store.endStep(unit);
+      await store.durable();
+    }
+    expect(seen).toEqual([]); // within steps: nothing collected
+    store.beginStep(a); // prefetch r1: drop one clean 16 KiB value, collect, then read
+    expect(seen).toEqual([48]); // the collection saw the drop done and the read not begun
+    expect(store.bytes).toBe(64 * KiB); // the read has begun since
+    store.endStep(a);
+    await store.close();
+  });
+
   it('never collects with collectAfter Infinity, with gc null, or below collectMinBytes', async () => {
     let calls = 0;
     const count = (): void => void calls++;
     const policies = [
-      { collectAfter: Infinity, gc: count },
-      { collectAfter: 0.25, collectMinBytes: 1024 * KiB, gc: count }, // floor above all this test lets go of
+      { collectAfter: Infinity, collectWithinStep: Infinity, gc: count, youngGc: count },
+      { collectAfter: 0.25, collectWithinStep: 0.25, collectMinBytes: 1024 * KiB, gc: count, youngGc: count }, // floor above all this test lets go of
       { collectAfter: 0.25, collectMinBytes: 0, gc: null },
     ];
     for (const policy of policies) {
@@ -71,7 +92,7 @@ describe('MemoryPolicy collection rule', () => {
     const gc = forceGc();
     expect(gc).toBeTypeOf('function');
     let calls = 0;
-    const store = await open({ collectAfter: 0.25, collectMinBytes: 0, gc: () => (calls++, gc?.()) }); // every 16 KiB
+    const store = await open({ collectWithinStep: 0.25, collectMinBytes: 0, gc: () => (calls++, gc?.()), youngGc: null }); // every 16 KiB
     await (async () => {
       for (let i = 0; i < 3; i++) await store.put(image(i), a); // handles dropped: unreachable after this
     })();
@@ -91,7 +112,7 @@ describe('MemoryPolicy collection rule', () => {
   });
 
   it('still succeeds when the injected collection throws', async () => {
-    const store = await open({ collectAfter: 0.25, collectMinBytes: 0, gc: () => { throw new Error('boom'); } });
+    const store = await open({ collectWithinStep: 0.25, collectMinBytes: 0, youngGc: null, gc: () => { throw new Error('boom'); } });
     const kept: Ref[] = [];
     for (let i = 0; i < 8; i++) kept.push(await store.put(image(i), a));
     expect(store.collections.count).toBeGreaterThan(0);

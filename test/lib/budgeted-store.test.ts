@@ -96,6 +96,7 @@ describe('BudgetedStore', () => {
     const ref = await store.put(image(4 * KiB, 1), a);
     for (let i = 0; i < 5; i++) await store.put(image(4 * KiB, 10 + i), a);
     store.endStep(a);
+    await store.durable(); // under its ref's name now
     const file = join(dir, 'spill', `${ref.$ref}.spill`);
     await writeFile(file, Buffer.alloc(16 * KiB + 40, 1));
     await expect(Promise.resolve(store.get(ref, b))).rejects.toMatchObject({ code: 'SKY_SPILL_CORRUPT', ref: ref.$ref, unitPath: 'root/s:1', message: expect.stringContaining(file) });
@@ -110,7 +111,7 @@ describe('BudgetedStore', () => {
       open: async (path, flags) => {
         const h = await nodeSpillIo.open(path, flags);
         const writev = full ? () => Promise.reject(enospc) : h.writev.bind(h);
-        return { writev, readv: h.readv.bind(h), sync: h.sync.bind(h), truncate: h.truncate.bind(h), close: h.close.bind(h) };
+        return { writev, readv: h.readv.bind(h), sync: h.sync.bind(h), datasync: h.datasync.bind(h), truncate: h.truncate.bind(h), close: h.close.bind(h) };
       },
     };
     const store = await open({ io });

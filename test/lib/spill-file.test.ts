@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { decodeFromSpill, encodeForSpill, type EncodedValue } from '../../lib/spill-codec.ts';
-import { nodeSpillIo, readSpillFile, writeSpillFile, type SpillIo } from '../../lib/spill-file.ts';
+import { nodeSpillIo, openTempFile, readSpillFile, writeSpillFile, type SpillFileInfo, type SpillIo, type WrittenSpillFile } from '../../lib/spill-file.ts';
 import { makeRef } from '../../lib/ref.ts';
 
 let dir: string;
@@ -18,6 +18,14 @@ function encode(value: unknown): EncodedValue {
   const result = encodeForSpill(value);
   if (!result.ok) throw new Error(result.reason);
   return result.encoded;
+}
+
+/** Writes through a fresh temp file and makes it durable, as the store does (in the background there). */
+async function writeDurable(io: SpillIo, file: string, encoded: EncodedValue, owner: { ref: string }): Promise<SpillFileInfo> {
+  const written = await writeSpillFile(io, await openTempFile(io, `${file}.tmp`, owner), file, encoded, owner);
+  await written.durable();
+  await written.handle.close();
+  return written.info;
 }
 
 function sample(): unknown {
@@ -38,7 +46,7 @@ describe('spill files', () => {
   it('round-trips a value bit-exact: typed arrays, shared buffers, offsets, Maps, Sets, -0, NaN, bigint', async () => {
     const value = sample() as { pixels: Float32Array; tail: Float32Array; ref: object };
     const encoded = encode(value);
-    const info = await writeSpillFile(nodeSpillIo, join(dir, 'a.spill'), encoded, { ref: 'r1' });
+    const info = await writeDurable(nodeSpillIo, join(dir, 'a.spill'), encoded, { ref: 'r1' });
     const { skeleton, buffers } = await readSpillFile(nodeSpillIo, info, { ref: 'r1' });
     const back = decodeFromSpill(skeleton, buffers, encoded.refs) as typeof value;
     expect(back).toStrictEqual(value);
@@ -51,7 +59,7 @@ describe('spill files', () => {
   });
 
   it('detects a flipped byte with SKY_SPILL_CORRUPT naming the ref and the file', async () => {
-    const info = await writeSpillFile(nodeSpillIo, join(dir, 'b.spill'), encode(new Float32Array(1000).fill(2)), { ref: 'r2' });
+    const info = await writeDurable(nodeSpillIo, join(dir, 'b.spill'), encode(new Float32Array(1000).fill(2)), { ref: 'r2' });
     const bytes = await readFile(info.file);
     bytes.writeUInt8((bytes.readUInt8(bytes.length - 100) ^ 0x10) & 0xff, bytes.length - 100);
     await writeFile(info.file, bytes);
@@ -64,7 +72,7 @@ describe('spill files', () => {
   });
 
   it('detects a truncated file and a missing file', async () => {
-    const info = await writeSpillFile(nodeSpillIo, join(dir, 'c.spill'), encode(new Uint8Array(5000).fill(9)), { ref: 'r3' });
+    const info = await writeDurable(nodeSpillIo, join(dir, 'c.spill'), encode(new Uint8Array(5000).fill(9)), { ref: 'r3' });
     await truncate(info.file, 3000);
     await expect(readSpillFile(nodeSpillIo, info, { ref: 'r3' })).rejects.toMatchObject({ code: 'SKY_SPILL_CORRUPT', ref: 'r3' });
     await rm(info.file);
@@ -80,10 +88,10 @@ describe('spill files', () => {
       ...nodeSpillIo,
       open: async (path, flags) => {
         const handle = await nodeSpillIo.open(path, flags);
-        return { ...handle, readv: handle.readv.bind(handle), sync: handle.sync.bind(handle), truncate: handle.truncate.bind(handle), close: handle.close.bind(handle), writev: () => Promise.reject(enospc) };
+        return { ...handle, readv: handle.readv.bind(handle), sync: handle.sync.bind(handle), datasync: handle.datasync.bind(handle), truncate: handle.truncate.bind(handle), close: handle.close.bind(handle), writev: () => Promise.reject(enospc) };
       },
     };
-    const error = await writeSpillFile(fullDisk, join(dir, 'd.spill'), encode(new Uint8Array(64)), { ref: 'r4' }).catch((e: unknown) => e);
+    const error = await writeDurable(fullDisk, join(dir, 'd.spill'), encode(new Uint8Array(64)), { ref: 'r4' }).catch((e: unknown) => e);
     expect(error).toMatchObject({ code: 'SKY_SPILL_WRITE', ref: 'r4', cause: enospc, message: expect.stringContaining('ENOSPC') });
     expect(await readdir(dir)).toEqual([]);
   });
@@ -97,7 +105,7 @@ describe('spill files', () => {
 });
 
 describe('spill file round trips', () => {
-  it('writes with open, one writev (durable by O_DSYNC), close and rename; reads with open, one readv and close', async () => {
+  it('writes with one writev, readable at once through its handle; the durable task cuts, syncs and renames; a read is one readv', async () => {
     const calls: string[] = [];
     const counting: SpillIo = {
       open: async (path, flags) => {
@@ -109,7 +117,14 @@ describe('spill file round trips', () => {
             calls.push(name);
             return f(...args);
           };
-        return { writev: log('writev', h.writev.bind(h)), readv: log('readv', h.readv.bind(h)), sync: log('sync', h.sync.bind(h)), truncate: log('truncate', h.truncate.bind(h)), close: log('close', h.close.bind(h)) };
+        return {
+          writev: log('writev', h.writev.bind(h)),
+          readv: log('readv', h.readv.bind(h)),
+          sync: log('sync', h.sync.bind(h)),
+          datasync: log('datasync', h.datasync.bind(h)),
+          truncate: log('truncate', h.truncate.bind(h)),
+          close: log('close', h.close.bind(h)),
+        };
       },
       rename: async (from, to) => {
         calls.push('rename');
@@ -117,11 +132,39 @@ describe('spill file round trips', () => {
       },
       unlink: nodeSpillIo.unlink,
     };
-    const info = await writeSpillFile(counting, join(dir, 'e.spill'), encode(sample()), { ref: 'r5' });
-    expect(calls.sort()).toEqual(['close', 'open w', 'rename', 'writev']);
+    const file = join(dir, 'e.spill');
+    // A larger file to overwrite, as a pooled one is: it is cut to size by the durable task.
+    const target = await openTempFile(counting, `${file}.tmp`, { ref: 'r5' });
+    await target.handle.writev([new Uint8Array(64 * 1024)], 0);
     calls.length = 0;
-    await readSpillFile(counting, info, { ref: 'r5' });
-    await new Promise((r) => setTimeout(r, 10)); // the close is not waited for
-    expect(calls).toEqual(['open r', 'readv', 'close']);
+    const written: WrittenSpillFile = await writeSpillFile(counting, { ...target, bytes: 64 * 1024 }, file, encode(sample()), { ref: 'r5' });
+    expect(calls).toEqual(['writev']);
+    expect(await readdir(dir)).toEqual(['e.spill.tmp']); // not under its final name before it is durable
+    calls.length = 0;
+    const early = await readSpillFile(counting, written.info, { ref: 'r5' }, written.handle);
+    expect(calls).toEqual(['readv']);
+    expect(decodeFromSpill(early.skeleton, early.buffers, [])).toMatchObject({ meta: { big: 12345678901234567890n } });
+    calls.length = 0;
+    await written.durable();
+    expect(calls).toEqual(['truncate', 'datasync', 'rename']);
+    expect(await readdir(dir)).toEqual(['e.spill']);
+    expect((await readFile(file)).byteLength).toBe(written.info.fileBytes);
+    await written.handle.close();
+  });
+
+  it('reports a failed sync as SKY_SPILL_WRITE from the durable task, and leaves the file unrenamed', async () => {
+    const eio = Object.assign(new Error('EIO: i/o error, fdatasync'), { code: 'EIO' });
+    const failing: SpillIo = {
+      ...nodeSpillIo,
+      open: async (path, flags) => {
+        const h = await nodeSpillIo.open(path, flags);
+        return { writev: h.writev.bind(h), readv: h.readv.bind(h), sync: h.sync.bind(h), datasync: () => Promise.reject(eio), truncate: h.truncate.bind(h), close: h.close.bind(h) };
+      },
+    };
+    const file = join(dir, 'f.spill');
+    const written = await writeSpillFile(failing, await openTempFile(failing, `${file}.tmp`, { ref: 'r6' }), file, encode(new Uint8Array(8)), { ref: 'r6' });
+    await expect(written.durable()).rejects.toMatchObject({ code: 'SKY_SPILL_WRITE', ref: 'r6', cause: eio });
+    expect(await readdir(dir)).toEqual(['f.spill.tmp']);
+    await written.handle.close();
   });
 });
