@@ -1,4 +1,4 @@
-import { forceGc, forceYoungGc } from './force-gc.ts';
+import { forceGc } from './force-gc.ts';
 
 /**
  * When a budgeted store forces garbage collections, so that the memory it let go of (values dropped
@@ -26,7 +26,7 @@ import { forceGc, forceYoungGc } from './force-gc.ts';
  *
  * The measure is an estimate: a step holding more temporaries than at the last full collection looks
  * like garbage (one full collection too many, and a new baseline), one holding fewer hides as much.
- * `gc: null` forces none (V8 alone); `youngGc: null` makes every forced collection a full one.
+ * `gc: null` forces none (V8 alone); without `youngGc` (the default) every forced collection is a full one.
  * `maybeCollect` never throws, even if an injected collector does.
  */
 export interface CollectionOptions {
@@ -42,7 +42,7 @@ export interface CollectionOptions {
   readonly diskAfter?: number;
   /** A full collection; default `forceGc()`; null forces no collections at all. */
   readonly gc?: (() => void) | null;
-  /** A young-generation collection; default `forceYoungGc()`; null: full ones only. */
+  /** A young-generation collection (e.g. `forceYoungGc()`); default none: every forced collection is full. */
   readonly youngGc?: (() => void) | null;
   /** ArrayBuffer bytes in the process; default `process.memoryUsage().arrayBuffers`. */
   readonly bufferBytes?: () => number;
@@ -88,7 +88,9 @@ export class CollectionRule {
     this.#garbageBytes = (options.garbageAfter ?? 0.25) * budget;
     this.#diskBytes = (options.diskAfter ?? 2) * budget;
     this.#full = options.gc === null ? undefined : (options.gc ?? forceGc());
-    this.#young = this.#full === undefined || options.youngGc === null ? undefined : (options.youngGc ?? forceYoungGc());
+    // Off by default: V8 promotes 16 MiB buffers itself (it scavenges whenever young backing stores pass
+    // 32 MB), so young collections bought no speed on bench/laptop and cost ~45 MiB of peak RSS.
+    this.#young = this.#full === undefined || !options.youngGc ? undefined : options.youngGc;
     this.#bufferBytes = options.bufferBytes ?? (() => process.memoryUsage().arrayBuffers);
     this.#floor = this.#outside();
     this.#diskAtFull = store.disk();

@@ -113,7 +113,8 @@ export class SpillStore {
     return this.#inFlight > 0;
   }
   get ioStats(): SpillIoStats {
-    return { ...this.#io_ };
+    const open = this.#inFlight > 0 ? performance.now() - this.#busySince : 0; // background syncs may keep it busy throughout
+    return { ...this.#io_, busyMs: this.#io_.busyMs + open };
   }
   /** Entry ids, oldest first. */
   ids(): IterableIterator<string> {
