@@ -42,7 +42,7 @@ export interface CollectionOptions {
   readonly diskAfter?: number;
   /** A full collection; default `forceGc()`; null forces no collections at all. */
   readonly gc?: (() => void) | null;
-  /** A young-generation collection (e.g. `forceYoungGc()`); default none: every forced collection is full. */
+  /** A young-generation collection (e.g. `gc({ type: 'minor' })`); default none: every forced collection is full. */
   readonly youngGc?: (() => void) | null;
   /** ArrayBuffer bytes in the process; default `process.memoryUsage().arrayBuffers`. */
   readonly bufferBytes?: () => number;

@@ -29,12 +29,3 @@ export function forceGc(): (() => void) | undefined {
   return cached ?? undefined;
 }
 
-/**
- * A young-generation collection (a scavenge: ~0.1 ms with this code's heap), from the same `gc`
- * function; undefined where `forceGc()` is. It frees what died young — and only that: weak refs and
- * finalization registries are cleared by full collections alone. For `CollectionRule`. Never throws.
- */
-export function forceYoungGc(): (() => void) | undefined {
-  const gc = forceGc() as ((options?: { type: 'minor' }) => void) | undefined;
-  return gc && (() => gc({ type: 'minor' }));
-}
