@@ -13,6 +13,8 @@ export type { Ref } from './ref.ts';
 export type { Primitive, PutOp, GetOp, ScatterOp, GatherOp, Central } from './primitive.ts';
 export { start, run } from './run.ts';
 export type { StartOptions, RunResult, Job } from './run.ts';
+export { tuneMalloc } from './malloc-tuning.ts';
+export type { MallocTuning } from './malloc-tuning.ts';
 export type { Runner, RunContext } from './runner.ts';
 export type { RunEvent, RunEventBody, RunEventType, Emit } from './events.ts';
 export { EventStream } from './event-stream.ts';
