@@ -8,13 +8,17 @@ import { createRequire } from 'node:module';
  * ArrayBuffer, and its backing store comes from `calloc`. With glibc's defaults a freed 16 MiB block
  * goes back to the kernel (the heap top is trimmed once 2 × the dynamic mmap threshold is free), and
  * the next allocation faults each 4 KiB page in again: measured on this project's machine ~9 µs a
- * page, ~37 ms per 16 MiB, several times the compute of a step over it. The focal-plane workload of
- * bench/laptop ran 2× faster on the laptop runner and 1.4× on the inline one with the two settings
- * below. They only change when memory already freed goes back to the kernel: peak RSS is the same.
+ * page, ~37 ms per 16 MiB, several times the compute of a step over it. With the settings below the
+ * focal-plane workload ran ~2× faster on the laptop runner, ~1.4× on the inline one and ~2× on two
+ * cluster workers. They only change when memory already freed goes back to the kernel, not how much
+ * is in use at once.
  *
- * - `M_MMAP_THRESHOLD` (1 GiB): blocks below it come from the heap, where freed ones are reused,
+ * - `M_MMAP_THRESHOLD` (1 GiB): blocks below it come from a heap, where freed ones are reused,
  *   instead of a mapping of their own that `free` unmaps.
- * - `M_TRIM_THRESHOLD` (1 GiB): the free top of the heap is given back only past it.
+ * - `M_TRIM_THRESHOLD` (1 GiB): the free top of the main heap is given back only past it.
+ * - `M_TOP_PAD` (64 MiB): worker threads allocate from their own arenas, whose heaps are at most
+ *   64 MiB and are unmapped whole once empty unless this much padding is to be kept; so a worker's
+ *   heaps stay mapped and its freed images are reused too.
  *
  * Process-wide and for the rest of the process (glibc has no way back to its dynamic thresholds), so
  * `start()` applies it once, unless `StartOptions.mallocTuning` is false or SKYLOOM_MALLOC_TUNING=0.
@@ -28,7 +32,9 @@ export interface MallocTuning {
 }
 
 const M_TRIM_THRESHOLD = -1;
+const M_TOP_PAD = -2;
 const M_MMAP_THRESHOLD = -3;
+const MiB = 2 ** 20;
 const GiB = 2 ** 30;
 
 let outcome: MallocTuning | undefined;
@@ -48,10 +54,11 @@ function apply(): MallocTuning {
     const settings: [number, number, string][] = [
       [M_MMAP_THRESHOLD, GiB, 'M_MMAP_THRESHOLD'],
       [M_TRIM_THRESHOLD, GiB, 'M_TRIM_THRESHOLD'],
+      [M_TOP_PAD, 64 * MiB, 'M_TOP_PAD'],
     ];
     const refused = settings.filter(([param, value]) => mallopt(param, value) !== 1).map(([, , name]) => name);
     if (refused.length > 0) return { applied: false, detail: `glibc ${glibc} refused ${refused.join(', ')}` };
-    return { applied: true, detail: `glibc ${glibc}: M_MMAP_THRESHOLD and M_TRIM_THRESHOLD 1 GiB` };
+    return { applied: true, detail: `glibc ${glibc}: M_MMAP_THRESHOLD and M_TRIM_THRESHOLD 1 GiB, M_TOP_PAD 64 MiB` };
   } catch (error) {
     return { applied: false, detail: `mallopt unavailable: ${(error as Error).message}` };
   }
