@@ -1,4 +1,4 @@
-import { ReplaySubject } from 'rxjs';
+import { ReplaySubject } from 'rxjs/internal/ReplaySubject'; // deep import: see event-stream.ts
 import { EventStream } from './event-stream.ts';
 import type { RunEvent, RunEventBody } from './events.ts';
 
