@@ -5,8 +5,8 @@
  * central function runs on member 0's host; outputs and small summaries travel, big data stays.
  *
  * The run's ledger, if any, is kept by this (coordinating) thread: the group loop records through it,
- * reading outputs from their hosts. Not covered: loading skyloom itself from compiled `dist/` in
- * workers (the worker entry loads the .ts sources).
+ * reading outputs from their hosts. Hosts run skyloom from its sources or from compiled `dist/`,
+ * whichever the coordinator runs (see `worker.mjs`).
  * Every thread is terminated before `execute` settles, on success or failure.
  */
 import { rm } from 'node:fs/promises';
