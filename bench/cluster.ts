@@ -4,7 +4,7 @@
  * (owner computes), all in this one process; then a CPU-bound variant; then skyloom's per-child
  * scatter and per-member gather overheads. Every output is checked bit-identical to inline's.
  *
- *   npm run bench:cluster [-- --sensors 32 --size 2048 --rounds 8 --cpu-passes 64 --repeats 3]
+ *   npm run bench:cluster [-- --sensors 32 --size 2048 --rounds 8 --cpu-passes 64 --repeats 5 --cpu-repeats 3]
  *
  * Defaults are bench/laptop's focal-plane workload (`focalPlaneDefaults`: 32 sensors of 2048×2048,
  * 8 rounds); the CPU-bound variant runs a quarter of the rounds with `cpuPasses` 64. The whole bench
@@ -12,7 +12,9 @@
  * bench/compiled.mjs: why not under tsx); `bench:cluster:tsx` from the sources. Wall times include
  * starting the worker threads (skyloom's and the hand-written ones load the workload the same way).
  * Inline is the best of `repeats` runs; cluster and raw runs alternate `repeats` times after one
- * unmeasured warm-up pair, times are the best, and their ratio the median of the pairs.
+ * unmeasured warm-up pair, times are the best, and their ratio the median of the pairs. The CPU-bound
+ * variant (~15 s a run) uses `cpu-repeats` instead; the memory-bound one (~2-3 s) five, because on
+ * this shared machine single runs stray by up to ±50%.
  * The machine is shared: the load average is printed before and after, and figures are noisy.
  */
 import { loadavg } from 'node:os';
@@ -29,17 +31,19 @@ const { values: args } = parseArgs({
     size: { type: 'string', default: String(focalPlaneDefaults.width) },
     rounds: { type: 'string', default: String(focalPlaneDefaults.rounds) },
     'cpu-passes': { type: 'string', default: '64' },
-    repeats: { type: 'string', default: '3' },
+    repeats: { type: 'string', default: '5' },
+    'cpu-repeats': { type: 'string', default: '3' },
     workers: { type: 'string', default: '2' },
   },
 });
 const workers = Number(args.workers);
-const repeats = Number(args.repeats);
+const memoryRepeats = Number(args.repeats);
+const cpuRepeats = Number(args['cpu-repeats']);
 const base: FocalPlaneParams = { sensors: Number(args.sensors), width: Number(args.size), height: Number(args.size), rounds: Number(args.rounds), cpuPasses: 1 };
 
 type Output = { index: number; sha1: string }[];
 
-async function best(label: string, once: () => Promise<Output | number>): Promise<{ ms: number; output: Output | number }> {
+async function best(label: string, once: () => Promise<Output | number>, repeats: number): Promise<{ ms: number; output: Output | number }> {
   let ms = Infinity;
   let output: Output | number = 0;
   for (let r = 0; r < repeats; r++) {
@@ -59,10 +63,10 @@ function sameOutputs(a: Output | number, b: Output | number, what: string): bool
   return same;
 }
 
-async function workload(title: string, params: FocalPlaneParams): Promise<{ speedup: number; rawSpeedup: number; ratio: number; identical: boolean }> {
+async function workload(title: string, params: FocalPlaneParams, repeats: number): Promise<{ speedup: number; rawSpeedup: number; ratio: number; identical: boolean }> {
   const mb = (params.sensors * params.width * params.height * 4) / 2 ** 20;
   console.log(`\n${title}: ${params.sensors} sensors x ${params.width}x${params.height} float32 (${mb.toFixed(0)} MiB), ${params.rounds} rounds, cpuPasses ${params.cpuPasses}`);
-  const inline = await best('inline', viaRunner(inlineRunner(), params));
+  const inline = await best('inline', viaRunner(inlineRunner(), params), repeats);
   // Cluster and raw runs alternate, so a burst of load on the shared machine hits both; the ratio
   // reported is the median of the pairs' ratios, which one noisy run cannot move.
   const pairs: { cluster: number; raw: number }[] = [];
@@ -100,7 +104,7 @@ async function workload(title: string, params: FocalPlaneParams): Promise<{ spee
 async function overheads(): Promise<void> {
   console.log(`\noverheads (cluster, ${workers} workers; differences of runs, so thread start-up cancels out)`);
   const runner = clusterRunner({ workers });
-  const wall = async (children: number, gathers: number) => (await best(`${children} children x ${gathers} gathers`, async () => (await run(idleRoot, { children, gathers }, { runner, verify: false })).output as number)).ms;
+  const wall = async (children: number, gathers: number) => (await best(`${children} children x ${gathers} gathers`, async () => (await run(idleRoot, { children, gathers }, { runner, verify: false })).output as number, cpuRepeats)).ms;
   const [n, m, g] = [2000, 200, 20];
   const one = await wall(1, 0);
   const many = await wall(n, 0);
@@ -111,12 +115,12 @@ async function overheads(): Promise<void> {
 }
 
 const load = (): string => loadavg().map((l) => l.toFixed(2)).join(' ');
-console.log(`bench/cluster — ${repeats} repeats; shared 2-core machine, figures are noisy; load average ${load()}`);
-const memory = await workload('memory-bound', base);
+console.log(`bench/cluster — ${memoryRepeats} repeats (CPU-bound ${cpuRepeats}); shared 2-core machine, figures are noisy; load average ${load()}`);
+const memory = await workload('memory-bound', base, memoryRepeats);
 // A quarter of the rounds keeps the CPU-bound run to ~12 s a run on 2 threads; all the sensors, so the
 // fixed start-up (~0.2 s) stays a small part of it (with half the sensors it cost ~0.1 of the speedup).
 const cpuParams = { ...base, rounds: Math.max(2, Math.floor(base.rounds / 4)), cpuPasses: Number(args['cpu-passes']) };
-const cpu = await workload('CPU-bound', cpuParams);
+const cpu = await workload('CPU-bound', cpuParams, cpuRepeats);
 await overheads();
 console.log(`\nsummary: memory-bound speedup ${memory.speedup.toFixed(2)}x (raw ${memory.rawSpeedup.toFixed(2)}x, ratio ${memory.ratio.toFixed(2)}); CPU-bound speedup ${cpu.speedup.toFixed(2)}x (target >= 1.8; raw ${cpu.rawSpeedup.toFixed(2)}x, ratio ${cpu.ratio.toFixed(2)}); outputs identical: ${memory.identical && cpu.identical}`);
 console.log(`load average at the end ${load()}`);
