@@ -8,7 +8,7 @@
  *
  * Defaults are bench/laptop's focal-plane workload (`focalPlaneDefaults`: 32 sensors of 2048×2048,
  * 8 rounds); the CPU-bound variant runs a quarter of the rounds with `cpuPasses` 64. The whole bench
- * takes about 4 minutes on 2 cores. `npm run bench:cluster` runs it compiled (see
+ * takes about 6 minutes on 2 cores. `npm run bench:cluster` runs it compiled (see
  * bench/compiled.mjs: why not under tsx); `bench:cluster:tsx` from the sources. Wall times include
  * starting the worker threads (skyloom's and the hand-written ones load the workload the same way).
  * Inline is the best of `repeats` runs; cluster and raw runs alternate `repeats` times after one

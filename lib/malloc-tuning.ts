@@ -31,11 +31,13 @@ export interface MallocTuning {
   readonly detail: string;
 }
 
-const M_TRIM_THRESHOLD = -1;
-const M_TOP_PAD = -2;
-const M_MMAP_THRESHOLD = -3;
 const MiB = 2 ** 20;
-const GiB = 2 ** 30;
+/** `mallopt` parameters (glibc's malloc.h numbers) and the values set. */
+const settings: readonly { readonly name: string; readonly param: number; readonly bytes: number }[] = [
+  { name: 'M_MMAP_THRESHOLD', param: -3, bytes: 1024 * MiB },
+  { name: 'M_TRIM_THRESHOLD', param: -1, bytes: 1024 * MiB },
+  { name: 'M_TOP_PAD', param: -2, bytes: 64 * MiB },
+];
 
 let outcome: MallocTuning | undefined;
 
@@ -51,14 +53,9 @@ function apply(): MallocTuning {
   try {
     const koffi = createRequire(import.meta.url)('koffi') as { load(name: string): { func(signature: string): (param: number, value: number) => number } };
     const mallopt = koffi.load('libc.so.6').func('int mallopt(int param, int value)');
-    const settings: [number, number, string][] = [
-      [M_MMAP_THRESHOLD, GiB, 'M_MMAP_THRESHOLD'],
-      [M_TRIM_THRESHOLD, GiB, 'M_TRIM_THRESHOLD'],
-      [M_TOP_PAD, 64 * MiB, 'M_TOP_PAD'],
-    ];
-    const refused = settings.filter(([param, value]) => mallopt(param, value) !== 1).map(([, , name]) => name);
+    const refused = settings.filter(({ param, bytes }) => mallopt(param, bytes) !== 1).map(({ name }) => name);
     if (refused.length > 0) return { applied: false, detail: `glibc ${glibc} refused ${refused.join(', ')}` };
-    return { applied: true, detail: `glibc ${glibc}: M_MMAP_THRESHOLD and M_TRIM_THRESHOLD 1 GiB, M_TOP_PAD 64 MiB` };
+    return { applied: true, detail: `glibc ${glibc}: ${settings.map(({ name, bytes }) => `${name} ${bytes / MiB} MiB`).join(', ')}` };
   } catch (error) {
     return { applied: false, detail: `mallopt unavailable: ${(error as Error).message}` };
   }

@@ -1,8 +1,7 @@
 import { execFileSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
-import { run, tuneMalloc } from '../../lib/index.ts';
+import { algorithm, run, tuneMalloc } from '../../lib/index.ts';
 import { inlineRunner } from '../../runners/index.ts';
-import { algorithm } from '../../lib/algorithm.ts';
 
 const child = new URL('./fixtures/reallocate.ts', import.meta.url).pathname;
 const glibc = (process.report.getReport() as { header?: { glibcVersionRuntime?: string } }).header?.glibcVersionRuntime;
