@@ -39,6 +39,8 @@ export const ErrorCode = {
   HostLost: 'SKY_HOST_LOST',
   /** A value that must cross a thread cannot be structured-cloned (a function, a class instance); the message names the path. */
   NotCloneable: 'SKY_NOT_CLONEABLE',
+  /** `put(value, { transfer: true })` of a value whose buffers are not plain, live and the unit's own. */
+  Transfer: 'SKY_TRANSFER',
   /** A worker thread could not load an algorithm from its module by name (not exported, or the module fails to load). */
   AlgorithmNotFound: 'SKY_ALGORITHM_NOT_FOUND',
 } as const;
