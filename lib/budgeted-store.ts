@@ -6,6 +6,7 @@ import { describeValue } from './describe-value.ts';
 import { ErrorCode, SkyloomError, SkyloomTypeError } from './errors.ts';
 import type { Emit } from './events.ts';
 import { deepFreeze } from './freeze.ts';
+import { Ownership } from './ownership.ts';
 import { MemoryPolicy, type CollectionStats, type MemoryPolicyOptions } from './memory-policy.ts';
 import { PristineLedger } from './pristine.ts';
 import { isRef, makeRef, type Ref } from './ref.ts';
@@ -13,7 +14,7 @@ import { RefLifetimes } from './ref-lifetimes.ts';
 import { RetentionCheck } from './retention-check.ts';
 import { nodeSpillIo, type SpillIo } from './spill-file.ts';
 import { SpillStore, type SpillIoStats } from './spill-store.ts';
-import type { Borrower, Store } from './store.ts';
+import type { Borrower, Store, StorePutOptions } from './store.ts';
 
 export interface BudgetedStoreOptions {
   /** Most resident store bytes: a byte count or a size such as `"512MB"`, `"2GiB"`. */
@@ -54,6 +55,10 @@ export class BudgetedStore implements Store {
   readonly #pristine: PristineLedger | undefined;
   readonly #lifetimes: RefLifetimes | undefined;
   readonly #retention: RetentionCheck | undefined;
+  /** Which values were handed over with `transfer` (their memory is reused once spilled), which refs a unit may `take`. */
+  readonly #ownership = new Ownership();
+  /** Reuse handed-over memory: not in verify mode, whose retention check must see such values die. */
+  readonly #reuse: boolean;
   readonly #holders = new Map<string, Set<string>>();
   /** Refs found unreachable while pinned: freed when their step ends. */
   readonly #doomed = new Set<string>();
@@ -83,16 +88,21 @@ export class BudgetedStore implements Store {
     this.#keepFiles = options.keepFiles ?? false;
     this.#pristine = options.verify ? new PristineLedger() : undefined;
     this.#retention = (options.retentionCheck ?? options.verify) ? new RetentionCheck(this.#emit) : undefined;
+    this.#reuse = this.#retention === undefined;
     this.#spill = new SpillStore({
       directory: options.directory,
       ...(options.io ? { io: options.io } : {}),
       onSpillOut: (ref, bytes) => this.#report({ type: 'spill-out', ref, bytes }),
       onSpillIn: (ref, bytes) => this.#report({ type: 'spill-in', ref, bytes }),
-      onDrop: (ref, value) => this.#retention?.suspect(ref, value, [...(this.#holders.get(ref) ?? [])]),
+      onDrop: (ref, value) => this.#dropped(ref, value),
     });
     this.#lifetimes = (options.freeUnreachable ?? true) ? new RefLifetimes((id) => this.#unreachable(id)) : undefined;
     // After a collection the policy forced, free what it found unreachable now, not a task later.
-    this.#policy = new MemoryPolicy(this.#spill, { ...options.policy, budget: this.budget }, () => this.#lifetimes?.sweep());
+    this.#policy = new MemoryPolicy(
+      this.#spill,
+      { ...options.policy, budget: this.budget },
+      { onCollected: () => this.#lifetimes?.sweep(), reusable: (id) => this.#reuse && this.#ownership.owns(id) },
+    );
   }
 
   /** Resident bytes now (in memory, or being read back). */
@@ -125,7 +135,9 @@ export class BudgetedStore implements Store {
     return this.#spill.busy ? new Promise<void>((resolve) => setImmediate(resolve)) : undefined;
   }
 
-  put(value: unknown, borrower: Borrower): Ref | Promise<Ref> {
+  put(value: unknown, borrower: Borrower, options?: StorePutOptions): Ref | Promise<Ref> {
+    const transfer = options?.transfer === true;
+    this.#ownership.checkPut(value, borrower.path, transfer);
     const bytes = storeBytes(value);
     const frozen = deepFreeze(value);
     return this.#policy.admit(bytes, borrower.path, () => {
@@ -134,6 +146,11 @@ export class BudgetedStore implements Store {
       this.#policy.touch(id);
       this.#policy.notePut(borrower.path, bytes);
       this.#holders.set(id, new Set([borrower.path]));
+      if (transfer) {
+        // Its arrays are the putter's until its pause: pinned like a get, so their memory is not reused meanwhile.
+        this.#ownership.adopt(id, frozen);
+        this.#policy.pin(borrower.path, id);
+      }
       // The putter is checked at its next pause too: writing to a buffer after put() is a violation.
       this.#pristine?.track(id, frozen);
       this.#pristine?.borrow(borrower.path, id, frozen);
@@ -147,7 +164,7 @@ export class BudgetedStore implements Store {
   get(ref: Ref, borrower: Borrower): unknown {
     if (!isRef(ref)) throw new SkyloomTypeError('get(ref)', 'a Ref returned by put()', describeValue(ref), { unitPath: borrower.path });
     const id = ref.$ref;
-    if (!this.#spill.has(id)) throw new SkyloomError(ErrorCode.UnknownRef, `ref ${id} is not in this run's store`, { unitPath: borrower.path, ref: id });
+    this.#known(id, borrower.path);
     const violation = this.#pristine?.poisoned(id);
     if (violation) throw violation;
     this.#policy.pin(borrower.path, id);
@@ -158,10 +175,25 @@ export class BudgetedStore implements Store {
     return this.#readBack(id, borrower);
   }
 
-  endStep(borrower: Borrower): SkyloomError | undefined {
+  take(ref: Ref, borrower: Borrower): unknown {
+    if (!isRef(ref)) throw new SkyloomTypeError('take(ref)', 'a Ref returned by put()', describeValue(ref), { unitPath: borrower.path });
+    const id = ref.$ref;
+    this.#known(id, borrower.path);
+    this.#ownership.checkTake(id, borrower.path, this.#policy.borrowedByOthers(id, borrower.path));
+    const state = this.#spill.state(id);
+    if (state !== 'spilled' && state !== 'reading') return this.#taken(id, borrower, this.#spill.residentValue(id));
+    return this.#takeBack(id, borrower);
+  }
+
+  endStep(borrower: Borrower, leaving?: unknown): SkyloomError | undefined {
     const violation = this.#pristine?.endStep(borrower.path);
+    if (leaving !== undefined) this.#ownership.share(leaving);
     for (const id of this.#policy.endStep(borrower.path)) if (this.#doomed.delete(id)) this.#free(id);
     return violation;
+  }
+
+  share(value: unknown): void {
+    this.#ownership.share(value);
   }
 
   /** Resolves once the spill files written so far are durable under their refs' names. Never rejects. */
@@ -180,14 +212,50 @@ export class BudgetedStore implements Store {
   }
 
   async #readBack(id: string, borrower: Borrower): Promise<unknown> {
-    const reading = this.#spill.state(id) === 'reading';
-    const value = reading ? await this.#spill.read(id, borrower.path) : await this.#policy.admit(this.#spill.bytesOf(id), borrower.path, () => this.#spill.read(id, borrower.path));
-    return this.#borrowed(id, borrower, await value);
+    return this.#borrowed(id, borrower, await this.#readIn(id, borrower.path));
+  }
+
+  /** Reads a spilled entry back (or waits for the read in flight), making room first. */
+  async #readIn(id: string, path: string): Promise<unknown> {
+    if (this.#spill.state(id) === 'reading') return this.#spill.read(id, path);
+    return this.#policy.admit(this.#spill.bytesOf(id), path, () => this.#spill.read(id, path), true);
   }
 
   #borrowed(id: string, borrower: Borrower, value: unknown): unknown {
     this.#pristine?.borrow(borrower.path, id, value);
+    // A read-back value is new: its buffers are the ref's if it is a transfer ref, else shared.
+    if (this.#ownership.owns(id)) this.#ownership.rehomed(id, value);
+    else this.#ownership.share(value);
     return value;
+  }
+
+  async #takeBack(id: string, borrower: Borrower): Promise<unknown> {
+    this.#policy.pin(borrower.path, id); // no eviction while it is read back
+    return this.#taken(id, borrower, await this.#readIn(id, borrower.path));
+  }
+
+  /** Throws `SKY_UNKNOWN_REF` (saying so if a unit took it) unless the store holds `id`. */
+  #known(id: string, unitPath: string): void {
+    if (this.#spill.has(id)) return;
+    const taker = this.#ownership.takenBy(id);
+    const why = taker === undefined ? "is not in this run's store" : `was taken by unit ${taker}`;
+    throw new SkyloomError(ErrorCode.UnknownRef, `ref ${id} ${why}`, { unitPath, ref: id });
+  }
+
+  /** Gives `value` to the taker: the ref is gone, its bytes leave the store's accounting. */
+  #taken(id: string, borrower: Borrower, value: unknown): unknown {
+    this.#policy.taken(borrower.path, id);
+    this.#spill.free(id);
+    this.#pristine?.forget(id);
+    this.#holders.delete(id);
+    this.#doomed.delete(id);
+    this.#ownership.taken(id, value, borrower.path);
+    return value;
+  }
+
+  /** A value left memory: it may still be held (the retention check, on only when no memory is reused, looks). */
+  #dropped(id: string, value: unknown): void {
+    this.#retention?.suspect(id, value, [...(this.#holders.get(id) ?? [])]);
   }
 
   #unreachable(id: string): void {
@@ -199,6 +267,7 @@ export class BudgetedStore implements Store {
     this.#policy.forget(id);
     this.#spill.free(id);
     this.#pristine?.forget(id);
+    this.#ownership.forget(id);
     this.#holders.delete(id);
   }
 

@@ -20,9 +20,11 @@ import { forceGc } from './force-gc.ts';
  * - it runs a *full* one instead when the garbage it can measure — ArrayBuffer bytes in the process
  *   (`process.memoryUsage().arrayBuffers`) beyond the store's resident bytes and beyond what was live
  *   outside the store right after the last full collection — exceeds `garbageAfter` × budget (buffers
- *   that outlived two young collections, promoted), or when the spill files on disk grew by
- *   `diskAfter` × budget since the last one: only a full collection finds unreachable ref handles,
- *   whose files are then freed (and reused by the file pool).
+ *   that outlived two young collections, promoted);
+ * - in either mode, it runs a full one whenever the spill files on disk grew by `diskAfter` × budget
+ *   since the last one, however little was let go of: only a full collection finds unreachable ref
+ *   handles, whose files are then freed (and reused by the file pool). This is what bounds the disk
+ *   when the store lets go of its memory itself (values put with `transfer`: not counted as let go).
  *
  * The measure is an estimate: a step holding more temporaries than at the last full collection looks
  * like garbage (one full collection too many, and a new baseline), one holding fewer hides as much.
@@ -110,11 +112,13 @@ export class CollectionRule {
    * run; otherwise within one); a full one if garbage or disk say so. Never throws.
    */
   maybeCollect(atStepStart: boolean): void {
-    if (this.#full === undefined || this.#released < (atStepStart ? this.#releaseBytes : this.#withinStepBytes)) return;
+    if (this.#full === undefined) return;
+    const diskGrew = this.#diskGrew();
+    if (!diskGrew && this.#released < (atStepStart ? this.#releaseBytes : this.#withinStepBytes)) return;
     this.#released = 0; // what a full collection frees now (onFull) is garbage for the next one
     const t0 = performance.now();
-    if (this.#young) run(this.#young);
-    if (!this.#young || this.#needsFull()) {
+    if (this.#young && !diskGrew) run(this.#young);
+    if (!this.#young || diskGrew || this.#needsFull()) {
       run(this.#full);
       this.#onFull();
       this.#stats.full++;
@@ -126,7 +130,12 @@ export class CollectionRule {
   }
 
   #needsFull(): boolean {
-    return this.#outside() - this.#floor > this.#garbageBytes || this.#store.disk() - this.#diskAtFull > this.#diskBytes;
+    return this.#outside() - this.#floor > this.#garbageBytes;
+  }
+
+  /** Only a full collection finds unreachable ref handles, whose files are then freed. */
+  #diskGrew(): boolean {
+    return this.#store.disk() - this.#diskAtFull > this.#diskBytes;
   }
 
   #outside(): number {

@@ -7,6 +7,8 @@ export type { ScatterOptions } from './scatter.ts';
 export { gather } from './gather.ts';
 export type { GatherOptions } from './gather.ts';
 export { put } from './put.ts';
+export type { PutOptions } from './put.ts';
+export { take } from './take.ts';
 export { get } from './get.ts';
 export { isRef } from './ref.ts';
 export type { Ref } from './ref.ts';

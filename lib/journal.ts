@@ -10,7 +10,8 @@ export interface MemberSpec {
 
 /** How a journal reads and writes values in the store of the group it records. */
 export interface RefAccess {
-  read(ref: Ref): Promise<unknown>;
+  /** Runs `use` on the value behind `ref`, which is only borrowed while `use` runs (a transfer ref's arrays are detached after). */
+  read<T>(ref: Ref, use: (value: unknown) => T | Promise<T>): Promise<T>;
   write(value: unknown): Promise<Ref>;
 }
 

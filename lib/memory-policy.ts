@@ -32,6 +32,16 @@ export interface MemoryPolicyOptions extends CollectionOptions {
   readonly maxWrites?: number;
   /** How many units after the starting one to prefetch for. Default 2. */
   readonly lookahead?: number;
+  /**
+   * At a put, also make room for what the next unit will likely add before it puts it (see
+   * `#nextGrowth`), so that its value and a full store do not meet. Default true.
+   */
+  readonly reserveNext?: boolean;
+}
+
+export interface PolicyHooks {
+  readonly onCollected?: () => void;
+  readonly reusable?: (id: string) => boolean;
 }
 
 export class MemoryPolicy {
@@ -40,6 +50,7 @@ export class MemoryPolicy {
   readonly #headroom: number;
   readonly #maxWrites: number;
   readonly #lookahead: number;
+  readonly #reserveNext: boolean;
   /** Entry ids by last use, oldest first (a Map keeps insertion order). */
   readonly #lru = new Map<string, true>();
   readonly #pins = new Map<string, number>();
@@ -47,21 +58,30 @@ export class MemoryPolicy {
   readonly #borrowing = new Map<string, string[]>();
   readonly #previous = new Map<string, { ids: string[]; bytes: number }>();
   readonly #stepPutBytes = new Map<string, number>();
+  readonly #stepTakenBytes = new Map<string, number>();
   readonly #prefetched = new Map<string, string>();
   readonly #successor = new Map<string, string>();
   readonly #collection: CollectionRule;
+  readonly #reusable: (id: string) => boolean;
   #lastBegun: string | undefined;
   #writes = 0;
 
-  /** `onCollected` runs after each full collection (the store frees the refs it found unreachable); must not throw. */
-  constructor(spill: SpillStore, options: MemoryPolicyOptions, onCollected: () => void = () => {}) {
+  /**
+   * `hooks.onCollected` runs after each full collection (the store frees the refs it found
+   * unreachable); `hooks.reusable(id)` is true if nothing but the store holds entry `id`'s buffers
+   * (a value put with `transfer`), so a read may reuse them when it is dropped to make room for one:
+   * that memory is not let go of, and no forced collection need find it. Neither may throw.
+   */
+  constructor(spill: SpillStore, options: MemoryPolicyOptions, hooks: PolicyHooks = {}) {
     this.#spill = spill;
+    this.#reusable = hooks.reusable ?? (() => false);
     this.budget = options.budget;
     this.#headroom = (options.headroom ?? 0.5) * options.budget;
     this.#maxWrites = options.maxWrites ?? 2;
     this.#lookahead = options.lookahead ?? 2;
+    this.#reserveNext = options.reserveNext ?? true;
     const bytes = { resident: () => spill.residentBytes, disk: () => spill.diskBytes };
-    this.#collection = new CollectionRule(options.budget, bytes, options, onCollected);
+    this.#collection = new CollectionRule(options.budget, bytes, options, hooks.onCollected ?? (() => {}));
   }
 
   /** How many collections this policy ran (how many full), and their total wall time (with `onCollected`). */
@@ -75,13 +95,25 @@ export class MemoryPolicy {
     this.#lru.set(id, true);
   }
 
+  /** `path` takes entry `id` out of the store (call before `SpillStore.free`): in use, not let go of. */
+  taken(path: string, id: string): void {
+    this.#stepTakenBytes.set(path, (this.#stepTakenBytes.get(path) ?? 0) + this.#spill.bytesOf(id));
+    this.forget(id, false);
+  }
+
   /** The entry is being freed (call before `SpillStore.free`, so its resident bytes count as released). */
-  forget(id: string): void {
+  forget(id: string, garbage = true): void {
     const state = this.#spill.state(id);
-    if (state !== undefined && state !== 'spilled') this.#collection.released(this.#spill.bytesOf(id));
+    if (garbage && state !== undefined && state !== 'spilled') this.#collection.released(this.#spill.bytesOf(id));
     this.#lru.delete(id);
     this.#pins.delete(id);
     this.#prefetched.delete(id);
+  }
+
+  /** True if a step other than `path`'s borrows `id`. */
+  borrowedByOthers(id: string, path: string): boolean {
+    const mine = (this.#borrowing.get(path) ?? []).filter((b) => b === id).length;
+    return (this.#pins.get(id) ?? 0) > mine;
   }
 
   isPinned(id: string): boolean {
@@ -109,6 +141,7 @@ export class MemoryPolicy {
     const released: string[] = [];
     let bytes = this.#stepPutBytes.get(path) ?? 0;
     this.#stepPutBytes.delete(path);
+    this.#stepTakenBytes.delete(path);
     for (const id of ids) {
       const left = (this.#pins.get(id) ?? 1) - 1;
       if (left > 0) this.#pins.set(id, left);
@@ -130,18 +163,37 @@ export class MemoryPolicy {
    * the room in between). Rejects with `SKY_MEMORY_BUDGET` when the pinned bytes leave no room, or with
    * the `SKY_SPILL_WRITE` of a write it waited for.
    */
-  async admit<T>(bytes: number, path: string, commit: () => T): Promise<T> {
+  async admit<T>(bytes: number, path: string, commit: () => T, forRead = false): Promise<T> {
     if (bytes > this.budget) throw this.#budgetError(bytes, path, `a value of ${formatBytes(bytes)} (${bytes} bytes) is larger than the memory budget`);
+    // Room for what the next unit will add to the store too, if it can be had (see `#nextGrowth`).
+    let want = forRead || !this.#reserveNext ? bytes : bytes + this.#nextGrowth(bytes, path);
     for (;;) {
       this.#collection.maybeCollect(false); // may free unreachable entries, making room without spilling
-      if (this.#fits(bytes) || this.#dropClean(bytes)) {
+      if (this.#fits(want) || this.#dropClean(want, undefined, forRead)) {
         this.#collection.maybeCollect(false); // what the drops let go of goes before `commit` allocates (a read-back)
-        return commit();
+        const done = commit(); // a read starts here, into the dropped buffers it can reuse
+        this.#collection.released(this.#spill.discardSpare());
+        return done;
       }
-      const waits = this.#startEvictionWrites(bytes);
+      const waits = this.#startEvictionWrites(want);
+      if (waits.length === 0 && want > bytes) {
+        want = bytes;
+        continue;
+      }
       if (waits.length === 0) throw this.#budgetError(bytes, path, 'the steps running now pin too much');
       await Promise.race(waits);
     }
+  }
+
+  /**
+   * For a put of `bytes`: what the next unit will likely add to the store before it puts it, guessed as
+   * what this step adds (put − taken). Why: that unit computes its value outside the store, and the
+   * budget is meant to cover both. Made free at this put, not when that unit starts: by then the
+   * entries to drop are often still being written.
+   */
+  #nextGrowth(bytes: number, path: string): number {
+    const growth = (this.#stepPutBytes.get(path) ?? 0) + bytes - (this.#stepTakenBytes.get(path) ?? 0);
+    return Math.min(Math.max(0, growth), this.budget - bytes);
   }
 
   /** Starts writes so that `headroom` of the budget is free or droppable at once. Never throws. */
@@ -180,7 +232,7 @@ export class MemoryPolicy {
         if (this.#spill.state(id) !== 'spilled' || reads.includes(id)) continue;
         const bytes = this.#spill.bytesOf(id);
         const room = planned + bytes + (k === 0 ? 0 : reserve);
-        if (!this.#fits(room) && !this.#dropClean(room, unit)) break;
+        if (!this.#fits(room) && !this.#dropClean(room, unit, true)) break;
         reads.push(id);
         planned += bytes;
         this.#prefetched.set(id, unit);
@@ -192,20 +244,26 @@ export class MemoryPolicy {
       if (this.#spill.state(id) !== 'spilled') continue; // freed by the collection
       void this.#spill.read(id).catch(() => {}); // a failed read is reported at the unit's get
     }
+    this.#collection.released(this.#spill.discardSpare());
   }
 
   #fits(bytes: number): boolean {
     return this.#spill.residentBytes + bytes <= this.budget;
   }
 
-  /** Drops clean unpinned entries, least recently used first, prefetched ones last, until `bytes` fit. */
-  #dropClean(bytes: number, prefetchingFor?: string): boolean {
+  /**
+   * Drops clean unpinned entries, least recently used first, prefetched ones last, until `bytes` fit.
+   * `forRead`: the room is for reads, which reuse the buffers of reusable entries dropped.
+   */
+  #dropClean(bytes: number, prefetchingFor?: string, forRead = false): boolean {
     for (const pass of [false, true]) {
       if (pass && prefetchingFor !== undefined) return false; // a prefetch never evicts another one
       for (const id of this.#lru.keys()) {
         if (this.#fits(bytes)) return true;
         if (this.#spill.state(id) !== 'clean' || this.isPinned(id) || this.#prefetched.has(id) !== pass) continue;
-        this.#collection.released(this.#spill.drop(id));
+        const reused = forRead && this.#reusable(id);
+        const dropped = this.#spill.drop(id, reused);
+        if (!reused) this.#collection.released(dropped);
         this.#prefetched.delete(id);
       }
     }

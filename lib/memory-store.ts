@@ -3,10 +3,11 @@ import { describeValue } from './describe-value.ts';
 import { ErrorCode, SkyloomError, SkyloomTypeError } from './errors.ts';
 import { forceGc } from './force-gc.ts';
 import { deepFreeze } from './freeze.ts';
+import { Ownership } from './ownership.ts';
 import { PristineLedger } from './pristine.ts';
 import { isRef, makeRef, type Ref } from './ref.ts';
 import { RefLifetimes } from './ref-lifetimes.ts';
-import type { Borrower, Store } from './store.ts';
+import type { Borrower, Store, StorePutOptions } from './store.ts';
 
 export interface MemoryStoreOptions {
   /** Checksum typed arrays at put and re-check them at the borrower's next pause. */
@@ -64,7 +65,9 @@ export class MemoryStore implements Store {
   readonly #held = new WeakMap<Ref, unknown>();
   readonly #pristine: PristineLedger | undefined;
   readonly #lifetimes: RefLifetimes | undefined;
-  /** Ids each borrower put or got during its current step; only kept when freeing is on. */
+  /** Which values were handed over with `transfer`, and which refs a unit may `take`. */
+  readonly #ownership = new Ownership();
+  /** Ids each borrower put or got during its current step. */
   readonly #borrowing = new Map<string, string[]>();
   readonly #pins = new Map<string, number>();
   /** Refs found unreachable while pinned: freed when the last step borrowing them ends. */
@@ -147,7 +150,9 @@ export class MemoryStore implements Store {
     this.#collections = { count: this.#collections.count + 1, ms: this.#collections.ms + performance.now() - t0 };
   }
 
-  put(value: unknown, borrower: Borrower): Ref {
+  put(value: unknown, borrower: Borrower, options?: StorePutOptions): Ref {
+    const transfer = options?.transfer === true;
+    this.#ownership.checkPut(value, borrower.path, transfer);
     const id = `${this.#prefix}${++this.#next}`;
     const bytes = storeBytes(value);
     const frozen = deepFreeze(value);
@@ -162,6 +167,7 @@ export class MemoryStore implements Store {
     // The putter still holds the buffers: a write after put fails the writer at its next pause.
     this.#pristine?.borrow(borrower.path, id, value);
     this.#pin(borrower.path, id);
+    if (transfer) this.#ownership.adopt(id, frozen);
     this.#bytes += bytes;
     this.#sinceTurn += bytes;
     if (this.#bytes > this.#peak) this.#peak = this.#bytes;
@@ -171,13 +177,7 @@ export class MemoryStore implements Store {
 
   get(ref: Ref, borrower: Borrower): unknown {
     if (!isRef(ref)) throw new SkyloomTypeError('get(ref)', 'a Ref returned by put()', describeValue(ref), { unitPath: borrower.path });
-    const entry = this.#values.get(ref.$ref);
-    // A handle already collected (its finalizer not run yet) reaches nothing: nobody could hold it.
-    const handle = entry?.handle?.deref();
-    if (!entry || (entry.handle && !handle)) {
-      throw new SkyloomError(ErrorCode.UnknownRef, `ref ${ref.$ref} is not in this run's store`, { unitPath: borrower.path, ref: ref.$ref });
-    }
-    const value = handle ? this.#held.get(handle) : entry.value;
+    const value = this.#valueOf(ref.$ref, borrower.path);
     const violation = this.#pristine?.poisoned(ref.$ref);
     if (violation) throw violation;
     this.#pristine?.borrow(borrower.path, ref.$ref, value);
@@ -185,10 +185,40 @@ export class MemoryStore implements Store {
     return value;
   }
 
-  endStep(borrower: Borrower): SkyloomError | undefined {
+  take(ref: Ref, borrower: Borrower): unknown {
+    if (!isRef(ref)) throw new SkyloomTypeError('take(ref)', 'a Ref returned by put()', describeValue(ref), { unitPath: borrower.path });
+    const id = ref.$ref;
+    const value = this.#valueOf(id, borrower.path);
+    const mine = this.#borrowing.get(borrower.path)?.filter((b) => b === id).length ?? 0;
+    this.#ownership.checkTake(id, borrower.path, (this.#pins.get(id) ?? 0) > mine);
+    this.#pins.delete(id); // this unit's own pins end with the ref
+    this.#remove(id);
+    this.#ownership.taken(id, value, borrower.path);
+    return value;
+  }
+
+  endStep(borrower: Borrower, leaving?: unknown): SkyloomError | undefined {
     const violation = this.#pristine?.endStep(borrower.path);
+    if (leaving !== undefined) this.#ownership.share(leaving);
     this.#unpin(borrower.path);
     return violation;
+  }
+
+  share(value: unknown): void {
+    this.#ownership.share(value);
+  }
+
+  /** The value of `id`; throws `SKY_UNKNOWN_REF` (saying so if a unit took it). */
+  #valueOf(id: string, unitPath: string): unknown {
+    const entry = this.#values.get(id);
+    // A handle already collected (its finalizer not run yet) reaches nothing: nobody could hold it.
+    const handle = entry?.handle?.deref();
+    if (!entry || (entry.handle && !handle)) {
+      const taker = this.#ownership.takenBy(id);
+      const why = taker === undefined ? 'is not in this run\'s store' : `was taken by unit ${taker}`;
+      throw new SkyloomError(ErrorCode.UnknownRef, `ref ${id} ${why}`, { unitPath, ref: id });
+    }
+    return handle ? this.#held.get(handle) : entry.value;
   }
 
   close(): void {
@@ -201,9 +231,8 @@ export class MemoryStore implements Store {
     this.#bytes = 0;
   }
 
-  /** Only needed to defer frees: without ref lifetimes nothing is freed before close. */
+  /** Defers frees, and tells `take` who else borrows a ref. */
   #pin(path: string, id: string): void {
-    if (!this.#lifetimes) return;
     let ids = this.#borrowing.get(path);
     if (!ids) this.#borrowing.set(path, (ids = []));
     ids.push(id);
@@ -231,12 +260,18 @@ export class MemoryStore implements Store {
   }
 
   #free(id: string): void {
+    if (this.#remove(id)) this.#freed++;
+  }
+
+  /** Forgets `id`; false if it was not held. */
+  #remove(id: string): boolean {
     const entry = this.#values.get(id);
-    if (!entry) return;
+    if (!entry) return false;
     this.#values.delete(id);
     this.#pristine?.forget(id);
+    this.#ownership.forget(id);
     this.#bytes -= entry.bytes;
     this.#low = Math.min(this.#low, this.#bytes);
-    this.#freed++;
+    return true;
   }
 }

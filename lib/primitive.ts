@@ -9,11 +9,15 @@ import type { Ref } from './ref.ts';
 export interface PutOp {
   readonly kind: 'put';
   readonly value: unknown;
+  /** `put(value, { transfer: true })`: the value's buffers are handed to the store (see `PutOptions`). */
+  readonly transfer?: boolean;
 }
 
 export interface GetOp {
   readonly kind: 'get';
   readonly ref: Ref;
+  /** `take(ref)`: the value is given to the unit and the ref is gone (see `take.ts`). */
+  readonly take?: boolean;
 }
 
 export interface ScatterOp {

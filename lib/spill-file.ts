@@ -132,10 +132,17 @@ export async function openTempFile(io: SpillIo, path: string, owner: SpillFileOw
 
 /**
  * Reads a file written by `writeSpillFile`, through `handle` if the file is still open (one round
- * trip), else by opening `info.file`. Rejects with `SKY_SPILL_MISSING` or `SKY_SPILL_CORRUPT`.
+ * trip), else by opening `info.file`, into `spare` buffers of the right sizes (any content) or new ones.
+ * Rejects with `SKY_SPILL_MISSING` or `SKY_SPILL_CORRUPT`.
  */
-export async function readSpillFile(io: SpillIo, info: SpillFileInfo, owner: SpillFileOwner, handle?: SpillFileHandle): Promise<{ skeleton: Uint8Array; buffers: ArrayBuffer[] }> {
-  if (handle) return readChecked(handle, info, owner);
+export async function readSpillFile(
+  io: SpillIo,
+  info: SpillFileInfo,
+  owner: SpillFileOwner,
+  handle?: SpillFileHandle,
+  spare: (bytes: number) => ArrayBuffer | undefined = () => undefined,
+): Promise<{ skeleton: Uint8Array; buffers: ArrayBuffer[] }> {
+  if (handle) return readChecked(handle, info, owner, spare);
   let opened: SpillFileHandle;
   try {
     opened = await io.open(info.file, 'r');
@@ -145,20 +152,29 @@ export async function readSpillFile(io: SpillIo, info: SpillFileInfo, owner: Spi
     throw new SkyloomError(code, `spill file ${info.file} of ref ${owner.ref} ${what}`, details(owner, cause));
   }
   try {
-    return await readChecked(opened, info, owner);
+    return await readChecked(opened, info, owner, spare);
   } finally {
     void opened.close().catch(() => {}); // nothing waits for it: the data is already in hand
   }
 }
 
-/** Reads the whole file with one `readv` into the parts the write described, then checks them. */
-async function readChecked(handle: SpillFileHandle, info: SpillFileInfo, owner: SpillFileOwner): Promise<{ skeleton: Uint8Array; buffers: ArrayBuffer[] }> {
+/** Not zero-filled (zeroing 16 MiB costs ~2 ms of this thread): a read fills every byte, or fails. */
+function newBuffer(bytes: number): ArrayBuffer {
+  return Buffer.allocUnsafeSlow(bytes).buffer as ArrayBuffer;
+}
+
+/** Reads the whole file with one `readv` into the parts the write described (`spare` buffers or new ones), then checks them. */
+async function readChecked(
+  handle: SpillFileHandle,
+  info: SpillFileInfo,
+  owner: SpillFileOwner,
+  spare: (bytes: number) => ArrayBuffer | undefined,
+): Promise<{ skeleton: Uint8Array; buffers: ArrayBuffer[] }> {
   const corrupt = (why: string): SkyloomError =>
     new SkyloomError(ErrorCode.SpillCorrupt, `spill file ${info.file} of ref ${owner.ref} is corrupt: ${why}`, details(owner, undefined));
   const header = new Uint8Array(fixedHeader + 8 * info.bufferBytes.length);
   const skeleton = new Uint8Array(info.skeletonBytes);
-  // Not zero-filled (zeroing 16 MiB costs ~2 ms of this thread): the read below fills every byte, or fails.
-  const buffers = info.bufferBytes.map((n) => Buffer.allocUnsafeSlow(n).buffer as ArrayBuffer);
+  const buffers = info.bufferBytes.map((n) => spare(n) ?? newBuffer(n));
   const parts = sections(header, skeleton, buffers, (n) => new Uint8Array(n));
   // A longer file is not an error: a pooled file may not be cut to size yet, and the CRC covers what counts.
   const got = await readAll(handle, parts, info.fileBytes);

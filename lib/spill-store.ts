@@ -1,9 +1,11 @@
 import { join } from 'node:path';
 import { decodeFromSpill, encodeForSpill, type EncodedValue } from './spill-codec.ts';
+import { BufferPool } from './buffer-pool.ts';
 import { DurabilityQueue } from './durability-queue.ts';
 import { ErrorCode, SkyloomError } from './errors.ts';
 import { nodeSpillIo, readSpillFile, writeSpillFile, type OpenSpillFile, type SpillFileInfo, type SpillIo } from './spill-file.ts';
 import { SpillFilePool } from './spill-file-pool.ts';
+import { buffersOf } from './hand-over.ts';
 import type { Ref } from './ref.ts';
 
 /**
@@ -79,6 +81,7 @@ export class SpillStore {
   readonly #pending = new Set<Promise<unknown>>();
   readonly #pool: SpillFilePool;
   readonly #durability: DurabilityQueue;
+  readonly #spare: BufferPool;
   readonly #maxUnsynced: number;
   readonly #maxOpenFiles: number;
   #openFiles = 0;
@@ -96,6 +99,12 @@ export class SpillStore {
     this.#durability = new DurabilityQueue(options.syncs ?? 2);
     this.#maxUnsynced = options.maxUnsynced ?? 8;
     this.#maxOpenFiles = options.maxOpenFiles ?? 512;
+    this.#spare = new BufferPool();
+  }
+
+  /** Lets go of the spare buffers no read took (see `drop`); returns their bytes. Never throws. */
+  discardSpare(): number {
+    return this.#spare.clear();
   }
 
   get residentBytes(): number {
@@ -183,11 +192,16 @@ export class SpillStore {
     return entry.writing.then(() => true);
   }
 
-  /** Drops the in-memory copy of a clean entry; returns the bytes freed (0 unless clean). Never throws. */
-  drop(id: string): number {
+  /**
+   * Drops the in-memory copy of a clean entry; returns the bytes freed (0 unless clean). With `reuse`
+   * (the caller vouches that nothing else holds the value's buffers) the next reads are read into
+   * them; `discardSpare` lets go of what no read took. Never throws.
+   */
+  drop(id: string, reuse = false): number {
     const entry = this.#entries.get(id);
     if (!entry || entry.state !== 'clean') return 0;
     const value = entry.value;
+    if (reuse) this.#spare.give(buffersOf(value));
     entry.value = undefined;
     entry.state = 'spilled';
     this.#resident -= entry.bytes;
@@ -208,7 +222,8 @@ export class SpillStore {
     entry.state = 'reading';
     this.#addResident(entry.bytes);
     const owner = unitPath === undefined ? { ref: id } : { ref: id, unitPath };
-    entry.reading = this.#track(readSpillFile(this.#io, info, owner, entry.file?.handle)).then(
+    const spare = (bytes: number): ArrayBuffer | undefined => this.#spare.take(bytes);
+    entry.reading = this.#track(readSpillFile(this.#io, info, owner, entry.file?.handle, spare)).then(
       ({ skeleton, buffers }) => {
         entry.reading = undefined;
         this.#io_.bytesIn += info.fileBytes;
@@ -267,6 +282,7 @@ export class SpillStore {
     this.#entries.clear();
     this.#resident = 0;
     while (this.#pending.size > 0) await Promise.allSettled([...this.#pending]);
+    this.#spare.clear();
     await this.#pool.clear();
   }
 

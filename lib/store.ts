@@ -1,6 +1,10 @@
 import type { SkyloomError } from './errors.ts';
 import type { Ref } from './ref.ts';
 
+export interface StorePutOptions {
+  readonly transfer?: boolean;
+}
+
 /** Whoever borrows from the store: a unit, known by its path. */
 export interface Borrower {
   readonly path: string;
@@ -19,15 +23,31 @@ export interface Store {
    * step, so the read overlaps other work). Must not throw; a failure shows at the next `get`.
    */
   beginStep?(borrower: Borrower): void | Promise<void>;
-  /** Deep-freezes and keeps `value`; returns its ref. */
-  put(value: unknown, borrower: Borrower): Ref | Promise<Ref>;
+  /**
+   * Deep-freezes and keeps `value`; returns its ref. With `transfer`, the value's buffers are the
+   * store's (see `PutOptions`); throws `SKY_TRANSFER` if they cannot be, or if any is detached.
+   */
+  put(value: unknown, borrower: Borrower, options?: StorePutOptions): Ref | Promise<Ref>;
   /** The value behind `ref`; the borrower borrows it until `endStep`. Throws `SKY_UNKNOWN_REF`. */
   get(ref: Ref, borrower: Borrower): unknown;
   /**
-   * The borrower's step ended: in verify mode, re-check the checksums of what it borrowed and return a
-   * `SKY_PRISTINE_VIOLATION` error if a buffer changed; then release its borrows. Never throws.
+   * The value behind a transfer ref the borrower put and kept to itself, given to it: the ref is gone
+   * (a later `get` throws `SKY_UNKNOWN_REF`) and the value's buffers are the borrower's to change.
+   * Throws `SKY_TRANSFER` for any other ref.
    */
-  endStep(borrower: Borrower): SkyloomError | undefined;
+  take(ref: Ref, borrower: Borrower): unknown;
+  /**
+   * The borrower's step ended: in verify mode, re-check the checksums of what it borrowed and return a
+   * `SKY_PRISTINE_VIOLATION` error if a buffer changed; then release its borrows. `leaving` is what the
+   * pause hands on (a gathered value, an output, scatter inputs): shared from now on (see `share`).
+   * Never throws.
+   */
+  endStep(borrower: Borrower, leaving?: unknown): SkyloomError | undefined;
+  /**
+   * Optional: `value` reached a unit from outside (its input, a gather's or scatter's result): its
+   * buffers are not the unit's to transfer, nor its refs the unit's to take. Never throws.
+   */
+  share?(value: unknown): void;
   /** Bytes held now, and the most held at once. */
   readonly bytes: number;
   readonly peakBytes: number;

@@ -7,6 +7,7 @@ import { deepFreeze } from './freeze.ts';
 import type { GatherOp, Primitive, ScatterOp } from './primitive.ts';
 import { seededRandom } from './random.ts';
 import type { StatsRecorder } from './stats.ts';
+import type { Ref } from './ref.ts';
 import type { Borrower, Store } from './store.ts';
 
 export interface UnitSpec {
@@ -55,6 +56,7 @@ export class Unit implements Borrower {
     this.index = spec.index;
     this.size = spec.size;
     this.#env = env;
+    env.store.share?.(spec.input); // not the unit's to transfer or take
     try {
       this.#activator = new Activator(spec.algorithm.fn(this.#context(), spec.input));
     } catch (error) {
@@ -75,6 +77,7 @@ export class Unit implements Borrower {
   /** Resumes the unit with `reply` and runs it to its next pause. Never rejects. */
   async advance(reply: Reply): Promise<Pause> {
     this.#announceResume();
+    if (reply.ok) this.#env.store.share?.(reply.value); // a scatter's or gather's result: not the unit's to transfer
     await this.#env.store.beginStep?.(this);
     if (!this.#activator) return this.#end({ kind: 'failed', error: this.#startError?.error, site: this.#site });
     let next = reply;
@@ -91,7 +94,7 @@ export class Unit implements Borrower {
       this.#env.stats.primitives[op.kind]++;
       if (op.kind === 'gather') return this.#end({ kind: 'gather', op, site: this.#site });
       if (op.kind === 'scatter') return this.#end({ kind: 'scatter', op, site: this.#site, ...this.#children(op) });
-      next = await this.#carryOut(op.kind === 'put' ? () => this.#put(op.value) : () => this.#env.store.get(op.ref, this));
+      next = await this.#carryOut(op.kind === 'put' ? () => this.#put(op.value, op.transfer === true) : () => this.#get(op.ref, op.take === true));
     }
   }
 
@@ -114,10 +117,14 @@ export class Unit implements Borrower {
     return { group, children };
   }
 
-  async #put(value: unknown): Promise<unknown> {
-    const ref = await this.#env.store.put(value, this);
+  async #put(value: unknown, transfer: boolean): Promise<unknown> {
+    const ref = await this.#env.store.put(value, this, transfer ? { transfer } : undefined);
     this.#bytesPut += ref.bytes;
     return ref;
+  }
+
+  #get(ref: Ref, take: boolean): unknown {
+    return take ? this.#env.store.take(ref, this) : this.#env.store.get(ref, this);
   }
 
   async #carryOut(action: () => unknown): Promise<Reply> {
@@ -137,7 +144,7 @@ export class Unit implements Borrower {
 
   /** Ends the step: verify-mode checks turn any pause into a failure of this unit. */
   async #end(pause: Pause): Promise<Pause> {
-    const violation = this.#env.store.endStep(this);
+    const violation = this.#env.store.endStep(this, leavingAt(pause));
     if (this.#abort.signal.aborted) return pause; // cancelled mid-step: `cancel()` reports it
     if (violation && pause.kind !== 'failed') {
       await this.#activator?.cancel();
@@ -168,6 +175,14 @@ export class Unit implements Borrower {
       log: (...args: unknown[]) => emit({ type: 'log', path, message: args.map(formatLogArg).join(' ') }),
     });
   }
+}
+
+/** What a pause hands on to others: lent buffers in it must stay as they are. */
+function leavingAt(pause: Pause): unknown {
+  if (pause.kind === 'returned') return pause.value;
+  if (pause.kind === 'gather') return pause.op.value;
+  if (pause.kind === 'scatter') return pause.op.inputs;
+  return undefined;
 }
 
 function formatLogArg(arg: unknown): string {

@@ -41,7 +41,7 @@ export class ValueCodec {
   async #refObject(ref: Ref, refs: RefAccess, persist: boolean): Promise<string> {
     const known = this.#byRef.get(ref.$ref);
     if (known && (known.persisted || !persist)) return known.id;
-    const id = await this.encode(await refs.read(ref), refs, persist);
+    const id = await refs.read(ref, (value) => this.encode(value, refs, persist));
     this.#byRef.set(ref.$ref, { id, persisted: persist });
     return id;
   }

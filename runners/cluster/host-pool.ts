@@ -75,10 +75,10 @@ export class HostPool {
 
   /** The run ledger's access to refs: reads them from their owner host, puts recalled values on the least loaded host. */
   readonly refs: RefAccess = {
-    read: async (ref: Ref) => {
+    read: async (ref, use) => {
       const reply = await this.#fetch(ref.$ref);
       if (!reply.ok) throw errorFromWire(reply.error);
-      return reply.value;
+      return use(reply.value); // a copy: this thread's own
     },
     write: async (value: unknown) => {
       const host = this.#leastLoaded();

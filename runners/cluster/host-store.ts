@@ -7,11 +7,11 @@
  * Remote copies are not cached (owner computes: remote reads are the exception) and do not count in
  * this host's bytes.
  */
-import type { SkyloomError } from '../../lib/errors.ts';
+import { ErrorCode, SkyloomError } from '../../lib/errors.ts';
 import { deepFreeze } from '../../lib/freeze.ts';
 import { PristineLedger } from '../../lib/pristine.ts';
 import { isRef, type Ref } from '../../lib/ref.ts';
-import type { Borrower, Store } from '../../lib/store.ts';
+import type { Borrower, Store, StorePutOptions } from '../../lib/store.ts';
 
 
 export class HostStore implements Store {
@@ -39,8 +39,12 @@ export class HostStore implements Store {
     return this.#own.beginStep?.(borrower);
   }
 
-  put(value: unknown, borrower: Borrower): Ref | Promise<Ref> {
-    return this.#own.put(value, borrower);
+  put(value: unknown, borrower: Borrower, options?: StorePutOptions): Ref | Promise<Ref> {
+    return this.#own.put(value, borrower, options);
+  }
+
+  share(value: unknown): void {
+    this.#own.share?.(value);
   }
 
   get(ref: Ref, borrower: Borrower): unknown {
@@ -48,18 +52,25 @@ export class HostStore implements Store {
     return this.#getRemote(ref.$ref, borrower);
   }
 
+  take(ref: Ref, borrower: Borrower): unknown {
+    if (!isRef(ref) || ref.$ref.startsWith(this.#prefix)) return this.#own.take(ref, borrower);
+    const message = `take(ref) in unit ${borrower.path}: expected a ref it put with { transfer: true } and kept to itself, got ref ${ref.$ref} of another thread`;
+    throw new SkyloomError(ErrorCode.Transfer, message, { unitPath: borrower.path, ref: ref.$ref });
+  }
+
   async #getRemote(id: string, borrower: Borrower): Promise<unknown> {
     const poisoned = this.#remote?.poisoned(id);
     if (poisoned) throw poisoned;
     const value = deepFreeze(await this.#fetch(id));
+    this.#own.share?.(value); // a copy of another host's ref: lent like a get, not the unit's to transfer
     this.#remote?.track(id, value);
     this.#remote?.borrow(borrower.path, id, value);
     return value;
   }
 
-  endStep(borrower: Borrower): SkyloomError | undefined {
-    const own = this.#own.endStep(borrower);
+  endStep(borrower: Borrower, leaving?: unknown): SkyloomError | undefined {
     const remote = this.#remote?.endStep(borrower.path);
+    const own = this.#own.endStep(borrower, leaving);
     return own ?? remote;
   }
 

@@ -46,7 +46,7 @@ export function storeAccess(store: Store): RefAccess {
     }
   };
   return {
-    read: (ref: Ref) => borrowing((b) => store.get(ref, b)),
+    read: (ref, use) => borrowing(async (b) => use(await store.get(ref, b))),
     write: (value: unknown) => borrowing((b) => store.put(value, b)),
   };
 }

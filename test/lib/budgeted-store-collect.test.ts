@@ -24,8 +24,9 @@ const a = { path: 'root/s:0' };
 const image = (seed: number): Float32Array => new Float32Array(4 * KiB).map((_, i) => Math.sin(seed * 1000 + i));
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
+/** Without the room a put keeps for the next unit (`reserveNext`), so drops happen only when a value needs room. */
 function open(policy: Omit<MemoryPolicyOptions, 'budget'>): Promise<BudgetedStore> {
-  return BudgetedStore.open({ budget: 64 * KiB, directory: join(dir, 'spill'), verify: false, policy });
+  return BudgetedStore.open({ budget: 64 * KiB, directory: join(dir, 'spill'), verify: false, policy: { reserveNext: false, ...policy } });
 }
 
 describe('MemoryPolicy collection rule', () => {
@@ -71,12 +72,13 @@ describe('MemoryPolicy collection rule', () => {
     await store.close();
   });
 
-  it('never collects with collectAfter Infinity, with gc null, or below collectMinBytes', async () => {
+  it('never collects with collectAfter and diskAfter Infinity, with gc null, or below collectMinBytes and diskAfter', async () => {
     let calls = 0;
     const count = (): void => void calls++;
     const policies = [
-      { collectAfter: Infinity, collectWithinStep: Infinity, gc: count, youngGc: count },
-      { collectAfter: 0.25, collectWithinStep: 0.25, collectMinBytes: 1024 * KiB, gc: count, youngGc: count }, // floor above all this test lets go of
+      { collectAfter: Infinity, collectWithinStep: Infinity, diskAfter: Infinity, gc: count, youngGc: count },
+      // floor above all this test lets go of, and more disk than it writes (12 × 16 KiB)
+      { collectAfter: 0.25, collectWithinStep: 0.25, collectMinBytes: 1024 * KiB, diskAfter: 4, gc: count, youngGc: count },
       { collectAfter: 0.25, collectMinBytes: 0, gc: null },
     ];
     for (const policy of policies) {
@@ -89,6 +91,27 @@ describe('MemoryPolicy collection rule', () => {
       store.endStep(a);
       await store.close();
     }
+  });
+
+  it('runs a full collection once the spill files grew by diskAfter of the budget, even with nothing let go of', async () => {
+    let full = 0;
+    let young = 0;
+    const store = await open({ collectAfter: Infinity, collectWithinStep: Infinity, diskAfter: 1, gc: () => full++, youngGc: () => young++ });
+    const kept: Ref[] = [];
+    const counts: number[] = [];
+    for (let i = 0; i < 12; i++) {
+      kept.push(await store.put(image(i), a));
+      counts.push(full);
+    }
+    // Each put past the fourth drops one value; its file stays. The disk passes one budget (64 KiB)
+    // once the fifth file is on disk, and the full collection resets the count.
+    expect(store.diskBytes).toBeGreaterThan(64 * KiB);
+    expect(full).toBeGreaterThanOrEqual(1);
+    expect(full).toBeLessThanOrEqual(2);
+    expect(counts[4]).toBe(0);
+    expect(young).toBe(0); // a disk-driven collection is a full one straight away
+    store.endStep(a);
+    await store.close();
   });
 
   it('frees the refs a collection found unreachable before the admit goes on, without waiting for finalizers', async () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { algorithm, gather, get, put, scatter } from '../../lib/index.ts';
+import { algorithm, gather, get, put, scatter, take } from '../../lib/index.ts';
 
 const child = algorithm(import.meta.url, async function* child() {});
 
@@ -11,6 +11,8 @@ describe('primitives', () => {
   it('are plain data with a kind tag', () => {
     expect(firstYield(put(1))).toEqual({ kind: 'put', value: 1 });
     expect(firstYield(get({ $ref: 'r1', bytes: 8 }))).toEqual({ kind: 'get', ref: { $ref: 'r1', bytes: 8 } });
+    expect(firstYield(put(1, { transfer: true }))).toEqual({ kind: 'put', value: 1, transfer: true });
+    expect(firstYield(take({ $ref: 'r1', bytes: 8 }))).toEqual({ kind: 'get', ref: { $ref: 'r1', bytes: 8 }, take: true });
     expect(firstYield(scatter(child, [1, 2]))).toMatchObject({ kind: 'scatter', inputs: [1, 2], label: 'child' });
     expect(firstYield(gather(1, (v) => v, { perMember: true }))).toMatchObject({ kind: 'gather', value: 1, perMember: true });
   });

@@ -2,7 +2,7 @@ import { MemoryStore } from '../../../lib/memory-store.ts';
 import { ErrorCode, SkyloomError } from '../../../lib/errors.ts';
 import type { Ref } from '../../../lib/ref.ts';
 import type { RunContext, Runner } from '../../../lib/runner.ts';
-import type { Borrower, Store } from '../../../lib/store.ts';
+import type { Borrower, Store, StorePutOptions } from '../../../lib/store.ts';
 import type { GroupDriver } from '../../../runners/shared/group-driver.ts';
 import { runLocalRoot } from '../../../runners/shared/run-local-root.ts';
 
@@ -88,8 +88,8 @@ class DroppingStore implements Store {
     return this.#inner.peakBytes;
   }
 
-  put(value: unknown, borrower: Borrower): Ref {
-    const ref = this.#inner.put(value, borrower);
+  put(value: unknown, borrower: Borrower, options?: StorePutOptions): Ref {
+    const ref = this.#inner.put(value, borrower, options);
     if (ref.bytes >= this.#threshold) this.#fresh.set(borrower.path, [...(this.#fresh.get(borrower.path) ?? []), ref.$ref]);
     return ref;
   }
@@ -99,10 +99,19 @@ class DroppingStore implements Store {
     return this.#inner.get(ref, borrower);
   }
 
-  endStep(borrower: Borrower): SkyloomError | undefined {
+  take(ref: Ref, borrower: Borrower): unknown {
+    if (this.#lost.has(ref.$ref)) throw new SkyloomError(ErrorCode.UnknownRef, `ref ${ref.$ref} is not in this run's store`, { unitPath: borrower.path, ref: ref.$ref });
+    return this.#inner.take(ref, borrower);
+  }
+
+  share(value: unknown): void {
+    this.#inner.share(value);
+  }
+
+  endStep(borrower: Borrower, leaving?: unknown): SkyloomError | undefined {
     for (const id of this.#fresh.get(borrower.path) ?? []) this.#lost.add(id);
     this.#fresh.delete(borrower.path);
-    return this.#inner.endStep(borrower);
+    return this.#inner.endStep(borrower, leaving);
   }
 
   close(): void {
