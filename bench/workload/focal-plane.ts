@@ -5,7 +5,7 @@
  * CPU-bound rather than memory-bound. Outputs carry a SHA-1 of each final image, so runs can be compared bit for bit.
  */
 import { createHash } from 'node:crypto';
-import { algorithm, gather, get, put, scatter } from '../../lib/index.ts';
+import { algorithm, gather, get, put, scatter, take } from '../../lib/index.ts';
 
 export interface FocalPlaneParams {
   readonly sensors: number;
@@ -96,11 +96,16 @@ export function applyCorrection(image: Float32Array, c: Correction, index: numbe
   return applyCorrectionInto(image, c, index, new Float32Array(image.length));
 }
 
-/** `applyCorrection` into a given array (the hand-written baselines reuse their buffers). */
+/** `applyCorrection` into a given array, which may be `image` itself (element by element, so in place is the same). */
 export function applyCorrectionInto(image: Float32Array, c: Correction, index: number, out: Float32Array): Float32Array {
   const bias = 0.001 * index;
   for (let k = 0; k < image.length; k++) out[k] = ((image[k] as number) + c.offset) * c.gain + bias;
   return out;
+}
+
+/** `applyCorrection` written over the image itself. */
+export function correctInPlace(image: Float32Array, c: Correction, index: number): Float32Array {
+  return applyCorrectionInto(image, c, index, image);
 }
 
 export function sha1Of(image: Float32Array): string {
@@ -108,13 +113,18 @@ export function sha1Of(image: Float32Array): string {
 }
 
 export const focalPlaneSensor = algorithm(import.meta.url, async function* focalPlaneSensor(_ctx, job: SensorJob) {
-  let image = yield* put(makeImage(job.index, job.width, job.height));
+  // `transfer`: each image is made here and handed to the store, which can then reuse its memory once
+  // it has spilled it, instead of waiting for a garbage collection to free it.
+  let image = yield* put(makeImage(job.index, job.width, job.height), { transfer: true });
   for (let round = 0; round < job.rounds; round++) {
     const summary = summarize(yield* get(image), job.cpuPasses);
     // Get the image again after the gather rather than keep the pixels in a local across the pause:
     // a local would pin every sensor's image in memory, whatever a budgeted store spills.
     const correction = yield* gather(summary, fitGlobal);
-    image = yield* put(applyCorrection(yield* get(image), correction, job.index));
+    // Take the old version back and correct it in place: the new version needs no new memory. (No
+    // named local for the pixels: a suspended generator keeps its locals, so they would stay alive
+    // across the next gather; the retention check in verify mode says so.)
+    image = yield* put(correctInPlace(yield* take(image), correction, job.index), { transfer: true });
   }
   return { index: job.index, sha1: sha1Of(yield* get(image)) };
 });

@@ -3,7 +3,7 @@ import { existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { algorithm, gather, get, put, run, scatter } from '../../lib/index.ts';
+import { algorithm, gather, get, put, run, scatter, take } from '../../lib/index.ts';
 import { inlineRunner, laptopRunner } from '../../runners/index.ts';
 import { focalPlane, type FocalPlaneParams } from '../../bench/workload/focal-plane.ts';
 
@@ -79,6 +79,44 @@ describe('laptopRunner', () => {
     });
     const error = await run(root, undefined, { runner: laptopRunner({ memoryBudget: budget }), runDir: join(dir, 'r') }).catch((e: unknown) => e);
     expect(error).toMatchObject({ code: 'SKY_UNIT_FAILED', cause: { code: 'SKY_UNIT_FAILED', cause: { code: 'SKY_PRISTINE_VIOLATION', unitPath: 'root/sensor:0' } } });
+  });
+
+  it('returns what inline returns with verify off too, where it reads spilled images into the memory of images it handed over', async () => {
+    const reference = await run(focalPlane, params, { runner: inlineRunner(), runDir: join(dir, 'inline'), verify: false });
+    const laptop = await run(focalPlane, params, { runner: laptopRunner({ memoryBudget: budget }), runDir: join(dir, 'laptop'), verify: false });
+    expect(laptop.output).toStrictEqual(reference.output);
+    expect(laptop.events.filter((e) => e.type === 'spill-in').length).toBeGreaterThan(params.sensors);
+  });
+
+  it('warns (verify mode) when a unit keeps the pixels it took in a named local across the next pause', async () => {
+    const keeper = algorithm(import.meta.url, async function* keeper(_ctx, i: number) {
+      let ref = yield* put(new Float32Array(imageBytes / 4).fill(i), { transfer: true });
+      for (let round = 0; round < 2; round++) {
+        const pixels = yield* take(ref); // still in the suspended generator's frame at the gather below
+        pixels[0] = round;
+        ref = yield* put(pixels, { transfer: true });
+        yield* gather(0, () => 0);
+      }
+      return (yield* get(ref))[0];
+    });
+    const root = algorithm(import.meta.url, async function* root() {
+      return yield* scatter(keeper, [0, 1, 2, 3, 4, 5], { label: 'k' });
+    });
+    const result = await run(root, undefined, { runner: laptopRunner({ memoryBudget: budget }), runDir: join(dir, 'r') });
+    expect(result.output).toEqual([1, 1, 1, 1, 1, 1]);
+    const warnings = result.events.filter((e) => e.type === 'warning');
+    expect(warnings[0]).toMatchObject({ code: 'SKY_RETAINED_AFTER_SPILL', path: expect.stringMatching(/^root\/k:\d$/) });
+  });
+
+  it('fails a unit that hands over its input\'s buffers with SKY_TRANSFER naming the unit', async () => {
+    const sensor = algorithm(import.meta.url, async function* sensor(_ctx, input: { pixels: Float32Array }) {
+      return yield* put(input.pixels, { transfer: true });
+    });
+    const root = algorithm(import.meta.url, async function* root() {
+      return yield* scatter(sensor, [{ pixels: new Float32Array(4) }], { label: 's' });
+    });
+    const error = await run(root, undefined, { runner: laptopRunner({ memoryBudget: budget }), runDir: join(dir, 'r') }).catch((e: unknown) => e);
+    expect(error).toMatchObject({ code: 'SKY_UNIT_FAILED', cause: { code: 'SKY_UNIT_FAILED', cause: { code: 'SKY_TRANSFER', unitPath: 'root/s:0' } } });
   });
 
   it('fails a step that pins more than the budget with SKY_MEMORY_BUDGET giving the unit, bytes and budget', async () => {
