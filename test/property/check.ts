@@ -8,7 +8,7 @@ import { fitProgram, makeRunner, type RunnerConfig } from './runner-configs.ts';
 
 /** Runs `program` on `config`, driving fast-check's scheduler when the configuration uses it. */
 export function observeOn(config: RunnerConfig, program: Program, scheduler: fc.Scheduler): Promise<Observation> {
-  if (config.kind !== 'inline-scheduled') return observe(makeRunner(config), program);
+  if (config.kind !== 'inline-scheduled') return observe(makeRunner(config), program, { verify: config.kind !== 'laptop' || config.verify !== false });
   // Schedule each step's *completion*, not the step: a step's promise depends on nested groups whose
   // own steps are scheduled, and fast-check's waitOne would wait on it while holding back those.
   // The scheduled task carries no value so the scheduler's report stays small.

@@ -1,4 +1,4 @@
-import { algorithm, gather, get, put, scatter, type Algorithm, type Context, type Primitive, type Ref } from '../../lib/index.ts';
+import { algorithm, gather, get, put, scatter, take, type Algorithm, type Context, type Primitive, type Ref } from '../../lib/index.ts';
 import { codeOf } from '../../lib/errors.ts';
 import { digestValue, foldAll, hashString, mix } from './arith.ts';
 import type { CentralKind, Instr, Program, UnitInput } from './program.ts';
@@ -47,6 +47,8 @@ const handOn = 2;
 interface State {
   acc: number;
   readonly refs: Ref[];
+  /** Transfer refs this unit put and kept to itself (not gathered or passed to children): it may take them. */
+  readonly own: Ref[];
 }
 
 /**
@@ -54,7 +56,7 @@ interface State {
  * stored data, `ctx.random()` draws and the codes and paths of caught failures.
  */
 export const interpret: Algorithm<UnitInput, UnitOutput | RootOutput> = algorithm(import.meta.url, async function* interpret(ctx: Context, input: UnitInput): Steps<UnitOutput | RootOutput> {
-  const state: State = { acc: input.acc >>> 0, refs: [...(input.refs as Ref[])] };
+  const state: State = { acc: input.acc >>> 0, refs: [...(input.refs as Ref[])], own: [] };
   for (const instr of input.program) {
     if (instr.op === 'return') break;
     yield* step(ctx, state, instr);
@@ -76,9 +78,21 @@ async function* step(ctx: Context, state: State, instr: Instr): Steps {
     case 'putPlain':
       state.refs.push(yield* put({ acc: state.acc }));
       return;
-    case 'putArray':
-      state.refs.push(yield* put(makeArray(state.acc, instr.length)));
+    case 'putArray': {
+      const ref = yield* put(makeArray(state.acc, instr.length), { transfer: instr.transfer });
+      state.refs.push(ref);
+      if (instr.transfer) state.own.push(ref);
       return;
+    }
+    case 'update': {
+      const ref = state.own.pop();
+      if (!ref) return;
+      // No named local for the array: a suspended generator would keep it across the next pause.
+      const next = yield* put(changeInPlace((yield* take(ref)) as Float64Array, state.acc), { transfer: true });
+      state.refs[state.refs.indexOf(ref)] = next;
+      state.own.push(next);
+      return;
+    }
     case 'get': {
       const ref = pick(state, instr.slot);
       state.acc = mix(state.acc, ref ? digestValue(yield* get(ref)) : 0);
@@ -93,6 +107,7 @@ async function* step(ctx: Context, state: State, instr: Instr): Steps {
       return yield* scatterStep(state, instr);
     case 'gather': {
       const value: Gathered = { acc: state.acc, ref: state.refs.at(-1) ?? null };
+      disown(state, value.ref);
       const reply = (yield* gather(value, centrals[instr.central], { perMember: instr.central === 'perMember' })) as CentralResult;
       state.acc = mix(state.acc, reply.acc);
       state.refs.push(...reply.refs.slice(-handOn));
@@ -110,8 +125,21 @@ async function* step(ctx: Context, state: State, instr: Instr): Steps {
   }
 }
 
+/** `ref` leaves the unit (gathered, passed on): no longer the unit's to take. */
+function disown(state: State, ref: Ref | null): void {
+  const at = ref ? state.own.indexOf(ref) : -1;
+  if (at >= 0) state.own.splice(at, 1);
+}
+
+/** Folds `acc` into every element, in place. */
+function changeInPlace(array: Float64Array, acc: number): Float64Array {
+  for (let i = 0; i < array.length; i++) array[i] = (array[i] as number) * 1.25 + (acc % 11);
+  return array;
+}
+
 async function* scatterStep(state: State, instr: Extract<Instr, { op: 'scatter' }>): Steps {
   const passed = instr.passRefs ? state.refs.slice(-handOn) : [];
+  for (const ref of passed) disown(state, ref);
   const inputs: UnitInput[] = instr.children.map((program: Program, i) => ({ program, acc: mix(state.acc, i), refs: passed }));
   try {
     const outputs = (yield* scatter(interpret, inputs)) as UnitOutput[];

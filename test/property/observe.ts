@@ -28,6 +28,8 @@ export interface Observation {
 
 export interface ObserveOptions {
   readonly seed?: number;
+  /** Verify mode (default true). */
+  readonly verify?: boolean;
   /** Drives the run, e.g. `scheduler.waitFor(result)` for runners whose steps fast-check schedules. */
   readonly drive?: <T>(result: Promise<T>) => Promise<T>;
 }
@@ -39,7 +41,7 @@ export async function observe(runner: Runner, program: Program, options: Observe
   runsDir ??= mkdtemp(join(tmpdir(), 'skyloom-property-'));
   const runDir = join(await runsDir, `run-${++runCounter}`);
   const events: RunEvent[] = [];
-  const job = start(interpret, { program, acc: 7, refs: [] }, { runner, seed: options.seed ?? 42, runDir, verify: true });
+  const job = start(interpret, { program, acc: 7, refs: [] }, { runner, seed: options.seed ?? 42, runDir, verify: options.verify ?? true });
   const subscription = job.events.subscribe({ next: (event: RunEvent) => void events.push(event) });
   const settled = job.result.then(
     (result): Outcome => ({ ok: true, output: result.output }),

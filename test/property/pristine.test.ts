@@ -23,7 +23,8 @@ describe('verify mode catches an in-place write into a borrowed buffer', propert
   for (const [family, configArb] of Object.entries(configFamilies())) {
     it(`${family} configurations fail the writing unit with SKY_PRISTINE_VIOLATION`, async () => {
       const property = fc.asyncProperty(mutatedArb, configArb, fc.scheduler(), async ({ program, path }, config, scheduler) => {
-        const { outcome } = await observeOn(config, fitProgram(config, program), scheduler);
+        const verified = config.kind === 'laptop' ? { ...config, verify: true } : config; // the check under test
+        const { outcome } = await observeOn(verified, fitProgram(verified, program), scheduler);
         if (outcome.ok) throw new Error(`${configName(config)}: the write in ${path} went unnoticed`);
         const innermost = outcome.chain.at(-1);
         expect(innermost, configName(config)).toEqual({ code: 'SKY_PRISTINE_VIOLATION', unitPath: path });

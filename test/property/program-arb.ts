@@ -60,7 +60,7 @@ export function arraysPerStep(program: Program, root = true): number {
       most = Math.max(most, step);
       step = 0;
       if (instr.op === 'scatter') for (const child of instr.children) most = Math.max(most, arraysPerStep(child, false));
-    } else if (instr.op === 'putArray' || instr.op === 'get') step += 1;
+    } else if (instr.op === 'putArray' || instr.op === 'get' || instr.op === 'update') step += 1;
     else if (instr.op === 'derive') step += 2;
   }
   return Math.max(most, step + (root ? 3 : 0));
@@ -85,7 +85,7 @@ export function fitArrays(program: Program, maxArrayLength: number): Program {
   return program.map((instr): Instr => {
     if (instr.op === 'scatter') return { ...instr, children: instr.children.map((child) => fitArrays(child, maxArrayLength)) };
     if (instr.op !== 'putArray' || instr.length <= cap) return instr;
-    return { op: 'putArray', length: Math.max(1, Math.floor((instr.length * maxArrayLength) / defaultShape.maxArrayLength)) };
+    return { ...instr, length: Math.max(1, Math.floor((instr.length * maxArrayLength) / defaultShape.maxArrayLength)) };
   });
 }
 
@@ -94,7 +94,8 @@ function localInstrArb(shape: ProgramShape, depth: number): fc.Arbitrary<Instr> 
     fc.record({ op: fc.constant('mix' as const), k: fc.nat(1000) }),
     fc.constant({ op: 'random' as const }),
     fc.constant({ op: 'putPlain' as const }),
-    fc.record({ op: fc.constant('putArray' as const), length: arrayLengthArb(shape) }),
+    fc.record({ op: fc.constant('putArray' as const), length: arrayLengthArb(shape), transfer: fc.boolean() }),
+    fc.constant({ op: 'update' as const }),
     fc.record({ op: fc.constant('get' as const), slot: fc.nat(7) }),
     fc.record({ op: fc.constant('derive' as const), slot: fc.nat(7) }),
   ];

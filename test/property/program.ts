@@ -14,8 +14,10 @@ export type Instr =
   | { readonly op: 'random' }
   /** Puts a small plain object. */
   | { readonly op: 'putPlain' }
-  /** Puts a Float64Array of `length` elements (some large enough to force spilling). */
-  | { readonly op: 'putArray'; readonly length: number }
+  /** Puts a Float64Array of `length` elements (some large enough to force spilling), handed over to the store with `transfer`. */
+  | { readonly op: 'putArray'; readonly length: number; readonly transfer: boolean }
+  /** Takes back this unit's latest transfer ref it kept to itself, changes it in place and puts it again with `transfer`. */
+  | { readonly op: 'update' }
   /** Gets one of the refs this unit knows (slot modulo their number) and folds its digest into acc. */
   | { readonly op: 'get'; readonly slot: number }
   /** Gets a ref and puts a new version derived from it. */

@@ -11,7 +11,8 @@ import * as runners from '../../runners/index.ts';
 export type RunnerConfig =
   | { readonly kind: 'inline'; readonly concurrent: boolean }
   | { readonly kind: 'inline-scheduled' }
-  | { readonly kind: 'laptop'; readonly memoryBudget: number }
+  /** `verify: false`: the store reuses handed-over memory (verify mode never does), so that path is tested too. */
+  | { readonly kind: 'laptop'; readonly memoryBudget: number; readonly verify?: boolean }
   | { readonly kind: 'cluster'; readonly workers: number; readonly memoryBudget: number | undefined };
 
 type Factory = (options: Record<string, unknown>) => Runner;
@@ -35,7 +36,7 @@ export const inlineConfigArb: fc.Arbitrary<RunnerConfig> = fc.oneof(
   fc.constant({ kind: 'inline-scheduled' as const }),
 );
 
-export const laptopConfigArb: fc.Arbitrary<RunnerConfig> = fc.record({ kind: fc.constant('laptop' as const), memoryBudget: budgetArb });
+export const laptopConfigArb: fc.Arbitrary<RunnerConfig> = fc.record({ kind: fc.constant('laptop' as const), memoryBudget: budgetArb, verify: fc.boolean() });
 
 export const clusterConfigArb: fc.Arbitrary<RunnerConfig> = fc.record({
   kind: fc.constant('cluster' as const),
@@ -69,7 +70,7 @@ export function configName(config: RunnerConfig): string {
     case 'inline-scheduled':
       return 'inline(concurrent, fc.scheduler)';
     case 'laptop':
-      return `laptop(${config.memoryBudget} B)`;
+      return `laptop(${config.memoryBudget} B${config.verify === false ? ', verify off' : ''})`;
     case 'cluster':
       return `cluster(${config.workers} workers${config.memoryBudget === undefined ? '' : `, ${config.memoryBudget} B`})`;
   }
