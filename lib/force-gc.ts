@@ -8,6 +8,8 @@ let cached: (() => void) | null | undefined;
  * otherwise turns the flag on at run time and takes `gc` from a fresh context, a long-standing V8
  * idiom. Returns undefined if neither works. Never throws.
  *
+ * Also turns off V8's concurrent ArrayBuffer sweeping (see `sweepBuffersAtOnce`).
+ *
  * Two users, both on purpose: verify-mode checks (the retention check, tests of ref lifetimes), and
  * `MemoryPolicy`, which runs one each time its store has let go of `collectAfter` of the budget, so
  * dead buffers and unreachable refs go before the store takes more memory (V8 alone waits for ~64 MB
@@ -17,6 +19,7 @@ let cached: (() => void) | null | undefined;
  */
 export function forceGc(): (() => void) | undefined {
   if (cached !== undefined) return cached ?? undefined;
+  sweepBuffersAtOnce();
   const global = (globalThis as { gc?: () => void }).gc;
   if (typeof global === 'function') return (cached = global);
   try {
@@ -29,3 +32,18 @@ export function forceGc(): (() => void) | undefined {
   return cached ?? undefined;
 }
 
+
+/**
+ * Makes V8 free dead ArrayBuffers' memory within the collection that found them, not on a background
+ * thread after it. Why: a forced collection exists to make room before the caller allocates again, and
+ * with concurrent sweeping that allocation often came first, so malloc took new memory and the old
+ * stayed as a hole: bench/laptop's peak RSS was ~155 MiB with it, ~141 MiB without (budget 64 MiB).
+ * The flag is read at each collection; setting it once is enough. Never throws.
+ */
+function sweepBuffersAtOnce(): void {
+  try {
+    setFlagsFromString('--no-concurrent-array-buffer-sweeping');
+  } catch {
+    // an embedder without the flag: memory is freed a little later, nothing breaks
+  }
+}
