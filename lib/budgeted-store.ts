@@ -6,6 +6,7 @@ import { describeValue } from './describe-value.ts';
 import { ErrorCode, SkyloomError, SkyloomTypeError } from './errors.ts';
 import type { Emit } from './events.ts';
 import { deepFreeze } from './freeze.ts';
+import { buffersOf } from './hand-over.ts';
 import { Ownership } from './ownership.ts';
 import { MemoryPolicy, type CollectionStats, type MemoryPolicyOptions } from './memory-policy.ts';
 import { PristineLedger } from './pristine.ts';
@@ -60,6 +61,11 @@ export class BudgetedStore implements Store {
   /** Reuse handed-over memory: not in verify mode, whose retention check must see such values die. */
   readonly #reuse: boolean;
   readonly #holders = new Map<string, Set<string>>();
+  /**
+   * Per unit, values it took out of the store in its current step: still counted as resident (the
+   * budget covers them) until it puts their buffers back or its step ends.
+   */
+  readonly #held = new Map<string, { bytes: number; buffers: Map<ArrayBuffer, number> }>();
   /** Refs found unreachable while pinned: freed when their step ends. */
   readonly #doomed = new Set<string>();
   readonly #emit: Emit;
@@ -138,6 +144,7 @@ export class BudgetedStore implements Store {
   put(value: unknown, borrower: Borrower, options?: StorePutOptions): Ref | Promise<Ref> {
     const transfer = options?.transfer === true;
     this.#ownership.checkPut(value, borrower.path, transfer);
+    if (transfer) this.#putBack(borrower.path, value);
     const bytes = storeBytes(value);
     const frozen = deepFreeze(value);
     return this.#policy.admit(bytes, borrower.path, () => {
@@ -187,6 +194,7 @@ export class BudgetedStore implements Store {
 
   endStep(borrower: Borrower, leaving?: unknown): SkyloomError | undefined {
     const violation = this.#pristine?.endStep(borrower.path);
+    this.#releaseHeld(borrower.path);
     if (leaving !== undefined) this.#ownership.share(leaving);
     for (const id of this.#policy.endStep(borrower.path)) if (this.#doomed.delete(id)) this.#free(id);
     return violation;
@@ -209,6 +217,7 @@ export class BudgetedStore implements Store {
     for (const id of this.#spill.ids()) this.#pristine?.forget(id);
     await this.#spill.close(this.#keepFiles);
     this.#holders.clear();
+    this.#held.clear();
   }
 
   async #readBack(id: string, borrower: Borrower): Promise<unknown> {
@@ -242,15 +251,48 @@ export class BudgetedStore implements Store {
     throw new SkyloomError(ErrorCode.UnknownRef, `ref ${id} ${why}`, { unitPath, ref: id });
   }
 
-  /** Gives `value` to the taker: the ref is gone, its bytes leave the store's accounting. */
+  /** Gives `value` to the taker: the ref is gone; its bytes stay counted until the taker puts them back or pauses. */
   #taken(id: string, borrower: Borrower, value: unknown): unknown {
+    const bytes = this.#spill.bytesOf(id);
     this.#policy.taken(borrower.path, id);
     this.#spill.free(id);
+    this.#hold(borrower.path, value, bytes); // after the free, so the accounting never counts it twice
     this.#pristine?.forget(id);
     this.#holders.delete(id);
     this.#doomed.delete(id);
     this.#ownership.taken(id, value, borrower.path);
     return value;
+  }
+
+  #hold(path: string, value: unknown, bytes: number): void {
+    let held = this.#held.get(path);
+    if (!held) this.#held.set(path, (held = { bytes: 0, buffers: new Map() }));
+    for (const buffer of buffersOf(value)) held.buffers.set(buffer, buffer.byteLength);
+    held.bytes += bytes;
+    this.#spill.hold(bytes);
+  }
+
+  /** A transfer put of buffers its unit took: their bytes move from held to the new entry. */
+  #putBack(path: string, value: unknown): void {
+    const held = this.#held.get(path);
+    if (!held) return;
+    let bytes = 0;
+    for (const buffer of buffersOf(value)) {
+      bytes += held.buffers.get(buffer) ?? 0;
+      held.buffers.delete(buffer);
+    }
+    bytes = Math.min(bytes, held.bytes);
+    held.bytes -= bytes;
+    this.#spill.hold(-bytes);
+  }
+
+  /** The unit paused: what it took and did not put back is no longer counted (most likely dropped: garbage). */
+  #releaseHeld(path: string): void {
+    const held = this.#held.get(path);
+    if (!held) return;
+    this.#held.delete(path);
+    this.#spill.hold(-held.bytes);
+    this.#policy.letGo(held.bytes);
   }
 
   /** A value left memory: it may still be held (the retention check, on only when no memory is reused, looks). */

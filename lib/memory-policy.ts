@@ -95,6 +95,11 @@ export class MemoryPolicy {
     this.#lru.set(id, true);
   }
 
+  /** Memory the store let go of outside any entry (a taken value its unit did not put back): garbage until a collection. */
+  letGo(bytes: number): void {
+    this.#collection.released(bytes);
+  }
+
   /** `path` takes entry `id` out of the store (call before `SpillStore.free`): in use, not let go of. */
   taken(path: string, id: string): void {
     this.#stepTakenBytes.set(path, (this.#stepTakenBytes.get(path) ?? 0) + this.#spill.bytesOf(id));

@@ -17,7 +17,7 @@ import type { Ref } from './ref.ts';
  *   spilled --read--> reading --> clean
  *
  * Resident bytes count dirty, writing, clean and reading entries (a read allocates its buffers when it
- * starts). Values are immutable, so a clean entry is dropped without writing again.
+ * starts), and bytes the caller `hold`s outside any entry (values units took out of the store). Values are immutable, so a clean entry is dropped without writing again.
  *
  * A write ends (the entry is clean) once its bytes are in the page cache, readable through the file's
  * open handle; the file is made durable and renamed to its ref's name in the background, at most
@@ -100,6 +100,12 @@ export class SpillStore {
     this.#maxUnsynced = options.maxUnsynced ?? 8;
     this.#maxOpenFiles = options.maxOpenFiles ?? 512;
     this.#spare = new BufferPool();
+  }
+
+  /** Counts `bytes` held outside any entry as resident (negative: no longer held). Never throws. */
+  hold(bytes: number): void {
+    if (bytes >= 0) this.#addResident(bytes);
+    else this.#resident += bytes;
   }
 
   /** Lets go of the spare buffers no read took (see `drop`); returns their bytes. Never throws. */
