@@ -6,11 +6,11 @@
  * writer that outpaces the disk must be slowed down, not let run ahead without bound.
  *
  * Mechanism only: it does not know what a task does. `schedule` never throws; the promise it returns
- * settles as the task does.
+ * settles as the task does (true), or resolves false if the task was skipped (`skipQueued`).
  */
 export class DurabilityQueue {
   readonly #concurrency: number;
-  readonly #waiting: (() => void)[] = [];
+  readonly #waiting: { start: () => void; skip: () => void }[] = [];
   readonly #settled = new Set<() => void>();
   #running = 0;
   #queued = 0;
@@ -24,23 +24,39 @@ export class DurabilityQueue {
     return this.#queued;
   }
 
-  schedule(task: () => Promise<void>): Promise<void> {
+  schedule(task: () => Promise<void>): Promise<boolean> {
     this.#queued++;
-    return new Promise<void>((resolve, reject) => {
+    return new Promise<boolean>((resolve, reject) => {
       const start = (): void => {
         this.#running++;
         task()
-          .then(resolve, reject)
+          .then(() => resolve(true), reject)
           .finally(() => {
             this.#running--;
-            this.#queued--;
-            this.#waiting.shift()?.();
-            for (const wake of [...this.#settled]) wake();
+            this.#done();
           });
       };
+      const skip = (): void => {
+        resolve(false);
+        this.#done();
+      };
       if (this.#running < this.#concurrency) start();
-      else this.#waiting.push(start);
+      else this.#waiting.push({ start, skip });
     });
+  }
+
+  /**
+   * Resolves every task not started yet with false, without running it (its file is about to be
+   * deleted, so making it durable would be wasted disk time). Tasks running go on.
+   */
+  skipQueued(): void {
+    for (const { skip } of this.#waiting.splice(0)) skip();
+  }
+
+  #done(): void {
+    this.#queued--;
+    this.#waiting.shift()?.start();
+    for (const wake of [...this.#settled]) wake();
   }
 
   /** Resolves once at most `limit` tasks are pending (at once if so already). Never rejects. */

@@ -279,7 +279,10 @@ export class SpillStore {
 
   /** Waits for I/O in flight, then frees everything (deleting files unless `keepFiles`). Never rejects. */
   async close(keepFiles: boolean): Promise<void> {
-    while (this.#pending.size > 0) await Promise.allSettled([...this.#pending]);
+    while (this.#pending.size > 0) {
+      if (!keepFiles) this.#durability.skipQueued(); // files about to be deleted need no sync
+      await Promise.allSettled([...this.#pending]);
+    }
     await this.#durability.drained(); // kept files are then whole, under their refs' names
     for (const entry of this.#entries.values()) {
       entry.freed = true;
@@ -300,7 +303,7 @@ export class SpillStore {
     this.#openFiles++;
     entry.file = { path: target.path, handle: written.handle, bytes: Math.max(target.bytes, written.info.fileBytes) };
     entry.durable = this.#track(this.#durability.schedule(written.durable)).then(
-      () => this.#durableAt(entry, file, written.info.fileBytes),
+      (ran) => (ran ? this.#durableAt(entry, file, written.info.fileBytes) : undefined), // skipped: still under its temp name
       (error: unknown) => this.#syncFailed(entry, error as SkyloomError),
     );
     await this.#durability.below(this.#maxUnsynced);
