@@ -92,18 +92,14 @@ export function fitGlobal(summaries: readonly Summary[]): Correction {
   return { offset: -mean, gain: 1 / Math.sqrt(variance) };
 }
 
-export function applyCorrection(image: Float32Array, c: Correction, index: number): Float32Array {
-  return applyCorrectionInto(image, c, index, new Float32Array(image.length));
-}
-
-/** `applyCorrection` into a given array, which may be `image` itself (element by element, so in place is the same). */
+/** The central correction applied to every pixel of `image`, written into `out` (which may be `image` itself: element by element, in place is the same). */
 export function applyCorrectionInto(image: Float32Array, c: Correction, index: number, out: Float32Array): Float32Array {
   const bias = 0.001 * index;
   for (let k = 0; k < image.length; k++) out[k] = ((image[k] as number) + c.offset) * c.gain + bias;
   return out;
 }
 
-/** `applyCorrection` written over the image itself. */
+/** `applyCorrectionInto` over the image itself. */
 export function correctInPlace(image: Float32Array, c: Correction, index: number): Float32Array {
   return applyCorrectionInto(image, c, index, image);
 }
