@@ -15,6 +15,10 @@ export type { CollectionStats } from './collection-rule.ts';
  * - Prefetch: when a unit begins a step, the refs it borrowed in its previous step are read back; so
  *   are those of the units that (last time) began right after it, into room that does not squeeze the
  *   running unit, so their reads overlap its compute. Prefetched entries are evicted last.
+ * - Reuse: an entry dropped to make room for a read, if the store says nothing else holds its buffers
+ *   (`hooks.reusable`: a value put with `transfer`), is read into instead of let go of.
+ * - Room for the next unit (`reserveNext`): a put also frees, if writes allow, what the next unit
+ *   will likely add to the store before it puts it.
  * - Collection: the store's memory it let go of leaves the process only when V8 collects it, so the
  *   policy forces young-generation collections at the rate it lets go of memory, and full ones when
  *   the garbage it can measure or the disk say so (`CollectionRule`), before it takes more memory (an
