@@ -15,7 +15,8 @@ import { RefLifetimes } from './ref-lifetimes.ts';
 import { RetentionCheck } from './retention-check.ts';
 import { nodeSpillIo, type SpillIo } from './spill-file.ts';
 import { SpillStore, type SpillIoStats } from './spill-store.ts';
-import type { Borrower, Store, StorePutOptions } from './store.ts';
+import type { PutOptions } from './put.ts';
+import type { Borrower, Store } from './store.ts';
 
 export interface BudgetedStoreOptions {
   /** Most resident store bytes: a byte count or a size such as `"512MB"`, `"2GiB"`. */
@@ -141,7 +142,7 @@ export class BudgetedStore implements Store {
     return this.#spill.busy ? new Promise<void>((resolve) => setImmediate(resolve)) : undefined;
   }
 
-  put(value: unknown, borrower: Borrower, options?: StorePutOptions): Ref | Promise<Ref> {
+  put(value: unknown, borrower: Borrower, options?: PutOptions): Ref | Promise<Ref> {
     const transfer = options?.transfer === true;
     this.#ownership.checkPut(value, borrower.path, transfer);
     if (transfer) this.#putBack(borrower.path, value);

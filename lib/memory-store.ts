@@ -7,7 +7,8 @@ import { Ownership } from './ownership.ts';
 import { PristineLedger } from './pristine.ts';
 import { isRef, makeRef, type Ref } from './ref.ts';
 import { RefLifetimes } from './ref-lifetimes.ts';
-import type { Borrower, Store, StorePutOptions } from './store.ts';
+import type { PutOptions } from './put.ts';
+import type { Borrower, Store } from './store.ts';
 
 export interface MemoryStoreOptions {
   /** Checksum typed arrays at put and re-check them at the borrower's next pause. */
@@ -150,7 +151,7 @@ export class MemoryStore implements Store {
     this.#collections = { count: this.#collections.count + 1, ms: this.#collections.ms + performance.now() - t0 };
   }
 
-  put(value: unknown, borrower: Borrower, options?: StorePutOptions): Ref {
+  put(value: unknown, borrower: Borrower, options?: PutOptions): Ref {
     const transfer = options?.transfer === true;
     this.#ownership.checkPut(value, borrower.path, transfer);
     const id = `${this.#prefix}${++this.#next}`;

@@ -17,7 +17,8 @@ import type { Ref } from './ref.ts';
  *   spilled --read--> reading --> clean
  *
  * Resident bytes count dirty, writing, clean and reading entries (a read allocates its buffers when it
- * starts), and bytes the caller `hold`s outside any entry (values units took out of the store). Values are immutable, so a clean entry is dropped without writing again.
+ * starts), and bytes the caller `hold`s outside any entry (values units took out of the store).
+ * Values are immutable, so a clean entry is dropped without writing again.
  *
  * A write ends (the entry is clean) once its bytes are in the page cache, readable through the file's
  * open handle; the file is made durable and renamed to its ref's name in the background, at most

@@ -1,9 +1,6 @@
 import type { SkyloomError } from './errors.ts';
+import type { PutOptions } from './put.ts';
 import type { Ref } from './ref.ts';
-
-export interface StorePutOptions {
-  readonly transfer?: boolean;
-}
 
 /** Whoever borrows from the store: a unit, known by its path. */
 export interface Borrower {
@@ -27,7 +24,7 @@ export interface Store {
    * Deep-freezes and keeps `value`; returns its ref. With `transfer`, the value's buffers are the
    * store's (see `PutOptions`); throws `SKY_TRANSFER` if they cannot be, or if any is detached.
    */
-  put(value: unknown, borrower: Borrower, options?: StorePutOptions): Ref | Promise<Ref>;
+  put(value: unknown, borrower: Borrower, options?: PutOptions): Ref | Promise<Ref>;
   /** The value behind `ref`; the borrower borrows it until `endStep`. Throws `SKY_UNKNOWN_REF`. */
   get(ref: Ref, borrower: Borrower): unknown;
   /**

@@ -177,7 +177,7 @@ export class Unit implements Borrower {
   }
 }
 
-/** What a pause hands on to others: lent buffers in it must stay as they are. */
+/** What a pause hands on to others: its buffers and refs are no longer the unit's alone (`Store.endStep`). */
 function leavingAt(pause: Pause): unknown {
   if (pause.kind === 'returned') return pause.value;
   if (pause.kind === 'gather') return pause.op.value;

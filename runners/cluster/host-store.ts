@@ -11,7 +11,8 @@ import { ErrorCode, SkyloomError } from '../../lib/errors.ts';
 import { deepFreeze } from '../../lib/freeze.ts';
 import { PristineLedger } from '../../lib/pristine.ts';
 import { isRef, type Ref } from '../../lib/ref.ts';
-import type { Borrower, Store, StorePutOptions } from '../../lib/store.ts';
+import type { PutOptions } from '../../lib/put.ts';
+import type { Borrower, Store } from '../../lib/store.ts';
 
 
 export class HostStore implements Store {
@@ -39,7 +40,7 @@ export class HostStore implements Store {
     return this.#own.beginStep?.(borrower);
   }
 
-  put(value: unknown, borrower: Borrower, options?: StorePutOptions): Ref | Promise<Ref> {
+  put(value: unknown, borrower: Borrower, options?: PutOptions): Ref | Promise<Ref> {
     return this.#own.put(value, borrower, options);
   }
 

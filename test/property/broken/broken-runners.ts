@@ -2,7 +2,8 @@ import { MemoryStore } from '../../../lib/memory-store.ts';
 import { ErrorCode, SkyloomError } from '../../../lib/errors.ts';
 import type { Ref } from '../../../lib/ref.ts';
 import type { RunContext, Runner } from '../../../lib/runner.ts';
-import type { Borrower, Store, StorePutOptions } from '../../../lib/store.ts';
+import type { PutOptions } from '../../../lib/put.ts';
+import type { Borrower, Store } from '../../../lib/store.ts';
 import type { GroupDriver } from '../../../runners/shared/group-driver.ts';
 import { runLocalRoot } from '../../../runners/shared/run-local-root.ts';
 
@@ -88,7 +89,7 @@ class DroppingStore implements Store {
     return this.#inner.peakBytes;
   }
 
-  put(value: unknown, borrower: Borrower, options?: StorePutOptions): Ref {
+  put(value: unknown, borrower: Borrower, options?: PutOptions): Ref {
     const ref = this.#inner.put(value, borrower, options);
     if (ref.bytes >= this.#threshold) this.#fresh.set(borrower.path, [...(this.#fresh.get(borrower.path) ?? []), ref.$ref]);
     return ref;
