@@ -156,7 +156,7 @@ export class BudgetedStore implements Store {
       this.#holders.set(id, new Set([borrower.path]));
       if (transfer) {
         // Its arrays are the putter's until its pause: pinned like a get, so their memory is not reused meanwhile.
-        this.#ownership.adopt(id, frozen);
+        this.#ownership.adopt(id, frozen, borrower.path);
         this.#policy.pin(borrower.path, id);
       }
       // The putter is checked at its next pause too: writing to a buffer after put() is a violation.
@@ -199,6 +199,18 @@ export class BudgetedStore implements Store {
     if (leaving !== undefined) this.#ownership.share(leaving);
     for (const id of this.#policy.endStep(borrower.path)) if (this.#doomed.delete(id)) this.#free(id);
     return violation;
+  }
+
+  /**
+   * Frees the unit's transfer refs whose handles never left it: not written out at all if still dirty,
+   * and their memory read into next rather than left to a collection (unless verify mode watches it).
+   */
+  endUnit(borrower: Borrower): void {
+    for (const id of this.#ownership.unitEnded(borrower.path)) {
+      this.#lifetimes?.forget(id);
+      if (this.#policy.isPinned(id)) this.#doomed.add(id);
+      else this.#free(id, this.#reuse);
+    }
   }
 
   share(value: unknown): void {
@@ -306,9 +318,12 @@ export class BudgetedStore implements Store {
     else this.#free(id);
   }
 
-  #free(id: string): void {
-    this.#policy.forget(id);
-    this.#spill.free(id);
+  /** `reuse`: nothing but the store holds the value's buffers, so reads may reuse them. */
+  #free(id: string, reuse = false): void {
+    const state = this.#spill.state(id);
+    const reusable = reuse && (state === 'clean' || state === 'dirty');
+    this.#policy.forget(id, !reusable);
+    this.#spill.free(id, reusable);
     this.#pristine?.forget(id);
     this.#ownership.forget(id);
     this.#holders.delete(id);

@@ -168,7 +168,7 @@ export class MemoryStore implements Store {
     // The putter still holds the buffers: a write after put fails the writer at its next pause.
     this.#pristine?.borrow(borrower.path, id, value);
     this.#pin(borrower.path, id);
-    if (transfer) this.#ownership.adopt(id, frozen);
+    if (transfer) this.#ownership.adopt(id, frozen, borrower.path);
     this.#bytes += bytes;
     this.#sinceTurn += bytes;
     if (this.#bytes > this.#peak) this.#peak = this.#bytes;
@@ -203,6 +203,10 @@ export class MemoryStore implements Store {
     if (leaving !== undefined) this.#ownership.share(leaving);
     this.#unpin(borrower.path);
     return violation;
+  }
+
+  endUnit(borrower: Borrower): void {
+    for (const id of this.#ownership.unitEnded(borrower.path)) this.#unreachable(id);
   }
 
   share(value: unknown): void {

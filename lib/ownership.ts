@@ -30,6 +30,9 @@ export class Ownership {
   readonly #escaped = new Set<string>();
   /** Taken refs → the unit that took them, for a clear error on a later `get`. */
   readonly #taken = new Map<string, string>();
+  /** Transfer refs by the unit that put them, until the unit ends or the ref is taken or freed. */
+  readonly #putBy = new Map<string, Set<string>>();
+  readonly #putter = new Map<string, string>();
 
   /**
    * Checks a value about to be put by `unitPath`: any put needs live buffers (not detached), a transfer
@@ -56,10 +59,27 @@ export class Ownership {
     forEachRef(value, (ref) => this.#escaped.add(ref.$ref));
   }
 
-  /** A transfer put: `id` owns the buffers of `value`. */
-  adopt(id: string, value: unknown): void {
+  /** A transfer put by `unitPath`: `id` owns the buffers of `value`. */
+  adopt(id: string, value: unknown, unitPath: string): void {
     this.#own.add(id);
     this.rehomed(id, value);
+    let ids = this.#putBy.get(unitPath);
+    if (!ids) this.#putBy.set(unitPath, (ids = new Set()));
+    ids.add(id);
+    this.#putter.set(id, unitPath);
+  }
+
+  /**
+   * `unitPath` ended (returned, failed or was cancelled; call after the `share` of what its end hands
+   * on): returns its transfer refs that are still the store's alone and whose handles never left it.
+   * Nothing can reach them any more, so the store may free them. Never throws.
+   */
+  unitEnded(unitPath: string): string[] {
+    const ids = this.#putBy.get(unitPath);
+    if (!ids) return [];
+    this.#putBy.delete(unitPath);
+    for (const id of ids) this.#putter.delete(id);
+    return [...ids].filter((id) => this.#own.has(id) && !this.#escaped.has(id));
   }
 
   /** True if the store may reuse the memory of `id`'s value once no step borrows it. */
@@ -103,6 +123,7 @@ export class Ownership {
     for (const buffer of buffersOf(value)) this.#owner.delete(buffer);
     this.#own.delete(id);
     this.#taken.set(id, unitPath);
+    this.#unputs(id);
   }
 
   /** The unit that took `id`, if one did. */
@@ -114,6 +135,14 @@ export class Ownership {
   forget(id: string): void {
     this.#own.delete(id);
     this.#escaped.delete(id);
+    this.#unputs(id);
+  }
+
+  #unputs(id: string): void {
+    const unitPath = this.#putter.get(id);
+    if (unitPath === undefined) return;
+    this.#putter.delete(id);
+    this.#putBy.get(unitPath)?.delete(id);
   }
 
   #share(buffers: readonly ArrayBuffer[]): void {

@@ -45,6 +45,11 @@ export class RefLifetimes {
     return dead.length;
   }
 
+  /** `id` was freed another way: no notice for it. */
+  forget(id: string): void {
+    this.#handles.delete(id);
+  }
+
   /** No more notices after this. */
   close(): void {
     this.#closed = true;

@@ -259,16 +259,23 @@ export class SpillStore {
     return entry?.writing ?? entry?.reading;
   }
 
-  /** Forgets `id` and deletes its file (after a write in flight finishes). Never throws. */
-  free(id: string): void {
+  /**
+   * Forgets `id` and deletes its file (after a write in flight finishes). With `reuse` (as for `drop`),
+   * the next reads are read into its buffers if it is in memory and no write reads them. Returns true
+   * if they were kept for reuse. Never throws.
+   */
+  free(id: string, reuse = false): boolean {
     const entry = this.#entries.get(id);
-    if (!entry) return;
+    if (!entry) return false;
     this.#entries.delete(id);
     entry.freed = true;
+    const reused = reuse && (entry.state === 'clean' || entry.state === 'dirty');
+    if (reused) this.#spare.give(buffersOf(entry.value));
     if (entry.state !== 'spilled') this.#resident -= entry.bytes;
     entry.value = undefined;
     entry.refs = [];
     if (entry.disk && !entry.writing) this.#retire(entry);
+    return reused;
   }
 
   /** Resolves once the writes started so far are durable under their refs' names (or failed). Never rejects. */

@@ -41,6 +41,12 @@ export interface Store {
    */
   endStep(borrower: Borrower, leaving?: unknown): SkyloomError | undefined;
   /**
+   * Optional: the borrower ended (returned, failed or was cancelled), after its last `endStep`. A
+   * store may free at once the refs only it could reach (transfer refs whose handles never left it)
+   * rather than wait for a garbage collection to show they are unreachable. Never throws.
+   */
+  endUnit?(borrower: Borrower): void;
+  /**
    * Optional: `value` reached a unit from outside (its input, a gather's or scatter's result): its
    * buffers are not the unit's to transfer, nor its refs the unit's to take. Never throws.
    */

@@ -103,6 +103,7 @@ export class Unit implements Borrower {
     this.#abort.abort(cancelled(this.path));
     await this.#activator?.cancel();
     this.#env.store.endStep(this);
+    this.#env.store.endUnit?.(this);
     this.#env.emit({ type: 'unit-cancelled', path: this.path });
   }
 
@@ -150,6 +151,7 @@ export class Unit implements Borrower {
       await this.#activator?.cancel();
       pause = { kind: 'failed', error: violation, site: pause.site };
     }
+    if (pause.kind === 'returned' || pause.kind === 'failed') this.#env.store.endUnit?.(this);
     this.#report(pause);
     return pause;
   }

@@ -75,6 +75,10 @@ export class HostStore implements Store {
     return own ?? remote;
   }
 
+  endUnit(borrower: Borrower): void {
+    this.#own.endUnit?.(borrower);
+  }
+
   close(): void | Promise<void> {
     return this.#own.close();
   }

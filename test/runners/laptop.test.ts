@@ -88,6 +88,27 @@ describe('laptopRunner', () => {
     expect(laptop.events.filter((e) => e.type === 'spill-in').length).toBeGreaterThan(params.sensors);
   });
 
+  it('never writes out the last version a unit put with transfer and kept to itself: its end frees it', async () => {
+    const lastVersion = algorithm(import.meta.url, async function* lastVersion(ctx, i: number) {
+      let image = yield* put(new Float32Array(imageBytes / 4).fill(i), { transfer: true });
+      yield* gather(i, (xs) => xs.length);
+      const pixels = yield* take(image);
+      image = yield* put(pixels.map((v) => v + 1), { transfer: true });
+      ctx.log(image.$ref); // its id only: the handle stays with the unit
+      return (yield* get(image))[0];
+    });
+    const sensors = algorithm(import.meta.url, async function* sensors() {
+      return yield* scatter(lastVersion, [0, 1, 2, 3, 4, 5], { label: 's' });
+    });
+    const result = await run(sensors, undefined, { runner: laptopRunner({ memoryBudget: budget }), runDir: join(dir, 'last'), verify: false });
+    expect(result.output).toEqual([1, 2, 3, 4, 5, 6]);
+    const last = new Set(result.events.flatMap((e) => (e.type === 'log' ? [e.message] : [])));
+    const written = result.events.flatMap((e) => (e.type === 'spill-out' ? [e.ref] : []));
+    expect(last.size).toBe(6);
+    expect(written.length).toBeGreaterThan(0); // the first versions did not all fit
+    expect(written.filter((ref) => last.has(ref))).toEqual([]);
+  });
+
   it('warns (verify mode) when a unit keeps the pixels it took in a named local across the next pause', async () => {
     const keeper = algorithm(import.meta.url, async function* keeper(_ctx, i: number) {
       let ref = yield* put(new Float32Array(imageBytes / 4).fill(i), { transfer: true });
