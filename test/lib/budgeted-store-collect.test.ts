@@ -1,32 +1,21 @@
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { BudgetedStore } from '../../lib/budgeted-store.ts';
 import { forceGc } from '../../lib/force-gc.ts';
 import type { MemoryPolicyOptions } from '../../lib/memory-policy.ts';
 import type { Ref } from '../../lib/ref.ts';
+import { KiB, a, image, useTempDir } from './fixtures/store-test-kit.ts';
 
 // The collection rule of MemoryPolicy (`CollectionRule`), seen through the store that glues it to ref
 // lifetimes. With `youngGc: null` every forced collection is a full one, which finds dead ref handles.
 
-let dir: string;
-beforeEach(async () => {
-  dir = await mkdtemp(join(tmpdir(), 'skyloom-collect-'));
-});
-afterEach(async () => {
-  await rm(dir, { recursive: true, force: true });
-});
+const tempDir = useTempDir('collect');
 
-const KiB = 1024;
-const a = { path: 'root/s:0' };
-/** 16 KiB of pixels: four fill the 64 KiB budget exactly. */
-const image = (seed: number): Float32Array => new Float32Array(4 * KiB).map((_, i) => Math.sin(seed * 1000 + i));
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
 /** Without the room a put keeps for the next unit (`reserveNext`), so drops happen only when a value needs room. */
 function open(policy: Omit<MemoryPolicyOptions, 'budget'>): Promise<BudgetedStore> {
-  return BudgetedStore.open({ budget: 64 * KiB, directory: join(dir, 'spill'), verify: false, policy: { reserveNext: false, ...policy } });
+  return BudgetedStore.open({ budget: 64 * KiB, directory: join(tempDir(), 'spill'), verify: false, policy: { reserveNext: false, ...policy } });
 }
 
 describe('MemoryPolicy collection rule', () => {

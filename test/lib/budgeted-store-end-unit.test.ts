@@ -1,30 +1,20 @@
-import { mkdtemp, readdir, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { BudgetedStore } from '../../lib/budgeted-store.ts';
 import { MemoryStore } from '../../lib/memory-store.ts';
 import type { Ref } from '../../lib/ref.ts';
+import { KiB, a, b, image, useTempDir } from './fixtures/store-test-kit.ts';
 
 // A unit's end frees its transfer refs that only it could reach: a spilling store never writes a
 // final version nobody will read, nor waits for a garbage collection to let it go.
 
-let dir: string;
-beforeEach(async () => {
-  dir = await mkdtemp(join(tmpdir(), 'skyloom-end-unit-'));
-});
-afterEach(async () => {
-  await rm(dir, { recursive: true, force: true });
-});
+const tempDir = useTempDir('end-unit');
 
-const KiB = 1024;
-const a = { path: 'root/s:0' };
-const b = { path: 'root/s:1' };
-const image = (seed: number): Float32Array => new Float32Array(4 * KiB).map((_, i) => Math.sin(seed * 1000 + i));
 
 describe('BudgetedStore at the end of a unit', () => {
   it('frees the transfer refs the unit kept to itself, before any is written, and keeps the one it returned', async () => {
-    const store = await BudgetedStore.open({ budget: 256 * KiB, directory: join(dir, 'spill'), verify: false, policy: { headroom: 0 } });
+    const store = await BudgetedStore.open({ budget: 256 * KiB, directory: join(tempDir(), 'spill'), verify: false, policy: { headroom: 0 } });
     const kept = await store.put(image(1), a, { transfer: true });
     const returned = await store.put(image(2), a, { transfer: true });
     const plain = await store.put(image(3), a);
@@ -41,7 +31,7 @@ describe('BudgetedStore at the end of a unit', () => {
   });
 
   it('deletes the spill file of a freed ref that was already written, and waits for a step still borrowing it', async () => {
-    const store = await BudgetedStore.open({ budget: 64 * KiB, directory: join(dir, 'spill'), verify: false, policy: { reserveNext: false } });
+    const store = await BudgetedStore.open({ budget: 64 * KiB, directory: join(tempDir(), 'spill'), verify: false, policy: { reserveNext: false } });
     const refs: Ref[] = [];
     for (let i = 0; i < 6; i++) {
       refs.push(await store.put(image(i), a, { transfer: true }));
@@ -57,7 +47,7 @@ describe('BudgetedStore at the end of a unit', () => {
     await store.durable();
     expect(store.diskBytes).toBe(0); // its file is free for reuse (see SpillFilePool), gone at close
     await store.close();
-    expect((await readdir(join(dir, 'spill'))).filter((f) => f.endsWith('.spill'))).toEqual([]);
+    expect((await readdir(join(tempDir(), 'spill'))).filter((f) => f.endsWith('.spill'))).toEqual([]);
   });
 });
 

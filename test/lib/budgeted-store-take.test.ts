@@ -1,30 +1,19 @@
-import { mkdtemp, readdir, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { BudgetedStore, type BudgetedStoreOptions } from '../../lib/budgeted-store.ts';
 import type { MemoryPolicyOptions } from '../../lib/memory-policy.ts';
 import type { Ref } from '../../lib/ref.ts';
+import { KiB, a, b, image, useTempDir } from './fixtures/store-test-kit.ts';
 
 // Values handed over with `put(value, { transfer: true })`: taken back with `take`, and their memory
 // reused by reads once they are spilled.
 
-let dir: string;
-beforeEach(async () => {
-  dir = await mkdtemp(join(tmpdir(), 'skyloom-take-'));
-});
-afterEach(async () => {
-  await rm(dir, { recursive: true, force: true });
-});
+const tempDir = useTempDir('take');
 
-const KiB = 1024;
-const a = { path: 'root/s:0' };
-const b = { path: 'root/s:1' };
-/** 16 KiB of pixels: four fill the 64 KiB budget. */
-const image = (seed: number): Float32Array => new Float32Array(4 * KiB).map((_, i) => Math.sin(seed * 1000 + i));
 
 function open(options: Partial<BudgetedStoreOptions> & { policy?: Omit<MemoryPolicyOptions, 'budget'> } = {}): Promise<BudgetedStore> {
-  return BudgetedStore.open({ budget: 64 * KiB, directory: join(dir, 'spill'), verify: false, ...options });
+  return BudgetedStore.open({ budget: 64 * KiB, directory: join(tempDir(), 'spill'), verify: false, ...options });
 }
 
 /** Puts `n` images with transfer, each in a step of its own; returns the refs and the arrays put. */
@@ -53,7 +42,7 @@ describe('BudgetedStore take and memory reuse', () => {
     await expect(Promise.resolve().then(() => store.get(refs[0] as Ref, b))).rejects.toMatchObject({ code: 'SKY_UNKNOWN_REF', message: expect.stringMatching(/taken by unit root\/s:0/) });
     store.endStep(a);
     await store.close();
-    expect((await readdir(join(dir, 'spill'))).filter((f) => f.endsWith('.spill'))).toEqual([]);
+    expect((await readdir(join(tempDir(), 'spill'))).filter((f) => f.endsWith('.spill'))).toEqual([]);
   });
 
   it('counts a taken value against the budget until its unit puts it back or pauses', async () => {

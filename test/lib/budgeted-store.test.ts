@@ -1,35 +1,26 @@
-import { mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import fc from 'fast-check';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { BudgetedStore, type BudgetedStoreOptions } from '../../lib/budgeted-store.ts';
 import type { RunEventBody } from '../../lib/events.ts';
 import { forceGc } from '../../lib/force-gc.ts';
 import type { Ref } from '../../lib/ref.ts';
 import { nodeSpillIo, type SpillIo } from '../../lib/spill-file.ts';
+import { KiB, a, b, useTempDir } from './fixtures/store-test-kit.ts';
 
-let dir: string;
-beforeEach(async () => {
-  dir = await mkdtemp(join(tmpdir(), 'skyloom-budgeted-'));
-});
-afterEach(async () => {
-  await rm(dir, { recursive: true, force: true });
-});
+const tempDir = useTempDir('budgeted');
 
-const KiB = 1024;
-const a = { path: 'root/s:0' };
-const b = { path: 'root/s:1' };
 
 function open(options: Partial<BudgetedStoreOptions> = {}): Promise<BudgetedStore> {
-  return BudgetedStore.open({ budget: 64 * KiB, directory: join(dir, 'spill'), verify: false, ...options });
+  return BudgetedStore.open({ budget: 64 * KiB, directory: join(tempDir(), 'spill'), verify: false, ...options });
 }
 
 function image(n: number, seed: number): Float32Array {
   return new Float32Array(n).map((_, i) => Math.sin(seed * 1000 + i) * 1e3);
 }
 
-const spillFiles = async (): Promise<string[]> => (await readdir(join(dir, 'spill'))).filter((f) => f.endsWith('.spill'));
+const spillFiles = async (): Promise<string[]> => (await readdir(join(tempDir(), 'spill'))).filter((f) => f.endsWith('.spill'));
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
 describe('BudgetedStore', () => {
@@ -97,7 +88,7 @@ describe('BudgetedStore', () => {
     for (let i = 0; i < 5; i++) await store.put(image(4 * KiB, 10 + i), a);
     store.endStep(a);
     await store.durable(); // under its ref's name now
-    const file = join(dir, 'spill', `${ref.$ref}.spill`);
+    const file = join(tempDir(), 'spill', `${ref.$ref}.spill`);
     await writeFile(file, Buffer.alloc(16 * KiB + 40, 1));
     await expect(Promise.resolve(store.get(ref, b))).rejects.toMatchObject({ code: 'SKY_SPILL_CORRUPT', ref: ref.$ref, unitPath: 'root/s:1', message: expect.stringContaining(file) });
     await store.close();
@@ -124,8 +115,8 @@ describe('BudgetedStore', () => {
   });
 
   it('rejects an unusable spill directory at open with SKY_SPILL_DIR', async () => {
-    await writeFile(join(dir, 'a-file'), 'x');
-    await expect(BudgetedStore.open({ budget: '1MB', directory: join(dir, 'a-file', 'spill'), verify: false })).rejects.toMatchObject({
+    await writeFile(join(tempDir(), 'a-file'), 'x');
+    await expect(BudgetedStore.open({ budget: '1MB', directory: join(tempDir(), 'a-file', 'spill'), verify: false })).rejects.toMatchObject({
       code: 'SKY_SPILL_DIR',
       message: expect.stringContaining('a-file'),
     });
@@ -189,7 +180,7 @@ describe('BudgetedStore', () => {
     );
     await fc.assert(
       fc.asyncProperty(fc.array(op, { minLength: 5, maxLength: 60 }), fc.integer({ min: 24 * KiB, max: 64 * KiB }), async (ops, budget) => {
-        const store = await BudgetedStore.open({ budget, directory: join(dir, 'prop'), verify: true, freeUnreachable: false });
+        const store = await BudgetedStore.open({ budget, directory: join(tempDir(), 'prop'), verify: true, freeUnreachable: false });
         const units = [{ path: 'u0' }, { path: 'u1' }, { path: 'u2' }];
         const refs: { ref: Ref; copy: Uint8Array }[] = [];
         try {
@@ -219,7 +210,7 @@ describe('BudgetedStore', () => {
         } finally {
           await store.close();
         }
-        expect((await readdir(join(dir, 'prop'))).filter((f) => !f.startsWith('.'))).toEqual([]);
+        expect((await readdir(join(tempDir(), 'prop'))).filter((f) => !f.startsWith('.'))).toEqual([]);
       }),
       { seed, numRuns: 60 },
     );
@@ -228,7 +219,7 @@ describe('BudgetedStore', () => {
 
 describe('BudgetedStore and the event loop', () => {
   it('gives the event loop a turn at a step start while spill I/O is in flight, so its completions are not held up by the steps', async () => {
-    const store = await BudgetedStore.open({ budget: 8 * 1024, directory: join(dir, 'turns'), verify: false });
+    const store = await BudgetedStore.open({ budget: 8 * 1024, directory: join(tempDir(), 'turns'), verify: false });
     expect(store.beginStep({ path: 'root/s:0' })).toBeUndefined(); // nothing in flight: no turn
     for (let i = 0; i < 4; i++) await store.put(new Uint8Array(4 * 1024).fill(i), { path: 'root/s:0' }); // forces writes
     store.endStep({ path: 'root/s:0' });
