@@ -3,6 +3,7 @@ import { decodeFromSpill, encodeForSpill, type EncodedValue } from './spill-code
 import { BufferPool } from './buffer-pool.ts';
 import { DurabilityQueue } from './durability-queue.ts';
 import { ErrorCode, SkyloomError } from './errors.ts';
+import { IoTracker } from './io-tracker.ts';
 import { nodeSpillIo, readSpillFile, writeSpillFile, type OpenSpillFile, type SpillFileInfo, type SpillIo } from './spill-file.ts';
 import { SpillFilePool } from './spill-file-pool.ts';
 import { buffersOf } from './hand-over.ts';
@@ -79,7 +80,7 @@ export class SpillStore {
   readonly #entries = new Map<string, Entry>();
   readonly #options: SpillStoreOptions;
   readonly #io: SpillIo;
-  readonly #pending = new Set<Promise<unknown>>();
+  readonly #tracker = new IoTracker();
   readonly #pool: SpillFilePool;
   readonly #durability: DurabilityQueue;
   readonly #spare: BufferPool;
@@ -89,9 +90,7 @@ export class SpillStore {
   #resident = 0;
   #peak = 0;
   #onDisk = 0;
-  #io_ = { bytesOut: 0, bytesIn: 0, filesOut: 0, filesIn: 0, busyMs: 0 };
-  #inFlight = 0;
-  #busySince = 0;
+  readonly #moved = { bytesOut: 0, bytesIn: 0, filesOut: 0, filesIn: 0 };
 
   constructor(options: SpillStoreOptions) {
     this.#options = options;
@@ -126,11 +125,10 @@ export class SpillStore {
   }
   /** True while a write or read is in flight. */
   get busy(): boolean {
-    return this.#inFlight > 0;
+    return this.#tracker.busy;
   }
   get ioStats(): SpillIoStats {
-    const open = this.#inFlight > 0 ? performance.now() - this.#busySince : 0; // background syncs may keep it busy throughout
-    return { ...this.#io_, busyMs: this.#io_.busyMs + open };
+    return { ...this.#moved, busyMs: this.#tracker.busyMs }; // background syncs may keep it busy throughout
   }
   /** Entry ids, oldest first. */
   ids(): IterableIterator<string> {
@@ -178,12 +176,12 @@ export class SpillStore {
     }
     entry.refs = encoded.encoded.refs;
     entry.state = 'writing';
-    entry.writing = this.#track(this.#writeFile(entry, encoded.encoded)).then(
+    entry.writing = this.#tracker.track(this.#writeFile(entry, encoded.encoded)).then(
       (info): void => {
         entry.writing = undefined;
         this.#onDisk += info.fileBytes;
-        this.#io_.bytesOut += info.fileBytes;
-        this.#io_.filesOut++;
+        this.#moved.bytesOut += info.fileBytes;
+        this.#moved.filesOut++;
         entry.disk = info;
         if (entry.freed) return this.#retire(entry);
         entry.state = 'clean';
@@ -230,11 +228,11 @@ export class SpillStore {
     this.#addResident(entry.bytes);
     const owner = unitPath === undefined ? { ref: id } : { ref: id, unitPath };
     const spare = (bytes: number): ArrayBuffer | undefined => this.#spare.take(bytes);
-    entry.reading = this.#track(readSpillFile(this.#io, info, owner, entry.file?.handle, spare)).then(
+    entry.reading = this.#tracker.track(readSpillFile(this.#io, info, owner, entry.file?.handle, spare)).then(
       ({ skeleton, buffers }) => {
         entry.reading = undefined;
-        this.#io_.bytesIn += info.fileBytes;
-        this.#io_.filesIn++;
+        this.#moved.bytesIn += info.fileBytes;
+        this.#moved.filesIn++;
         if (entry.freed) return undefined;
         entry.value = decodeFromSpill(skeleton, buffers, entry.refs);
         entry.state = 'clean';
@@ -287,18 +285,16 @@ export class SpillStore {
 
   /** Waits for I/O in flight, then frees everything (deleting files unless `keepFiles`). Never rejects. */
   async close(keepFiles: boolean): Promise<void> {
-    while (this.#pending.size > 0) {
-      if (!keepFiles) this.#durability.skipQueued(); // files about to be deleted need no sync
-      await Promise.allSettled([...this.#pending]);
-    }
+    // Files about to be deleted need no sync.
+    await this.#tracker.settled(keepFiles ? undefined : () => this.#durability.skipQueued());
     await this.#durability.drained(); // kept files are then whole, under their refs' names
     for (const entry of this.#entries.values()) {
       entry.freed = true;
-      if (entry.disk) this.#track(this.#closeFile(entry, !keepFiles));
+      if (entry.disk) this.#tracker.track(this.#closeFile(entry, !keepFiles));
     }
     this.#entries.clear();
     this.#resident = 0;
-    while (this.#pending.size > 0) await Promise.allSettled([...this.#pending]);
+    await this.#tracker.settled();
     this.#spare.clear();
     await this.#pool.clear();
   }
@@ -310,7 +306,7 @@ export class SpillStore {
     const written = await writeSpillFile(this.#io, target, file, encoded, { ref: entry.id });
     this.#openFiles++;
     entry.file = { path: target.path, handle: written.handle, bytes: Math.max(target.bytes, written.info.fileBytes) };
-    entry.durable = this.#track(this.#durability.schedule(written.durable)).then(
+    entry.durable = this.#tracker.track(this.#durability.schedule(written.durable)).then(
       (ran) => (ran ? this.#durableAt(entry, file, written.info.fileBytes) : undefined), // skipped: still under its temp name
       (error: unknown) => this.#syncFailed(entry, error as SkyloomError),
     );
@@ -342,7 +338,7 @@ export class SpillStore {
     if (entry.freed) return;
     if (entry.state === 'clean' || entry.state === 'writing') {
       entry.state = entry.state === 'clean' ? 'dirty' : entry.state;
-      this.#track(this.#closeFile(entry, true));
+      this.#tracker.track(this.#closeFile(entry, true));
       entry.disk = undefined;
       return;
     }
@@ -370,7 +366,7 @@ export class SpillStore {
         this.#pool.retire({ path: file.path, handle: file.handle, bytes: file.bytes });
       } else await this.#io.unlink(file.path).catch(() => {});
     };
-    this.#track(pool());
+    this.#tracker.track(pool());
     return undefined;
   }
 
@@ -388,17 +384,6 @@ export class SpillStore {
     if (remove) await this.#io.unlink(file.path).catch(() => {}); // already gone: nothing to free
   }
 
-  /** Counts I/O time as the union of intervals with a transfer in flight. */
-  #track<T>(io: Promise<T>): Promise<T> {
-    if (this.#inFlight++ === 0) this.#busySince = performance.now();
-    const settled = io.finally(() => {
-      if (--this.#inFlight === 0) this.#io_.busyMs += performance.now() - this.#busySince;
-    });
-    const quiet = settled.catch(() => {});
-    this.#pending.add(quiet);
-    void quiet.finally(() => this.#pending.delete(quiet));
-    return settled;
-  }
 }
 
 function openError(file: string, ref: string, cause: unknown): SkyloomError {
