@@ -318,12 +318,12 @@ export class BudgetedStore implements Store {
     else this.#free(id);
   }
 
-  /** `reuse`: nothing but the store holds the value's buffers, so reads may reuse them. */
+  /** `reuse`: nothing but the store holds the value's buffers, so reads may reuse them (`SpillStore.free` says if they can). */
   #free(id: string, reuse = false): void {
     const state = this.#spill.state(id);
-    const reusable = reuse && (state === 'clean' || state === 'dirty');
-    this.#policy.forget(id, !reusable);
-    this.#spill.free(id, reusable);
+    const residentBytes = state === undefined || state === 'spilled' ? 0 : this.#spill.bytesOf(id);
+    this.#policy.forget(id, false);
+    if (!this.#spill.free(id, reuse)) this.#policy.letGo(residentBytes); // garbage until a collection
     this.#pristine?.forget(id);
     this.#ownership.forget(id);
     this.#holders.delete(id);
