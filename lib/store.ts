@@ -4,9 +4,10 @@ import type { ScratchOp } from './primitive.ts';
 import type { Ref } from './ref.ts';
 import type { ScratchArray } from './scratch.ts';
 
-/** Whoever borrows from the store: a unit, known by its path. */
+/** Whoever borrows from the store: a unit, known by its path (and its last primitive site, e.g. `gather#2`). */
 export interface Borrower {
   readonly path: string;
+  readonly site?: string;
 }
 
 /**
@@ -43,7 +44,8 @@ export interface Store {
   scratch?(op: ScratchOp, borrower: Borrower): ScratchArray | Promise<ScratchArray>;
   /**
    * The borrower's step ended: in verify mode, re-check the checksums of what it borrowed and return a
-   * `SKY_PRISTINE_VIOLATION` error if a buffer changed; then release its borrows. `leaving` is what the
+   * `SKY_PRISTINE_VIOLATION` error if a buffer changed (or `SKY_LEASE_EXPIRED` if `leaving` holds an
+   * array whose lease had ended); then end its leases and release its borrows. `leaving` is what the
    * pause hands on (a gathered value, an output, scatter inputs): shared from now on (see `share`).
    * Never throws.
    */
@@ -59,6 +61,11 @@ export interface Store {
    * buffers are not the unit's to transfer, nor its refs the unit's to take. Never throws.
    */
   share?(value: unknown): void;
+  /**
+   * Optional: what `borrower` had on lease and lost at its last pauses (verify mode detaches them), for
+   * a clear `SKY_LEASE_EXPIRED` when it uses one anyway. Never throws.
+   */
+  expiredLeases?(borrower: Borrower): readonly string[];
   /** Bytes held now, and the most held at once. */
   readonly bytes: number;
   readonly peakBytes: number;

@@ -1,7 +1,7 @@
 import { Activator, type Reply } from './activator.ts';
 import type { Algorithm } from './algorithm.ts';
 import type { Context } from './context.ts';
-import { cancelled, codeOf } from './errors.ts';
+import { cancelled, codeOf, ErrorCode, SkyloomError } from './errors.ts';
 import type { Emit } from './events.ts';
 import { deepFreeze } from './freeze.ts';
 import type { GatherOp, GetOp, Primitive, PutOp, ScatterOp, ScratchOp } from './primitive.ts';
@@ -45,8 +45,10 @@ export class Unit implements Borrower {
   readonly #env: UnitEnv;
   readonly #abort = new AbortController();
   readonly #counts: Record<Primitive['kind'], number> = { put: 0, get: 0, scratch: 0, scatter: 0, gather: 0 };
-  /** Bytes this step has in hand: refs got or taken (once each), values put, scratch arrays. */
+  /** Bytes this step has in hand: refs got or taken (once each), values put, scratch arrays (each buffer once). */
   readonly #stepRefs = new Set<string>();
+  /** This step's scratch arrays, by buffer: a put of one is the same memory, not counted again. */
+  readonly #stepScratch = new Set<ArrayBufferLike>();
   #stepBytes = 0;
   readonly #labels = new Map<string, number>();
   readonly #activator: Activator | undefined;
@@ -90,7 +92,7 @@ export class Unit implements Borrower {
       try {
         yielded = await this.#activator.resume(next);
       } catch (error) {
-        return this.#end({ kind: 'failed', error, site: this.#site });
+        return this.#end({ kind: 'failed', error: this.#explain(error), site: this.#site });
       }
       if (yielded.done) return this.#end({ kind: 'returned', value: deepFreeze(yielded.value), site: this.#site });
       const op = yielded.op;
@@ -132,7 +134,8 @@ export class Unit implements Borrower {
   async #put(value: unknown, transfer: boolean): Promise<unknown> {
     const ref = await this.#env.store.put(value, this, transfer ? { transfer } : undefined);
     this.#bytesPut += ref.bytes;
-    this.#inHand(ref.bytes);
+    this.#stepRefs.add(ref.$ref); // a get of it later in this step is the same memory
+    this.#inHand(Math.max(0, ref.bytes - this.#scratchIn(value)));
     return ref;
   }
 
@@ -145,9 +148,20 @@ export class Unit implements Borrower {
     return value;
   }
 
-  #scratch(op: ScratchOp): unknown {
+  async #scratch(op: ScratchOp): Promise<unknown> {
+    const array = await (this.#env.store.scratch ? this.#env.store.scratch(op, this) : allocateScratch(op));
     this.#inHand(scratchBytes(op));
-    return this.#env.store.scratch ? this.#env.store.scratch(op, this) : allocateScratch(op);
+    this.#stepScratch.add(array.buffer);
+    return array;
+  }
+
+  /** Bytes of this step's scratch arrays in `value` itself or its own members (the usual ways to put them). */
+  #scratchIn(value: unknown): number {
+    if (this.#stepScratch.size === 0 || typeof value !== 'object' || value === null) return 0;
+    const parts = ArrayBuffer.isView(value) ? [value] : Object.values(value as object);
+    let bytes = 0;
+    for (const part of parts) if (ArrayBuffer.isView(part) && this.#stepScratch.delete(part.buffer)) bytes += part.buffer.byteLength;
+    return bytes;
   }
 
   #inHand(bytes: number): void {
@@ -163,6 +177,22 @@ export class Unit implements Borrower {
     }
   }
 
+  /**
+   * A TypeError about a detached buffer, in a unit whose leases the store ended (verify mode detaches
+   * them at the pause), is the use of an expired lease: say so, with what it was and where it ended.
+   */
+  #explain(error: unknown): unknown {
+    if (!(error instanceof TypeError) || !/detached/i.test(error.message)) return error;
+    const leases = this.#env.store.expiredLeases?.(this) ?? [];
+    if (leases.length === 0) return error;
+    return new SkyloomError(
+      ErrorCode.LeaseExpired,
+      `unit ${this.path} used an array after its lease ended (most recently: ${leases.at(-1)}): what get/take return, ` +
+        'values it put and scratch arrays are only valid until the unit\'s next pause; get the value again after the pause',
+      { unitPath: this.path, site: this.#site, cause: error },
+    );
+  }
+
   #announceResume(): void {
     if (this.#started) return this.#env.emit({ type: 'unit-resumed', path: this.path, site: this.#site });
     this.#started = true;
@@ -174,6 +204,7 @@ export class Unit implements Borrower {
   async #end(pause: Pause): Promise<Pause> {
     this.#stepBytes = 0;
     this.#stepRefs.clear();
+    this.#stepScratch.clear();
     const violation = this.#env.store.endStep(this, leavingAt(pause));
     if (this.#abort.signal.aborted) return pause; // cancelled mid-step: `cancel()` reports it
     if (violation && pause.kind !== 'failed') {

@@ -8,14 +8,18 @@ import type { Emit } from '../events.ts';
 import { deepFreeze } from '../freeze.ts';
 import { buffersOf } from './hand-over.ts';
 import { Ownership } from './ownership.ts';
-import { MemoryPolicy, type CollectionStats, type MemoryPolicyOptions } from './memory-policy.ts';
+import { MemoryPolicy, type MemoryPolicyOptions } from './memory-policy.ts';
 import { PristineLedger } from './pristine.ts';
 import { isRef, makeRef, type Ref } from '../ref.ts';
-import { RefLifetimes } from './ref-lifetimes.ts';
+import { ExpiredLeases } from './expired-leases.ts';
+import { LeakDetector } from './leak-detector.ts';
+import { detachAll, moveBuffers } from './lease.ts';
 import { RetentionCheck } from './retention-check.ts';
 import { nodeSpillIo, type SpillIo } from './spill-file.ts';
 import { SpillStore, type SpillIoStats } from './spill-store.ts';
 import type { PutOptions } from '../put.ts';
+import type { ScratchOp } from '../primitive.ts';
+import { scratchTypes, type ScratchArray } from '../scratch.ts';
 import type { Borrower, Store } from '../store.ts';
 
 export interface BudgetedStoreOptions {
@@ -31,21 +35,27 @@ export interface BudgetedStoreOptions {
   readonly idPrefix?: string;
   /** Leave spill files on disk at `close()`. Default false. */
   readonly keepFiles?: boolean;
-  /** Free a ref (and its file) once its handle is garbage-collected. Default true. */
-  readonly freeUnreachable?: boolean;
   /** Warn when a spilled value is still held outside the store. Default: `verify`. */
   readonly retentionCheck?: boolean;
-  /** Tuning of the policy (headroom, writes in flight, prefetch lookahead, when to collect garbage). */
+  /** Tuning of the policy (headroom, writes in flight, prefetch lookahead). */
   readonly policy?: Omit<MemoryPolicyOptions, 'budget'>;
   /** File operations; tests inject failures. Default node:fs/promises. */
   readonly io?: SpillIo;
 }
 
 /**
- * A `Store` that keeps resident bytes within a memory budget by spilling to disk: `SpillStore` is the
- * mechanism, `MemoryPolicy` the policy, and this class the glue with borrowing (a `get` pins the ref
- * until the borrower's step ends), verify-mode checks, ref lifetimes and events. Self-contained: any
- * thread can `open` one with plain options (the laptop runner uses one; a worker host can too).
+ * A `Store` that keeps everything a run holds within a memory budget by spilling to disk: values in
+ * memory, values units took out, scratch arrays and spare buffers kept for recycling. `SpillStore` is
+ * the mechanism, `MemoryPolicy` the policy, and this class the glue with leases (a `get`, `take`, put
+ * value or scratch array is the unit's until its next pause; a value pinned meanwhile is never
+ * dropped), verify-mode checks, lifetimes and events. Self-contained: any thread can `open` one with
+ * plain options (the laptop runner uses one; a worker host can too).
+ *
+ * Lifetimes need no garbage collection: a value leaves memory when the policy drops it or the store
+ * frees it (its unit ended and its handle never left it, or the unit took it), and memory of values
+ * the store owns is recycled at once (spare buffers). Outside verify mode a paused unit's local that
+ * still points at such memory sees it reused (using it is the unit's bug: its lease ended); in verify
+ * mode leases are detached at the pause, and a use fails with `SKY_LEASE_EXPIRED`.
  *
  * Does not cover scheduling (which unit runs when) nor sharing refs across threads.
  */
@@ -55,16 +65,21 @@ export class BudgetedStore implements Store {
   readonly #spill: SpillStore;
   readonly #policy: MemoryPolicy;
   readonly #pristine: PristineLedger | undefined;
-  readonly #lifetimes: RefLifetimes | undefined;
+  readonly #leaks: LeakDetector | undefined;
   readonly #retention: RetentionCheck | undefined;
-  /** Which values were handed over with `transfer` (their memory is reused once spilled), which refs a unit may `take`. */
+  /** Which values the store owns (their memory is recycled once they leave memory), which refs a unit may `take`. */
   readonly #ownership = new Ownership();
-  /** Reuse handed-over memory: not in verify mode, whose retention check must see such values die. */
-  readonly #reuse: boolean;
+  readonly #expired = new ExpiredLeases();
+  readonly #verify: boolean;
   readonly #holders = new Map<string, Set<string>>();
   /**
-   * Per unit, values it took out of the store in its current step: still counted as resident (the
-   * budget covers them) until it puts their buffers back or its step ends.
+   * Refs put in a step still running, by putter: their arrays are still the putter's to use, so if the
+   * policy drops one meanwhile (a step may put more than the budget) its memory is not recycled.
+   */
+  readonly #fresh = new Map<string, Set<string>>();
+  /**
+   * Per unit, buffers it has in hand outside any entry in its current step (values it took, scratch
+   * arrays): counted as resident until it puts them or its step ends (then they are recycled).
    */
   readonly #held = new Map<string, { bytes: number; buffers: Map<ArrayBuffer, number> }>();
   /** Refs found unreachable while pinned: freed when their step ends. */
@@ -93,9 +108,9 @@ export class BudgetedStore implements Store {
     this.#emit = options.emit ?? (() => {});
     this.#prefix = options.idPrefix ?? 'r';
     this.#keepFiles = options.keepFiles ?? false;
+    this.#verify = options.verify;
     this.#pristine = options.verify ? new PristineLedger() : undefined;
     this.#retention = (options.retentionCheck ?? options.verify) ? new RetentionCheck(this.#emit) : undefined;
-    this.#reuse = this.#retention === undefined;
     this.#spill = new SpillStore({
       directory: options.directory,
       ...(options.io ? { io: options.io } : {}),
@@ -103,13 +118,8 @@ export class BudgetedStore implements Store {
       onSpillIn: (ref, bytes) => this.#report({ type: 'spill-in', ref, bytes }),
       onDrop: (ref, value) => this.#dropped(ref, value),
     });
-    this.#lifetimes = (options.freeUnreachable ?? true) ? new RefLifetimes((id) => this.#unreachable(id)) : undefined;
-    // After a collection the policy forced, free what it found unreachable now, not a task later.
-    this.#policy = new MemoryPolicy(
-      this.#spill,
-      { ...options.policy, budget: this.budget },
-      { onCollected: () => this.#lifetimes?.sweep(), reusable: (id) => this.#reuse && this.#ownership.owns(id) },
-    );
+    this.#leaks = options.verify && LeakDetector.enabled() ? new LeakDetector(this.#emit, (id) => this.#spill.has(id)) : undefined;
+    this.#policy = new MemoryPolicy(this.#spill, { ...options.policy, budget: this.budget }, { reusable: (id) => this.#recyclable(id) });
   }
 
   /** Resident bytes now (in memory, or being read back). */
@@ -126,9 +136,9 @@ export class BudgetedStore implements Store {
   get ioStats(): SpillIoStats {
     return this.#spill.ioStats;
   }
-  /** Full collections the policy forced (see `MemoryPolicyOptions.collectAfter`) and their cost. */
-  get collections(): CollectionStats {
-    return this.#policy.collections;
+  /** Bytes of spare buffers kept for recycling (part of `bytes`). */
+  get spareBytes(): number {
+    return this.#spill.spareBytes;
   }
   /** Refs held (resident or spilled). */
   get size(): number {
@@ -143,9 +153,8 @@ export class BudgetedStore implements Store {
   }
 
   put(value: unknown, borrower: Borrower, options?: PutOptions): Ref | Promise<Ref> {
-    const transfer = options?.transfer === true;
-    this.#ownership.checkPut(value, borrower.path, transfer);
-    if (transfer) this.#putBack(borrower.path, value);
+    const owned = this.#ownership.checkPut(value, borrower.path, options?.transfer === true, (b) => this.#expired.whatWas(b));
+    if (owned) this.#putBack(borrower.path, value);
     const bytes = storeBytes(value);
     const frozen = deepFreeze(value);
     return this.#policy.admit(bytes, borrower.path, () => {
@@ -154,16 +163,17 @@ export class BudgetedStore implements Store {
       this.#policy.touch(id);
       this.#policy.notePut(borrower.path, bytes);
       this.#holders.set(id, new Set([borrower.path]));
-      if (transfer) {
-        // Its arrays are the putter's until its pause: pinned like a get, so their memory is not reused meanwhile.
-        this.#ownership.adopt(id, frozen, borrower.path);
-        this.#policy.pin(borrower.path, id);
-      }
+      // A transfer put is pinned like a get until the putter's pause (its arrays are in use); any put's
+      // memory is not recycled before that pause (`#fresh`), though a plain one may be dropped.
+      if (options?.transfer === true) this.#policy.pin(borrower.path, id);
+      this.#freshPut(borrower.path, id);
+      if (owned) this.#ownership.adopt(id, frozen, borrower.path);
+      else this.#ownership.putOrdinary(id, borrower.path);
       // The putter is checked at its next pause too: writing to a buffer after put() is a violation.
       this.#pristine?.track(id, frozen);
       this.#pristine?.borrow(borrower.path, id, frozen);
       const ref = makeRef(id, bytes);
-      this.#lifetimes?.track(ref);
+      this.#leaks?.track(ref, borrower.path);
       this.#policy.writeBehind();
       return ref;
     });
@@ -193,24 +203,80 @@ export class BudgetedStore implements Store {
     return this.#takeBack(id, borrower);
   }
 
+  scratch(op: ScratchOp, borrower: Borrower): Promise<ScratchArray> {
+    const Type = scratchTypes[op.type];
+    const bytes = op.length * Type.BYTES_PER_ELEMENT;
+    return this.#policy.admit(bytes, borrower.path, () => {
+      const spare = this.#spill.takeSpare(bytes);
+      const array = spare ? new Type(spare).fill(0) : new Type(op.length);
+      this.#hold(borrower.path, array, bytes);
+      return array;
+    }, false, [bytes]);
+  }
+
   endStep(borrower: Borrower, leaving?: unknown): SkyloomError | undefined {
-    const violation = this.#pristine?.endStep(borrower.path);
-    this.#releaseHeld(borrower.path);
-    if (leaving !== undefined) this.#ownership.share(leaving);
-    for (const id of this.#policy.endStep(borrower.path)) if (this.#doomed.delete(id)) this.#free(id);
+    let violation = this.#pristine?.endStep(borrower.path);
+    if (leaving !== undefined) {
+      violation ??= this.#expiredIn(leaving, borrower.path);
+      this.#ownership.share(leaving);
+    }
+    this.#releaseHeld(borrower);
+    const fresh = this.#fresh.get(borrower.path);
+    this.#fresh.delete(borrower.path);
+    for (const id of fresh ?? []) if (this.#verify && !this.#policy.isPinned(id)) this.#endLease(id, borrower); // after `#fresh` forgot them
+    for (const id of this.#policy.endStep(borrower.path)) {
+      if (this.#doomed.delete(id)) this.#free(id);
+      else if (this.#verify) this.#endLease(id, borrower);
+    }
     return violation;
   }
 
-  /**
-   * Frees the unit's transfer refs whose handles never left it: not written out at all if still dirty,
-   * and their memory read into next rather than left to a collection (unless verify mode watches it).
-   */
+  /** Frees the refs the unit put whose handles never left it: not written out at all if still dirty; owned memory is recycled. */
   endUnit(borrower: Borrower): void {
     for (const id of this.#ownership.unitEnded(borrower.path)) {
-      this.#lifetimes?.forget(id);
+      this.#leaks?.forget(id);
       if (this.#policy.isPinned(id)) this.#doomed.add(id);
-      else this.#free(id, this.#reuse);
+      else this.#free(id);
     }
+    this.#expired.forgetUnit(borrower.path);
+  }
+
+  expiredLeases(borrower: Borrower): readonly string[] {
+    return this.#expired.of(borrower.path);
+  }
+
+  #freshPut(path: string, id: string): void {
+    let ids = this.#fresh.get(path);
+    if (!ids) this.#fresh.set(path, (ids = new Set()));
+    ids.add(id);
+  }
+
+  /** True if a dropped or freed value's memory may be recycled: the store owns it and no running step put it. */
+  #recyclable(id: string): boolean {
+    if (!this.#ownership.owns(id)) return false;
+    for (const ids of this.#fresh.values()) if (ids.has(id)) return false;
+    return true;
+  }
+
+  /** Verify mode: an owned value no running step borrows any more moves to fresh buffers, so the leases on it end loudly. */
+  #endLease(id: string, borrower: Borrower): void {
+    const value = this.#spill.residentValue(id);
+    // A write in flight reads these buffers: they stay (the lease then ends without detaching).
+    if (value === undefined || this.#spill.state(id) === 'writing' || !this.#recyclable(id)) return;
+    const { value: rehomed, moved } = moveBuffers(value, buffersOf(value));
+    if (moved.size === 0) return;
+    this.#spill.rehome(id, rehomed);
+    this.#ownership.rehomed(id, rehomed);
+    this.#expired.expire(borrower.path, `ref ${id}`, borrower.site, moved.keys());
+  }
+
+  /** A `SKY_LEASE_EXPIRED` error if `leaving` holds an array whose lease ended. */
+  #expiredIn(leaving: unknown, unitPath: string): SkyloomError | undefined {
+    for (const buffer of buffersOf(leaving)) {
+      const what = this.#expired.whatWas(buffer);
+      if (what !== undefined) return new SkyloomError(ErrorCode.LeaseExpired, `unit ${unitPath} passed on ${what}: get it again after the pause`, { unitPath });
+    }
+    return undefined;
   }
 
   share(value: unknown): void {
@@ -226,7 +292,7 @@ export class BudgetedStore implements Store {
   async close(): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;
-    this.#lifetimes?.close();
+    this.#leaks?.close();
     for (const id of this.#spill.ids()) this.#pristine?.forget(id);
     await this.#spill.close(this.#keepFiles);
     this.#holders.clear();
@@ -240,7 +306,7 @@ export class BudgetedStore implements Store {
   /** Reads a spilled entry back (or waits for the read in flight), making room first. */
   async #readIn(id: string, path: string): Promise<unknown> {
     if (this.#spill.state(id) === 'reading') return this.#spill.read(id, path);
-    return this.#policy.admit(this.#spill.bytesOf(id), path, () => this.#spill.read(id, path), true);
+    return this.#policy.admit(this.#spill.bytesOf(id), path, () => this.#spill.read(id, path), true, this.#spill.bufferSizesOf(id));
   }
 
   #borrowed(id: string, borrower: Borrower, value: unknown): unknown {
@@ -271,12 +337,14 @@ export class BudgetedStore implements Store {
     this.#spill.free(id);
     this.#hold(borrower.path, value, bytes); // after the free, so the accounting never counts it twice
     this.#pristine?.forget(id);
+    this.#leaks?.forget(id);
     this.#holders.delete(id);
     this.#doomed.delete(id);
     this.#ownership.taken(id, value, borrower.path);
     return value;
   }
 
+  /** `path` has `value`'s buffers in hand (taken or scratch): counted as resident until put or its pause. */
   #hold(path: string, value: unknown, bytes: number): void {
     let held = this.#held.get(path);
     if (!held) this.#held.set(path, (held = { bytes: 0, buffers: new Map() }));
@@ -285,7 +353,7 @@ export class BudgetedStore implements Store {
     this.#spill.hold(bytes);
   }
 
-  /** A transfer put of buffers its unit took: their bytes move from held to the new entry. */
+  /** A put the store owns of buffers its unit had in hand: their bytes move from held to the new entry. */
   #putBack(path: string, value: unknown): void {
     const held = this.#held.get(path);
     if (!held) return;
@@ -299,31 +367,33 @@ export class BudgetedStore implements Store {
     this.#spill.hold(-bytes);
   }
 
-  /** The unit paused: what it took and did not put back is no longer counted (most likely dropped: garbage). */
-  #releaseHeld(path: string): void {
-    const held = this.#held.get(path);
+  /**
+   * The unit paused: buffers it had in hand and did not put are recycled as spare buffers (in verify
+   * mode detached first, so a local still pointing at them fails loudly); those that left the unit
+   * (gathered, returned) are no longer counted: the garbage collector frees them when their holders go.
+   */
+  #releaseHeld(borrower: Borrower): void {
+    const held = this.#held.get(borrower.path);
     if (!held) return;
-    this.#held.delete(path);
+    this.#held.delete(borrower.path);
     this.#spill.hold(-held.bytes);
-    this.#policy.letGo(held.bytes);
+    const loose = [...held.buffers.keys()].filter((b) => !this.#ownership.isOwned(b) && !this.#ownership.isShared(b));
+    if (loose.length === 0) return;
+    if (!this.#verify) return this.#spill.giveSpare(loose);
+    this.#expired.expire(borrower.path, 'a scratch array or taken value', borrower.site, loose);
+    this.#spill.giveSpare(detachAll(loose));
   }
 
-  /** A value left memory: it may still be held (the retention check, on only when no memory is reused, looks). */
+  /** A value left memory: if the store did not own it, it may still be held (the retention check looks). */
   #dropped(id: string, value: unknown): void {
+    if (this.#recyclable(id)) return this.#ownership.leftMemory(id, value); // its buffers are spare buffers now: alive by design
     this.#retention?.suspect(id, value, [...(this.#holders.get(id) ?? [])]);
   }
 
-  #unreachable(id: string): void {
-    if (this.#policy.isPinned(id)) this.#doomed.add(id);
-    else this.#free(id);
-  }
-
-  /** `reuse`: nothing but the store holds the value's buffers, so reads may reuse them (`SpillStore.free` says if they can). */
-  #free(id: string, reuse = false): void {
-    const state = this.#spill.state(id);
-    const residentBytes = state === undefined || state === 'spilled' ? 0 : this.#spill.bytesOf(id);
-    this.#policy.forget(id, false);
-    if (!this.#spill.free(id, reuse)) this.#policy.letGo(residentBytes); // garbage until a collection
+  /** Frees `id` (deleting its file); the memory of a value the store owns becomes spare buffers. */
+  #free(id: string): void {
+    this.#policy.forget(id);
+    this.#spill.free(id, this.#recyclable(id));
     this.#pristine?.forget(id);
     this.#ownership.forget(id);
     this.#holders.delete(id);

@@ -1,12 +1,13 @@
 /**
- * Spare ArrayBuffers to read spill files into, by exact size: the memory of values handed over to the
- * store (put with `transfer`), dropped to make room for a read, is read into at once instead of being
- * let go of while the read allocates anew. Why: memory that goes back to V8 is freed only when a
- * collection finds its ArrayBuffer dead, and a buffer that lived across a few steps is only found by
- * a full collection (~5-10 ms here each); reused, it never waits for one.
+ * Spare ArrayBuffers by exact size: the memory of values the store owned once they left memory
+ * (spilled, freed, or a unit's scratch array at its pause), read into or handed out as scratch again
+ * instead of being let go of. Why: memory that goes back to V8 is freed only when a collection finds
+ * its ArrayBuffer dead, and a buffer that lived across a few steps is only found by a full collection;
+ * reused, it never waits for one, and a paused unit's local that still points at it keeps nothing
+ * extra alive.
  *
- * Mechanism only: the store decides what to give and empties the pool once the reads it was filled
- * for have started, so its buffers never sit beside the budget. Never throws.
+ * Mechanism only: the store counts these bytes as resident and decides what to give and what to let
+ * go of. Never throws.
  */
 export class BufferPool {
   readonly #bySize = new Map<number, ArrayBuffer[]>();
@@ -17,28 +18,56 @@ export class BufferPool {
     return this.#bytes;
   }
 
-  /** Keeps `buffers` for a read of their sizes. */
-  give(buffers: readonly ArrayBuffer[]): void {
+  /** Keeps `buffers` (empty, detached ones are skipped); returns the bytes kept. */
+  give(buffers: readonly ArrayBuffer[]): number {
+    let kept = 0;
     for (const buffer of buffers) {
+      if (buffer.byteLength === 0) continue;
       const same = this.#bySize.get(buffer.byteLength);
       if (same) same.push(buffer);
       else this.#bySize.set(buffer.byteLength, [buffer]);
-      this.#bytes += buffer.byteLength;
+      kept += buffer.byteLength;
     }
+    this.#bytes += kept;
+    return kept;
   }
 
   /** A spare buffer of exactly `bytes` (any content), or undefined. */
   take(bytes: number): ArrayBuffer | undefined {
-    const buffer = this.#bySize.get(bytes)?.pop();
+    const same = this.#bySize.get(bytes);
+    const buffer = same?.pop();
+    if (same?.length === 0) this.#bySize.delete(bytes);
     if (buffer) this.#bytes -= bytes;
     return buffer;
   }
 
-  /** Lets go of every buffer; returns their bytes. */
-  clear(): number {
-    const bytes = this.#bytes;
-    this.#bySize.clear();
-    this.#bytes = 0;
+  /** Bytes of `sizes` (a multiset) the pool could supply now. */
+  covers(sizes: readonly number[]): number {
+    const used = new Map<number, number>();
+    let bytes = 0;
+    for (const size of sizes) {
+      const n = used.get(size) ?? 0;
+      if (n >= (this.#bySize.get(size)?.length ?? 0)) continue;
+      used.set(size, n + 1);
+      bytes += size;
+    }
     return bytes;
+  }
+
+  /** Lets go of buffers, largest sizes first, sparing one per size in `keep`, until `bytes` are let go of; returns the bytes let go of. */
+  discard(bytes: number, keep: readonly number[]): number {
+    let discarded = 0;
+    const spared = new Map<number, number>();
+    for (const size of keep) spared.set(size, (spared.get(size) ?? 0) + 1);
+    for (const size of [...this.#bySize.keys()].sort((a, b) => b - a)) {
+      const list = this.#bySize.get(size) as ArrayBuffer[];
+      while (list.length > (spared.get(size) ?? 0) && discarded < bytes) {
+        list.pop();
+        discarded += size;
+      }
+      if (list.length === 0) this.#bySize.delete(size);
+    }
+    this.#bytes -= discarded;
+    return discarded;
   }
 }

@@ -1,9 +1,6 @@
 import { formatBytes } from '../byte-size.ts';
-import { CollectionRule, type CollectionOptions, type CollectionStats } from './collection-rule.ts';
 import { ErrorCode, SkyloomError } from '../errors.ts';
 import type { SpillStore } from './spill-store.ts';
-
-export type { CollectionStats } from './collection-rule.ts';
 
 /**
  * The POLICY of a budgeted store: keeps `SpillStore.residentBytes` within the budget.
@@ -15,20 +12,17 @@ export type { CollectionStats } from './collection-rule.ts';
  * - Prefetch: when a unit begins a step, the refs it borrowed in its previous step are read back; so
  *   are those of the units that (last time) began right after it, into room that does not squeeze the
  *   running unit, so their reads overlap its compute. Prefetched entries are evicted last.
- * - Reuse: an entry dropped to make room for a read, if the store says nothing else holds its buffers
- *   (`hooks.reusable`: a value put with `transfer`), is read into instead of let go of.
+ * - Recycling: an entry dropped whose buffers the store owns (`hooks.reusable`) keeps them as spare
+ *   buffers (still counted as resident); reads and scratch arrays of those sizes take them, so room
+ *   for them needs nothing dropped. Spare buffers no request fits are let go of last, when nothing
+ *   else makes room: only then does memory go to the garbage collector. No collection is ever forced.
  * - Room for the next unit (`reserveNext`): a put also frees, if writes allow, what the next unit
  *   will likely add to the store before it puts it.
- * - Collection: the store's memory it let go of leaves the process only when V8 collects it, so the
- *   policy forces young-generation collections at the rate it lets go of memory, and full ones when
- *   the garbage it can measure or the disk say so (`CollectionRule`), before it takes more memory (an
- *   admit, a prefetch read); after a full one `onCollected` lets the store free the refs it found
- *   unreachable.
  *
  * Does not cover what a value is or how it is stored (mechanism: `SpillStore`), nor verification.
  * `admit` is the only method that throws/rejects; the others never throw.
  */
-export interface MemoryPolicyOptions extends CollectionOptions {
+export interface MemoryPolicyOptions {
   readonly budget: number;
   /** Fraction of the budget write-behind keeps free or droppable at once. Default 0.5. */
   readonly headroom?: number;
@@ -38,13 +32,14 @@ export interface MemoryPolicyOptions extends CollectionOptions {
   readonly lookahead?: number;
   /**
    * At a put, also make room for what the next unit will likely add before it puts it (see
-   * `#nextGrowth`), so that its value and a full store do not meet. Default true.
+   * `#nextGrowth`), so that its value and a full store do not meet. Default false: working memory
+   * taken with `scratch` is counted when it is taken, and making room ahead of it would let go of
+   * the spare buffers it would have reused.
    */
   readonly reserveNext?: boolean;
 }
 
 export interface PolicyHooks {
-  readonly onCollected?: () => void;
   readonly reusable?: (id: string) => boolean;
 }
 
@@ -65,16 +60,13 @@ export class MemoryPolicy {
   readonly #stepTakenBytes = new Map<string, number>();
   readonly #prefetched = new Map<string, string>();
   readonly #successor = new Map<string, string>();
-  readonly #collection: CollectionRule;
   readonly #reusable: (id: string) => boolean;
   #lastBegun: string | undefined;
   #writes = 0;
 
   /**
-   * `hooks.onCollected` runs after each full collection (the store frees the refs it found
-   * unreachable); `hooks.reusable(id)` is true if nothing but the store holds entry `id`'s buffers
-   * (a value put with `transfer`), so a read may reuse them when it is dropped to make room for one:
-   * that memory is not let go of, and no forced collection need find it. Neither may throw.
+   * `hooks.reusable(id)` is true if nothing but the store holds entry `id`'s buffers (a value it owns),
+   * so they become spare buffers when it is dropped: that memory is recycled, not let go of. Must not throw.
    */
   constructor(spill: SpillStore, options: MemoryPolicyOptions, hooks: PolicyHooks = {}) {
     this.#spill = spill;
@@ -83,14 +75,7 @@ export class MemoryPolicy {
     this.#headroom = (options.headroom ?? 0.5) * options.budget;
     this.#maxWrites = options.maxWrites ?? 2;
     this.#lookahead = options.lookahead ?? 2;
-    this.#reserveNext = options.reserveNext ?? true;
-    const bytes = { resident: () => spill.residentBytes, disk: () => spill.diskBytes };
-    this.#collection = new CollectionRule(options.budget, bytes, options, hooks.onCollected ?? (() => {}));
-  }
-
-  /** How many collections this policy ran (how many full), and their total wall time (with `onCollected`). */
-  get collections(): CollectionStats {
-    return this.#collection.stats;
+    this.#reserveNext = options.reserveNext ?? false;
   }
 
   /** Marks `id` most recently used. */
@@ -99,21 +84,14 @@ export class MemoryPolicy {
     this.#lru.set(id, true);
   }
 
-  /** Memory the store let go of outside any entry (a taken value its unit did not put back): garbage until a collection. */
-  letGo(bytes: number): void {
-    this.#collection.released(bytes);
-  }
-
   /** `path` takes entry `id` out of the store (call before `SpillStore.free`): in use, not let go of. */
   taken(path: string, id: string): void {
     this.#stepTakenBytes.set(path, (this.#stepTakenBytes.get(path) ?? 0) + this.#spill.bytesOf(id));
-    this.forget(id, false);
+    this.forget(id);
   }
 
-  /** The entry is being freed (call before `SpillStore.free`, so its resident bytes count as released). */
-  forget(id: string, garbage = true): void {
-    const state = this.#spill.state(id);
-    if (garbage && state !== undefined && state !== 'spilled') this.#collection.released(this.#spill.bytesOf(id));
+  /** The entry is being freed or taken (call before `SpillStore.free`). */
+  forget(id: string): void {
     this.#lru.delete(id);
     this.#pins.delete(id);
     this.#prefetched.delete(id);
@@ -169,21 +147,16 @@ export class MemoryPolicy {
 
   /**
    * Makes room for `bytes` more resident bytes, then runs `commit` synchronously (so nothing else takes
-   * the room in between). Rejects with `SKY_MEMORY_BUDGET` when the pinned bytes leave no room, or with
-   * the `SKY_SPILL_WRITE` of a write it waited for.
+   * the room in between). `sizes`: the buffers the request could take from the spare ones (a read's,
+   * a scratch array's), which need no room. Rejects with `SKY_MEMORY_BUDGET` when the pinned bytes
+   * leave no room, or with the `SKY_SPILL_WRITE` of a write it waited for.
    */
-  async admit<T>(bytes: number, path: string, commit: () => T, forRead = false): Promise<T> {
-    if (bytes > this.budget) throw this.#budgetError(bytes, path, `a value of ${formatBytes(bytes)} (${bytes} bytes) is larger than the memory budget`);
+  async admit<T>(bytes: number, path: string, commit: () => T, forRead = false, sizes: readonly number[] = []): Promise<T> {
+    if (bytes > this.budget) throw this.#budgetError(bytes, path, `${formatBytes(bytes)} (${bytes} bytes) at once is more than the memory budget`);
     // Room for what the next unit will add to the store too, if it can be had (see `#nextGrowth`).
     let want = forRead || !this.#reserveNext ? bytes : bytes + this.#nextGrowth(bytes, path);
     for (;;) {
-      this.#collection.maybeCollect(false); // may free unreachable entries, making room without spilling
-      if (this.#fits(want) || this.#dropClean(want, undefined, forRead)) {
-        this.#collection.maybeCollect(false); // what the drops let go of goes before `commit` allocates (a read-back)
-        const done = commit(); // a read starts here, into the dropped buffers it can reuse
-        this.#collection.released(this.#spill.discardSpare());
-        return done;
-      }
+      if (this.#room(want, sizes) || this.#dropClean(want, sizes) || this.#discardSpare(want, sizes)) return commit();
       const waits = this.#startEvictionWrites(want);
       if (waits.length === 0 && want > bytes) {
         want = bytes;
@@ -207,7 +180,7 @@ export class MemoryPolicy {
 
   /** Starts writes so that `headroom` of the budget is free or droppable at once. Never throws. */
   writeBehind(): void {
-    let freeable = this.budget - this.#spill.residentBytes;
+    let freeable = this.budget - this.#spill.residentBytes + this.#spill.spareBytes;
     for (const id of this.#lru.keys()) {
       const state = this.#spill.state(id);
       if (state === 'clean' && !this.isPinned(id)) freeable += this.#spill.bytesOf(id);
@@ -223,14 +196,14 @@ export class MemoryPolicy {
 
   /**
    * `path` is about to run: learn the order units run in, and prefetch. Room for every read is made
-   * first, then one collection (what the drops let go of goes while it is young), then the reads
-   * start. Never throws.
+   * first (spare buffers of the right sizes count as room), then the reads start. Never throws.
    */
   beginStep(path: string): void {
     if (this.#lastBegun !== undefined && this.#lastBegun !== path) this.#successor.set(this.#lastBegun, path);
     this.#lastBegun = path;
     const reserve = this.#previous.get(path)?.bytes ?? 0;
     const reads: string[] = [];
+    const sizes: number[] = [];
     let planned = 0;
     const seen = new Set<string>();
     let unit: string | undefined = path;
@@ -241,42 +214,45 @@ export class MemoryPolicy {
         if (this.#spill.state(id) !== 'spilled' || reads.includes(id)) continue;
         const bytes = this.#spill.bytesOf(id);
         const room = planned + bytes + (k === 0 ? 0 : reserve);
-        if (!this.#fits(room) && !this.#dropClean(room, unit, true)) break;
+        const withSizes = [...sizes, ...this.#spill.bufferSizesOf(id)];
+        if (!this.#room(room, withSizes) && !this.#dropClean(room, withSizes, unit)) break;
         reads.push(id);
+        sizes.splice(0, sizes.length, ...withSizes);
         planned += bytes;
         this.#prefetched.set(id, unit);
         this.touch(id);
       }
     }
-    this.#collection.maybeCollect(true);
-    for (const id of reads) {
-      if (this.#spill.state(id) !== 'spilled') continue; // freed by the collection
-      void this.#spill.read(id).catch(() => {}); // a failed read is reported at the unit's get
-    }
-    this.#collection.released(this.#spill.discardSpare());
+    for (const id of reads) void this.#spill.read(id).catch(() => {}); // a failed read is reported at the unit's get
   }
 
-  #fits(bytes: number): boolean {
-    return this.#spill.residentBytes + bytes <= this.budget;
+  /** True if `bytes` more fit, counting spare buffers of `sizes` as room. */
+  #room(bytes: number, sizes: readonly number[]): boolean {
+    return this.#spill.residentBytes + bytes - this.#spill.spareFor(sizes) <= this.budget;
   }
 
   /**
-   * Drops clean unpinned entries, least recently used first, prefetched ones last, until `bytes` fit.
-   * `forRead`: the room is for reads, which reuse the buffers of reusable entries dropped.
+   * Drops clean unpinned entries, least recently used first, prefetched ones last, until `bytes` fit
+   * (`sizes` as for `#room`); the buffers of entries the store owns become spare buffers.
    */
-  #dropClean(bytes: number, prefetchingFor?: string, forRead = false): boolean {
+  #dropClean(bytes: number, sizes: readonly number[], prefetchingFor?: string): boolean {
     for (const pass of [false, true]) {
       if (pass && prefetchingFor !== undefined) return false; // a prefetch never evicts another one
       for (const id of this.#lru.keys()) {
-        if (this.#fits(bytes)) return true;
+        if (this.#room(bytes, sizes)) return true;
         if (this.#spill.state(id) !== 'clean' || this.isPinned(id) || this.#prefetched.has(id) !== pass) continue;
-        const reused = forRead && this.#reusable(id);
-        const dropped = this.#spill.drop(id, reused);
-        if (!reused) this.#collection.released(dropped);
+        this.#spill.drop(id, this.#reusable(id));
         this.#prefetched.delete(id);
       }
     }
-    return this.#fits(bytes);
+    return this.#room(bytes, sizes);
+  }
+
+  /** Lets go of spare buffers no request of `sizes` would take, until `bytes` fit. */
+  #discardSpare(bytes: number, sizes: readonly number[]): boolean {
+    const over = this.#spill.residentBytes + bytes - this.#spill.spareFor(sizes) - this.budget;
+    if (over > 0) this.#spill.discardSpare(over, sizes);
+    return this.#room(bytes, sizes);
   }
 
   /** Writes and reads whose end may make room: starts writes of LRU dirty entries as needed. */

@@ -18,8 +18,10 @@ import type { Ref } from '../ref.ts';
  *   spilled --read--> reading --> clean
  *
  * Resident bytes count dirty, writing, clean and reading entries (a read allocates its buffers when it
- * starts), and bytes the caller `hold`s outside any entry (values units took out of the store).
- * Values are immutable, so a clean entry is dropped without writing again.
+ * starts), bytes the caller `hold`s outside any entry (values units took out of the store, scratch
+ * arrays) and the spare buffers kept for recycling (`BufferPool`): memory of values the store owned
+ * that left memory, read into again or handed out as scratch instead of being left to the garbage
+ * collector. Values are immutable, so a clean entry is dropped without writing again.
  *
  * A write ends (the entry is clean) once its bytes are in the page cache, readable through the file's
  * open handle; the file is made durable and renamed to its ref's name in the background, at most
@@ -108,9 +110,47 @@ export class SpillStore {
     else this.#resident += bytes;
   }
 
-  /** Lets go of the spare buffers no read took (see `drop`); returns their bytes. Never throws. */
-  discardSpare(): number {
-    return this.#spare.clear();
+  /**
+   * Lets go of spare buffers (left to the garbage collector), sparing those of `keep` sizes, until
+   * `bytes` are let go of (all by default); returns the bytes let go of. Never throws.
+   */
+  discardSpare(bytes = Infinity, keep: readonly number[] = []): number {
+    const discarded = this.#spare.discard(bytes, keep);
+    this.#resident -= discarded;
+    return discarded;
+  }
+
+  /** Bytes of spare buffers kept for recycling (counted as resident). */
+  get spareBytes(): number {
+    return this.#spare.bytes;
+  }
+
+  /** How many of the bytes of buffers of `sizes` the spare buffers could supply. Never throws. */
+  spareFor(sizes: readonly number[]): number {
+    return this.#spare.covers(sizes);
+  }
+
+  /** A spare buffer of exactly `bytes` (any content) for the caller to `hold`, or undefined. Never throws. */
+  takeSpare(bytes: number): ArrayBuffer | undefined {
+    const buffer = this.#spare.take(bytes);
+    if (buffer) this.#resident -= bytes;
+    return buffer;
+  }
+
+  /** Keeps `buffers` (nothing else may use them) for later reads and scratch. Never throws. */
+  giveSpare(buffers: readonly ArrayBuffer[]): void {
+    this.#addResident(this.#spare.give(buffers));
+  }
+
+  /** The sizes of the buffers an entry on disk is made of (empty if it is not on disk). */
+  bufferSizesOf(id: string): readonly number[] {
+    return this.#entries.get(id)?.disk?.bufferBytes ?? [];
+  }
+
+  /** Replaces a resident entry's value by the same data in other buffers (a lease ended in verify mode). Never throws. */
+  rehome(id: string, value: unknown): void {
+    const entry = this.#entries.get(id);
+    if (entry && entry.state !== 'spilled' && entry.state !== 'reading') entry.value = value;
   }
 
   get residentBytes(): number {
@@ -198,20 +238,21 @@ export class SpillStore {
   }
 
   /**
-   * Drops the in-memory copy of a clean entry; returns the bytes freed (0 unless clean). With `reuse`
-   * (the caller vouches that nothing else holds the value's buffers) the next reads are read into
-   * them; `discardSpare` lets go of what no read took. Never throws.
+   * Drops the in-memory copy of a clean entry; returns the resident bytes freed (0 unless clean; with
+   * `reuse`, what its buffers did not keep). With `reuse` (the caller vouches that nothing else holds
+   * the value's buffers) they become spare buffers, for later reads and scratch. Never throws.
    */
   drop(id: string, reuse = false): number {
     const entry = this.#entries.get(id);
     if (!entry || entry.state !== 'clean') return 0;
     const value = entry.value;
-    if (reuse) this.#spare.give(buffersOf(value));
     entry.value = undefined;
     entry.state = 'spilled';
     this.#resident -= entry.bytes;
+    const kept = reuse ? this.#spare.give(buffersOf(value)) : 0;
+    this.#addResident(kept);
     this.#options.onDrop?.(id, value);
-    return entry.bytes;
+    return entry.bytes - kept;
   }
 
   /**
@@ -225,9 +266,14 @@ export class SpillStore {
     if (entry.reading) return entry.reading;
     const info = entry.disk as SpillFileInfo;
     entry.state = 'reading';
+    // The read goes into spare buffers where there are some (taken now: the accounting is synchronous).
+    const spares = info.bufferBytes.map((n) => this.#spare.take(n));
+    const fromSpare = spares.reduce((n, b) => n + (b?.byteLength ?? 0), 0);
+    this.#resident -= fromSpare;
     this.#addResident(entry.bytes);
     const owner = unitPath === undefined ? { ref: id } : { ref: id, unitPath };
-    const spare = (bytes: number): ArrayBuffer | undefined => this.#spare.take(bytes);
+    let next = 0;
+    const spare = (): ArrayBuffer | undefined => spares[next++];
     entry.reading = this.#tracker.track(readSpillFile(this.#io, info, owner, entry.file?.handle, spare)).then(
       ({ skeleton, buffers }) => {
         entry.reading = undefined;
@@ -268,8 +314,8 @@ export class SpillStore {
     this.#entries.delete(id);
     entry.freed = true;
     const reused = reuse && (entry.state === 'clean' || entry.state === 'dirty');
-    if (reused) this.#spare.give(buffersOf(entry.value));
     if (entry.state !== 'spilled') this.#resident -= entry.bytes;
+    if (reused) this.#addResident(this.#spare.give(buffersOf(entry.value)));
     entry.value = undefined;
     entry.refs = [];
     if (entry.disk && !entry.writing) this.#retire(entry);
@@ -295,7 +341,7 @@ export class SpillStore {
     this.#entries.clear();
     this.#resident = 0;
     await this.#tracker.settled();
-    this.#spare.clear();
+    this.#spare.discard(Infinity, []);
     await this.#pool.clear();
   }
 

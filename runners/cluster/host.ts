@@ -180,9 +180,9 @@ export class Host {
 
 async function openOwnStore(config: HostConfig, emit: (e: RunEventBody) => void): Promise<Store> {
   const idPrefix = refPrefix(config.hostId);
-  // Both stores free refs whose handle was collected: the host keeps the handles that left the
-  // thread (`EscapedRefs`), so a collected handle means no thread can reach the ref any more.
-  if (config.memoryBudget === undefined) return new MemoryStore({ verify: config.verify, idPrefix });
+  // Neither store frees on garbage collection; in verify mode both report a collected handle whose
+  // value they still hold, so the host keeps the handles that left the thread (`EscapedRefs`).
+  if (config.memoryBudget === undefined) return new MemoryStore({ verify: config.verify, idPrefix, emit });
   // Loaded only with a budget: the spill store's modules add ~15-20 ms to every host's start.
   const { BudgetedStore } = await import('../../lib/memory/budgeted-store.ts');
   return BudgetedStore.open({ budget: config.memoryBudget, directory: config.spillDir, verify: config.verify, emit, idPrefix });

@@ -122,28 +122,20 @@ describe('BudgetedStore', () => {
     });
   });
 
-  it('frees a ref nobody can reach: its spill file is gone (pooled for reuse under another name), and all is deleted at close', async () => {
-    const gc = forceGc();
-    expect(gc).toBeTypeOf('function');
+  it('frees the refs a unit kept to itself when it ends, with no garbage collection: spill files pooled, all deleted at close', async () => {
     const store = await open();
-    const kept: Ref[] = [];
-    await (async () => {
-      for (let i = 0; i < 6; i++) {
-        const ref = await store.put(image(4 * KiB, i), a);
-        if (i === 5) kept.push(ref);
-      }
-    })();
-    store.endStep(a);
-    await sleep(50); // let write-behind finish
+    const refs: Ref[] = [];
+    for (let i = 0; i < 6; i++) refs.push(await store.put(image(4 * KiB, i), a));
+    store.endStep(a, refs[5]); // the last one leaves the unit (e.g. returned)
+    await store.durable();
     expect(store.size).toBe(6);
-    for (let i = 0; i < 20 && store.size > 1; i++) {
-      gc?.();
-      await sleep(10);
-    }
+    expect(store.diskBytes).toBeGreaterThan(0);
+    store.endUnit(a);
     expect(store.size).toBe(1);
     await sleep(20);
     const refFiles = (await spillFiles()).filter((f) => !f.startsWith('free-'));
-    expect(refFiles).toEqual(store.diskBytes > 0 ? [`${kept[0]?.$ref}.spill`] : []);
+    expect(refFiles.every((f) => f.startsWith(`${refs[5]?.$ref}.`))).toBe(true);
+    await expect(Promise.resolve().then(() => store.get(refs[0] as Ref, b))).rejects.toMatchObject({ code: 'SKY_UNKNOWN_REF' });
     await store.close();
     expect(await spillFiles()).toEqual([]);
   });
@@ -180,7 +172,7 @@ describe('BudgetedStore', () => {
     );
     await fc.assert(
       fc.asyncProperty(fc.array(op, { minLength: 5, maxLength: 60 }), fc.integer({ min: 24 * KiB, max: 64 * KiB }), async (ops, budget) => {
-        const store = await BudgetedStore.open({ budget, directory: join(tempDir(), 'prop'), verify: true, freeUnreachable: false });
+        const store = await BudgetedStore.open({ budget, directory: join(tempDir(), 'prop'), verify: true });
         const units = [{ path: 'u0' }, { path: 'u1' }, { path: 'u2' }];
         const refs: { ref: Ref; copy: Uint8Array }[] = [];
         try {

@@ -14,11 +14,22 @@ describe('BufferPool', () => {
     expect(pool.bytes).toBe(8);
   });
 
-  it('lets go of what no read took, reporting its bytes', () => {
+  it('lets go of buffers largest first, sparing the sizes asked to keep, and reports the bytes', () => {
     const pool = new BufferPool();
-    pool.give([new ArrayBuffer(16), new ArrayBuffer(16)]);
-    expect(pool.clear()).toBe(32);
+    pool.give([new ArrayBuffer(16), new ArrayBuffer(16), new ArrayBuffer(64), new ArrayBuffer(8)]);
+    expect(pool.covers([16, 16, 16, 8, 32])).toBe(40);
+    expect(pool.discard(70, [16])).toBe(80); // 64, then one 16: the other 16 is spared
+    expect(pool.take(16)).toBeDefined();
     expect(pool.take(16)).toBeUndefined();
+    expect(pool.discard(Infinity, [])).toBe(8);
+    expect(pool.bytes).toBe(0);
+  });
+
+  it('skips detached (empty) buffers it is given', () => {
+    const pool = new BufferPool();
+    const buffer = new ArrayBuffer(32);
+    structuredClone(buffer, { transfer: [buffer] });
+    expect(pool.give([buffer])).toBe(0);
     expect(pool.bytes).toBe(0);
   });
 });

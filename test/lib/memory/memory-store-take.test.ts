@@ -11,7 +11,8 @@ describe('MemoryStore take', () => {
     const ref = store.put(pixels, a, { transfer: true });
     expect(store.endStep(a)).toBeUndefined();
     const taken = store.take(ref, a) as Float32Array;
-    expect(taken).toBe(pixels);
+    expect(pixels.length).toBe(0); // verify mode: the lease on what it put ended at its pause
+    expect([...taken]).toEqual([1, 2, 3]);
     expect(store.bytes).toBe(0);
     taken[0] = 10; // the unit's own now: no pristine violation at its pause
     const next = store.put(taken, a, { transfer: true });
@@ -20,10 +21,15 @@ describe('MemoryStore take', () => {
     expect(() => store.get(ref, b)).toThrow(expect.objectContaining({ code: 'SKY_UNKNOWN_REF', ref: ref.$ref, message: expect.stringMatching(/was taken by unit root\/s:0/) }));
   });
 
-  it('refuses to take a ref put without transfer, one another step borrows, or one whose handle left the unit', () => {
+  it('refuses to take a ref whose arrays are not the store\'s alone, one another step borrows, or one whose handle left the unit', () => {
     const store = new MemoryStore({ verify: false });
+    const input = { pixels: new Float32Array(2) };
+    store.share(input); // e.g. the unit's input
+    const ordinary = store.put(input.pixels, a);
+    expect(() => store.take(ordinary, a)).toThrow(expect.objectContaining({ code: 'SKY_TRANSFER', ref: ordinary.$ref, unitPath: a.path }));
     const plain = store.put(new Float32Array(2), a);
-    expect(() => store.take(plain, a)).toThrow(expect.objectContaining({ code: 'SKY_TRANSFER', ref: plain.$ref, unitPath: a.path }));
+    store.endStep(a);
+    expect(() => store.take(plain, a)).not.toThrow(); // a plain put of its own arrays is the store's: takeable
     const lent = store.put(new Float32Array(2), a, { transfer: true });
     store.endStep(a);
     store.get(lent, b); // b's step borrows it
@@ -40,7 +46,7 @@ describe('MemoryStore take', () => {
     const pixels = new Float32Array(2);
     const ref = store.put(pixels, a, { transfer: true });
     store.endStep(a, [pixels]); // e.g. the unit gathered or returned the arrays themselves
-    expect(() => store.take(ref, a)).toThrow(expect.objectContaining({ code: 'SKY_TRANSFER', message: expect.stringMatching(/has been shared/) }));
+    expect(() => store.take(ref, a)).toThrow(expect.objectContaining({ code: 'SKY_TRANSFER', message: expect.stringMatching(/does not own alone/) }));
     expect(store.get(ref, a)).toBe(pixels);
   });
 });

@@ -20,6 +20,26 @@ describe('Ownership', () => {
     expect(() => own.checkPut(new Float32Array(0), unit, true)).not.toThrow(); // empty is not detached
   });
 
+  it('reports a put of an array whose lease ended as SKY_LEASE_EXPIRED, with what the store says it was', () => {
+    const own = new Ownership();
+    const expired = detached();
+    const what = (buffer: ArrayBuffer): string | undefined => (buffer === expired.buffer ? 'ref r7, whose lease ended at gather#1' : undefined);
+    expect(() => own.checkPut({ expired }, unit, false, what)).toThrow(expect.objectContaining({ code: 'SKY_LEASE_EXPIRED', message: expect.stringMatching(/ref r7, whose lease ended at gather#1/) }));
+  });
+
+  it('lets the store own the buffers of a plain put of fresh plain data, and not of anything else', () => {
+    const own = new Ownership();
+    expect(own.checkPut({ pixels: new Float32Array(4) }, unit, false)).toBe(true);
+    const input = { pixels: new Float32Array(4) };
+    own.share(input);
+    expect(own.checkPut(input, unit, false)).toBe(false);
+    const twice = new Float32Array(4);
+    expect(own.checkPut(twice, unit, false)).toBe(true);
+    own.adopt('r1', twice, unit);
+    expect(own.checkPut({ again: twice }, unit, false)).toBe(false); // another ref's: the new one is ordinary
+    expect(own.owns('r1')).toBe(false); // ...and the first no longer the store's alone
+  });
+
   it('refuses a transfer put of anything but plain data, naming the path', () => {
     const own = new Ownership();
     class Image {
@@ -32,7 +52,9 @@ describe('Ownership', () => {
   it('refuses a transfer put of buffers another ref, an input or a gathered value holds', () => {
     const own = new Ownership();
     const plain = new Float32Array(4);
-    own.checkPut(plain, unit, false); // an ordinary ref holds it now
+    own.adopt('r0', plain, unit); // a plain put the store owns
+    expect(() => own.checkPut(plain, unit, true)).toThrow(expect.objectContaining({ code: 'SKY_TRANSFER', message: expect.stringMatching(/a buffer of ref r0/) }));
+    expect(own.checkPut(plain, unit, false)).toBe(false); // a plain put of it again is ordinary; now shared
     expect(() => own.checkPut(plain, unit, true)).toThrow(expect.objectContaining({ code: 'SKY_TRANSFER', message: expect.stringMatching(/another ref, an input/) }));
     const input = { pixels: new Float32Array(4) };
     own.share(input);
@@ -50,7 +72,7 @@ describe('Ownership', () => {
     expect(own.owns('r1')).toBe(true);
     own.share({ gathered: [pixels] });
     expect(own.owns('r1')).toBe(false);
-    expect(() => own.checkTake('r1', unit, false)).toThrow(expect.objectContaining({ code: 'SKY_TRANSFER', ref: 'r1', message: expect.stringMatching(/put without transfer or has been shared/) }));
+    expect(() => own.checkTake('r1', unit, false)).toThrow(expect.objectContaining({ code: 'SKY_TRANSFER', ref: 'r1', message: expect.stringMatching(/does not own alone/) }));
   });
 
   it('lets a unit take only a transfer ref whose handle stayed with it and that no other step borrows', () => {
@@ -75,7 +97,7 @@ describe('Ownership', () => {
     expect(() => own.checkPut(pixels, unit, true)).not.toThrow();
   });
 
-  it("names at a unit's end only its transfer refs that nothing else can reach, once", () => {
+  it("names at a unit's end the refs it put whose handles never left it, once", () => {
     const own = new Ownership();
     const other = 'root/s:1';
     own.adopt('kept', new Float32Array(4), unit);
@@ -91,7 +113,8 @@ describe('Ownership', () => {
     own.share({ gathered: shared });
     own.taken('taken', new Float32Array(4), unit);
     own.forget('freed');
-    expect(own.unitEnded(unit)).toEqual(['kept']);
+    // 'shared': its arrays left the unit, not its handle: no later step can read the ref.
+    expect(own.unitEnded(unit)).toEqual(['kept', 'shared']);
     expect(own.unitEnded(unit)).toEqual([]);
     expect(own.unitEnded(other)).toEqual(['theirs']);
   });
