@@ -13,7 +13,7 @@ import type { RunOptions } from './options.ts';
 import { showProgress } from './progress.ts';
 import { createRunner } from './runner-factory.ts';
 import { describeMemory, memoryPlan } from './memory-plan.ts';
-import { visitReports, type VisitReport } from './visit-report.ts';
+import { accuracyTargetsText, visitReports, type VisitReport } from './visit-report.ts';
 
 export interface RunSummary {
   readonly camera: string;
@@ -138,6 +138,6 @@ export function summaryTable(s: RunSummary): string {
     `camera ${s.camera} (${s.sensors} sensors), runner ${s.runner}: ${s.visits.length} visit(s) in ${formatMs(s.wallMs)}, ${s.collectives} collectives, ` +
       `peak store ${formatBytes(s.peakStoreBytes)}, peak step ${formatBytes(s.peakStepBytes)}, peak RSS ${formatBytes(s.peakRssBytes)}`,
     `memory ${s.memoryBudget}: spilled ${formatBytes(s.spilledBytes)}, read back ${formatBytes(s.readBackBytes)}`,
-    'targets: distortion < 0.02 px RMS, PSF size < 2% RMS, background < 0.1 of the pixel noise RMS',
+    accuracyTargetsText,
   ].join('\n');
 }
