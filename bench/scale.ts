@@ -28,6 +28,7 @@ import { defaultConfigurations, lsstConfiguration, type Configuration } from './
 import { measureChild } from './scale/measured-child.ts';
 import { spillTraffic } from './scale/spill-accounting.ts';
 import { describeVerdict, judge, passed, tableHeader, tableRow, type Verdict } from './scale/verdict.ts';
+import { mainJobNodeFlags } from './scale/main-job-flags.ts';
 
 const repo = fileURLToPath(new URL('..', import.meta.url));
 const cli = join(repo, 'cli', 'main.ts');
@@ -69,7 +70,7 @@ const summaries = new Map<string, RunSummary>();
 for (const c of configurations) {
   const out = join(root, c.name);
   rmSync(out, { recursive: true, force: true });
-  const args = ['--import', 'tsx', cli, 'run', '--camera', c.camera, '--visits', '1', '--runner', c.runner, '--json', '--no-progress', '--out', out];
+  const args = [...mainJobNodeFlags(), '--import', 'tsx', cli, 'run', '--camera', c.camera, '--visits', '1', '--runner', c.runner, '--json', '--no-progress', '--out', out];
   if (c.memoryBytes !== undefined) args.push('--memory', String(c.memoryBytes));
   if (c.runner === 'cluster') args.push('--workers', String(c.workers));
   say(`\n${c.name}: skyloom ${args.slice(3).join(' ')}`);

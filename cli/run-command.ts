@@ -42,8 +42,9 @@ export interface RunSummary {
 }
 
 export async function runCommand(options: RunOptions): Promise<number> {
-  // The command owns its process, so it opts in to keeping freed image memory (see lib/memory/malloc-tuning.ts).
-  if (process.env.SKYLOOM_MALLOC_TUNING !== '0') tuneMalloc();
+  // Opt-in (SKYLOOM_MALLOC_TUNING=1): glibc then keeps freed memory in the process, faster but RSS
+  // stays at its high-water mark; budgeted stores recycle their own memory (see lib/memory/malloc-tuning.ts).
+  if (process.env.SKYLOOM_MALLOC_TUNING === '1') tuneMalloc();
   const camera = cameraPresets[options.camera];
   const sensors = sensorPlacements(camera).length;
   const memory = memoryPlan(options.runner, options.memory, options.workers);

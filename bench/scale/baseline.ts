@@ -7,6 +7,7 @@
 import { execFileSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import type { ProcMemory } from './proc-memory.ts';
+import { mainJobNodeFlags } from './main-job-flags.ts';
 
 const probe = fileURLToPath(new URL('./loaded-process.ts', import.meta.url));
 
@@ -20,7 +21,7 @@ export interface LoadedBaseline {
 export function measureLoadedBaseline(workers: number, repeats = 3): LoadedBaseline {
   const figures: number[] = [];
   for (let i = 0; i < repeats; i++) {
-    const out = execFileSync(process.execPath, ['--import', 'tsx', probe, '--workers', String(workers)], { encoding: 'utf8', timeout: 120_000 });
+    const out = execFileSync(process.execPath, [...mainJobNodeFlags(), '--import', 'tsx', probe, '--workers', String(workers)], { encoding: 'utf8', timeout: 120_000 });
     const memory = JSON.parse(out.trim().split('\n').pop() ?? '') as ProcMemory;
     figures.push(workers > 0 ? memory.hwmBytes : memory.rssBytes);
   }

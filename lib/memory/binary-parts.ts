@@ -19,10 +19,21 @@ export function forEachRef(value: unknown, visit: (ref: Ref) => void): void {
   walk(value, new Set(), () => {}, () => {}, visit);
 }
 
-/** Approximate bytes a value occupies: exact for binary parts, an estimate for the rest. */
+/**
+ * Approximate bytes a value occupies: exact for binary data — each distinct buffer counted whole and
+ * once, since a view keeps its whole buffer alive and a spill file holds it whole — an estimate for
+ * the rest.
+ */
 export function storeBytes(value: unknown): number {
   let bytes = 0;
-  walk(value, new Set(), (part) => (bytes += byteLengthOf(part)), (leafBytes) => (bytes += leafBytes));
+  const buffers = new Set<ArrayBufferLike>();
+  const onBinary = (part: BinaryPart): void => {
+    const buffer = ArrayBuffer.isView(part) ? part.buffer : part;
+    if (buffers.has(buffer)) return;
+    buffers.add(buffer);
+    bytes += byteLengthOf(buffer);
+  };
+  walk(value, new Set(), onBinary, (leafBytes) => (bytes += leafBytes));
   return bytes;
 }
 

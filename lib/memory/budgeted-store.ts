@@ -20,6 +20,7 @@ import { SpillStore, type SpillIoStats } from './spill-store.ts';
 import type { PutOptions } from '../put.ts';
 import type { ScratchOp } from '../primitive.ts';
 import { scratchTypes, type ScratchArray } from '../scratch.ts';
+import { largestFor } from './size-class.ts';
 import type { Borrower, Store } from '../store.ts';
 
 export interface BudgetedStoreOptions {
@@ -203,15 +204,22 @@ export class BudgetedStore implements Store {
     return this.#takeBack(id, borrower);
   }
 
+  /**
+   * A zero-filled array from a spare buffer of its size class (`size-class.ts`), or a new one of that
+   * size: nearby sizes share recycled memory. The array views the buffer's first bytes; the whole
+   * buffer is counted.
+   */
   scratch(op: ScratchOp, borrower: Borrower): Promise<ScratchArray> {
     const Type = scratchTypes[op.type];
     const bytes = op.length * Type.BYTES_PER_ELEMENT;
-    return this.#policy.admit(bytes, borrower.path, () => {
-      const spare = this.#spill.takeSpare(bytes);
-      const array = spare ? new Type(spare).fill(0) : new Type(op.length);
-      this.#hold(borrower.path, array, bytes);
+    const most = largestFor(bytes);
+    return this.#policy.admit(most, borrower.path, () => {
+      const spare = this.#spill.takeSpare(bytes, most);
+      const array = new Type(spare ?? new ArrayBuffer(most), 0, op.length);
+      if (spare) array.fill(0);
+      this.#hold(borrower.path, array, array.buffer.byteLength);
       return array;
-    }, false, [bytes]);
+    }, false, { between: [bytes, most] });
   }
 
   endStep(borrower: Borrower, leaving?: unknown): SkyloomError | undefined {

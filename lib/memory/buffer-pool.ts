@@ -11,6 +11,9 @@
  */
 export class BufferPool {
   readonly #bySize = new Map<number, ArrayBuffer[]>();
+  /** When each size was last asked for: sizes nobody wants go first. */
+  readonly #wanted = new Map<number, number>();
+  #tick = 0;
   #bytes = 0;
 
   /** Bytes held now. */
@@ -34,11 +37,25 @@ export class BufferPool {
 
   /** A spare buffer of exactly `bytes` (any content), or undefined. */
   take(bytes: number): ArrayBuffer | undefined {
+    this.#wanted.set(bytes, ++this.#tick);
     const same = this.#bySize.get(bytes);
     const buffer = same?.pop();
     if (same?.length === 0) this.#bySize.delete(bytes);
     if (buffer) this.#bytes -= bytes;
     return buffer;
+  }
+
+  /** The smallest spare buffer of `least` to `most` bytes (any content), or undefined. */
+  takeBetween(least: number, most: number): ArrayBuffer | undefined {
+    let best: number | undefined;
+    for (const size of this.#bySize.keys()) if (size >= least && size <= most && (best === undefined || size < best)) best = size;
+    return best === undefined ? undefined : this.take(best);
+  }
+
+  /** True if a buffer of `least` to `most` bytes is here. */
+  hasBetween(least: number, most: number): boolean {
+    for (const size of this.#bySize.keys()) if (size >= least && size <= most) return true;
+    return false;
   }
 
   /** Bytes of `sizes` (a multiset) the pool could supply now. */
@@ -54,12 +71,16 @@ export class BufferPool {
     return bytes;
   }
 
-  /** Lets go of buffers, largest sizes first, sparing one per size in `keep`, until `bytes` are let go of; returns the bytes let go of. */
+  /**
+   * Lets go of buffers, sizes wanted least recently first (largest first among never-wanted ones),
+   * sparing one per size in `keep`, until `bytes` are let go of; returns the bytes let go of.
+   */
   discard(bytes: number, keep: readonly number[]): number {
     let discarded = 0;
     const spared = new Map<number, number>();
     for (const size of keep) spared.set(size, (spared.get(size) ?? 0) + 1);
-    for (const size of [...this.#bySize.keys()].sort((a, b) => b - a)) {
+    const order = [...this.#bySize.keys()].sort((a, b) => (this.#wanted.get(a) ?? 0) - (this.#wanted.get(b) ?? 0) || b - a);
+    for (const size of order) {
       const list = this.#bySize.get(size) as ArrayBuffer[];
       while (list.length > (spared.get(size) ?? 0) && discarded < bytes) {
         list.pop();

@@ -39,6 +39,9 @@ export interface MemoryPolicyOptions {
   readonly reserveNext?: boolean;
 }
 
+/** What spare buffers a request could take: a read's exact sizes, or one of a scratch array's range. */
+export type Spare = readonly number[] | { readonly between: readonly [least: number, most: number] };
+
 export interface PolicyHooks {
   readonly reusable?: (id: string) => boolean;
 }
@@ -147,11 +150,12 @@ export class MemoryPolicy {
 
   /**
    * Makes room for `bytes` more resident bytes, then runs `commit` synchronously (so nothing else takes
-   * the room in between). `sizes`: the buffers the request could take from the spare ones (a read's,
+   * the room in between). `sizes`: the buffers the request could take from the spare ones (a read's
+   * exact sizes, or a scratch array's range of sizes,
    * a scratch array's), which need no room. Rejects with `SKY_MEMORY_BUDGET` when the pinned bytes
    * leave no room, or with the `SKY_SPILL_WRITE` of a write it waited for.
    */
-  async admit<T>(bytes: number, path: string, commit: () => T, forRead = false, sizes: readonly number[] = []): Promise<T> {
+  async admit<T>(bytes: number, path: string, commit: () => T, forRead = false, sizes: Spare = []): Promise<T> {
     if (bytes > this.budget) throw this.#budgetError(bytes, path, `${formatBytes(bytes)} (${bytes} bytes) at once is more than the memory budget`);
     // Room for what the next unit will add to the store too, if it can be had (see `#nextGrowth`).
     let want = forRead || !this.#reserveNext ? bytes : bytes + this.#nextGrowth(bytes, path);
@@ -227,7 +231,7 @@ export class MemoryPolicy {
   }
 
   /** True if `bytes` more fit, counting spare buffers of `sizes` as room. */
-  #room(bytes: number, sizes: readonly number[]): boolean {
+  #room(bytes: number, sizes: Spare): boolean {
     return this.#spill.residentBytes + bytes - this.#spill.spareFor(sizes) <= this.budget;
   }
 
@@ -235,7 +239,7 @@ export class MemoryPolicy {
    * Drops clean unpinned entries, least recently used first, prefetched ones last, until `bytes` fit
    * (`sizes` as for `#room`); the buffers of entries the store owns become spare buffers.
    */
-  #dropClean(bytes: number, sizes: readonly number[], prefetchingFor?: string): boolean {
+  #dropClean(bytes: number, sizes: Spare, prefetchingFor?: string): boolean {
     for (const pass of [false, true]) {
       if (pass && prefetchingFor !== undefined) return false; // a prefetch never evicts another one
       for (const id of this.#lru.keys()) {
@@ -249,9 +253,9 @@ export class MemoryPolicy {
   }
 
   /** Lets go of spare buffers no request of `sizes` would take, until `bytes` fit. */
-  #discardSpare(bytes: number, sizes: readonly number[]): boolean {
+  #discardSpare(bytes: number, sizes: Spare): boolean {
     const over = this.#spill.residentBytes + bytes - this.#spill.spareFor(sizes) - this.budget;
-    if (over > 0) this.#spill.discardSpare(over, sizes);
+    if (over > 0) this.#spill.discardSpare(over, 'between' in sizes ? [] : sizes);
     return this.#room(bytes, sizes);
   }
 

@@ -125,16 +125,23 @@ export class SpillStore {
     return this.#spare.bytes;
   }
 
-  /** How many of the bytes of buffers of `sizes` the spare buffers could supply. Never throws. */
-  spareFor(sizes: readonly number[]): number {
-    return this.#spare.covers(sizes);
+  /** How many of the requested bytes the spare buffers could supply: of buffers of exact `sizes`, or one buffer in a range. Never throws. */
+  spareFor(sizes: readonly number[] | { readonly between: readonly [number, number] }): number {
+    if (!('between' in sizes)) return this.#spare.covers(sizes);
+    const [least, most] = sizes.between;
+    return this.#spare.hasBetween(least, most) ? most : 0;
   }
 
-  /** A spare buffer of exactly `bytes` (any content) for the caller to `hold`, or undefined. Never throws. */
-  takeSpare(bytes: number): ArrayBuffer | undefined {
-    const buffer = this.#spare.take(bytes);
-    if (buffer) this.#resident -= bytes;
+  /** A spare buffer of `least` to `most` bytes (any content) for the caller to `hold`, or undefined. Never throws. */
+  takeSpare(least: number, most = least): ArrayBuffer | undefined {
+    const buffer = this.#spare.takeBetween(least, most);
+    if (buffer) this.#resident -= buffer.byteLength;
     return buffer;
+  }
+
+  /** True if a spare buffer of `least` to `most` bytes is kept. Never throws. */
+  hasSpare(least: number, most: number): boolean {
+    return this.#spare.hasBetween(least, most);
   }
 
   /** Keeps `buffers` (nothing else may use them) for later reads and scratch. Never throws. */
