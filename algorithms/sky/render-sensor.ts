@@ -9,6 +9,7 @@
 import type { CameraSpec } from '../camera/camera-spec.ts';
 import { sensorMounting, sensorPlacements, type SensorPlacement } from '../camera/layout.ts';
 import { mixSeed, randomStream, type RandomStream } from '../math/seeds.ts';
+import { applySensorDefects } from './defects.ts';
 import { starsInRegion } from './star-field.ts';
 import { skyToFocal, trueBackgroundSurface, truePsfMoments, visitTruth, type VisitTruth } from './truth.ts';
 
@@ -47,6 +48,7 @@ export function renderSensor(id: SensorId): SensorImage {
   addCosmicRays(image, w, h, camera, rng);
   const mask = new Uint8Array(w * h);
   addBadColumns(image, mask, w, h, rng);
+  applySensorDefects(camera, seed, sensor, image, w, h);
   return { width: w, height: h, image, mask };
 }
 

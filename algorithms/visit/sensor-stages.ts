@@ -16,6 +16,7 @@ import { clipPairs, fitAstrometry, matchReferences, voteShift, type AstrometricS
 import { binBackground, clippedMean, fitBackground, subtractBackground, type BackgroundBins, type BackgroundModel } from '../stages/background.ts';
 import { findSources, maskDetections, type SourceCatalog } from '../stages/detect.ts';
 import { fitPsf, selectPsfStars, type PsfModel } from '../stages/psf.ts';
+import { checkSensorImage } from '../stages/sensor-checks.ts';
 import { sensorFrame, type SensorFrame } from '../stages/sensor-frame.ts';
 
 type Stage<R> = Generator<Primitive, R, unknown>;
@@ -44,6 +45,7 @@ const maskSigma = 3;
 /** Makes the sensor's image on demand and puts it (and its mask) in the store. */
 export function* loadSensor(input: SensorInput): Stage<SensorRefs> {
   const { image, mask } = renderSensor(input);
+  checkSensorImage(input.sensor, image, mask, input.camera.sensorWidth, input.camera.sensorHeight);
   return { frame: sensorFrame(input.camera, input.sensor), image: yield* put(image), mask: yield* put(mask) };
 }
 
@@ -114,7 +116,7 @@ export function* astrometryStage(input: SensorInput, frame: SensorFrame, catalog
     let pairs: MatchedPairs;
     if (!solution) pairs = matchReferences(frame, detections, refs, undefined, voteShift(frame, detections, refs, 12), radius);
     else pairs = clipPairs(frame, matchReferences(frame, detections, refs, solution, [0, 0], radius), solution, Math.max(3 * solution.rms, 0.05));
-    solution = yield* gather(pairs, (all: readonly MatchedPairs[]) => fitAstrometry(frames, all), { perMember: true });
+    solution = yield* gather(pairs, (all: readonly MatchedPairs[], members: readonly number[]) => fitAstrometry(members.map((m) => frames[m] as SensorFrame), all), { perMember: true });
   }
   return solution as AstrometricSolution;
 }
