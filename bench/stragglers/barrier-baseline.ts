@@ -7,6 +7,7 @@
  */
 import { once } from 'node:events';
 import { Worker } from 'node:worker_threads';
+import { askWorker } from '../workload/ask-worker.ts';
 import { centralRound, type StragglerParams, type VisitOutcome } from './workload.ts';
 
 interface Message {
@@ -18,11 +19,7 @@ interface Message {
 
 export async function runBarrierBaseline(params: StragglerParams, workers: number): Promise<VisitOutcome[]> {
   const threads = Array.from({ length: workers }, () => new Worker(new URL('./barrier-worker.mjs', import.meta.url), { execArgv: [] }));
-  const ask = (worker: Worker, message: object): Promise<Message> => {
-    const answer = once(worker, 'message') as Promise<[Message]>;
-    worker.postMessage(message);
-    return answer.then(([m]) => m);
-  };
+  const ask = (worker: Worker, message: object): Promise<Message> => askWorker<Message>(worker, message);
   try {
     await Promise.all(threads.map((t) => once(t, 'message')));
     const outcomes: VisitOutcome[] = [];

@@ -208,7 +208,7 @@ async function runPhase(
     } else {
       for (let i = 0; i < replies.length && !phase.failure && !options.signal.aborted && !cutoff.isMet; i++) await step(i);
     }
-    if (cutoff.isMet) await leaveLate(driver, phase, replies.map((_, i) => i).filter((i) => runs(i) && !phase.arrivals[i]), arrive, cutoff.why);
+    if (cutoff.isMet) leaveLate(driver, phase, replies.map((_, i) => i).filter((i) => runs(i) && !phase.arrivals[i]), arrive, cutoff.why);
   } finally {
     cutoff.dispose();
   }
@@ -216,10 +216,10 @@ async function runPhase(
 }
 
 /** Members that had not arrived when the cutoff was met are cancelled and fail as late; then the phase closes. */
-async function leaveLate(driver: GroupDriver, phase: PhaseArrivals, late: readonly number[], arrive: (i: number, a: MemberArrival) => void, why: string): Promise<void> {
+function leaveLate(driver: GroupDriver, phase: PhaseArrivals, late: readonly number[], arrive: (i: number, a: MemberArrival) => void, why: string): void {
   const site = (phase.arrivals.find((a) => a?.kind === 'gather') as GatherArrival).site;
   for (const i of late) {
-    await driver.cancel(i);
+    void driver.cancel(i); // not awaited: a step running in this thread ends its await first, and the group need not wait for it
     arrive(i, { kind: 'failed', error: lateForGather(driver.paths[i] as string, site, why), site });
   }
   phase.close();

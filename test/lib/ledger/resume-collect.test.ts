@@ -23,8 +23,8 @@ afterEach(() => {
   for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
 });
 
-function started(events: readonly { type: string }[]): string[] {
-  return events.filter((e) => e.type === 'unit-started').map((e) => (e as { path: string }).path);
+function started(events: readonly { readonly type: string; readonly path?: string }[]): string[] {
+  return events.filter((e) => e.type === 'unit-started').map((e) => e.path as string);
 }
 
 function recordedMemberships(runDir: string): { grp: string; number: number; live: string | null }[] {
