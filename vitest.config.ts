@@ -5,9 +5,12 @@ export default defineConfig({
     include: ['test/**/*.test.ts'],
     // Verify mode (checksums of borrowed typed arrays) is on by default in tests.
     env: { SKYLOOM_VERIFY: '1' },
-    testTimeout: 60_000,
-    hookTimeout: 60_000,
+    // Generous: the suite must pass on a loaded 2-core machine (10x the expected time of the slowest tests).
+    testTimeout: 300_000,
+    hookTimeout: 300_000,
     pool: 'forks',
+    // Verify mode's retention check and a few tests collect garbage; skyloom never turns the flag on itself.
+    execArgv: ['--expose-gc'],
     // CI sets SKYLOOM_TEST_REPORT to a path and reads the counts from this JSON report.
     ...(process.env.SKYLOOM_TEST_REPORT
       ? { reporters: ['default', 'json'], outputFile: { json: process.env.SKYLOOM_TEST_REPORT } }

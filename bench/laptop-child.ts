@@ -9,19 +9,18 @@
 import { mkdir, open, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { run } from '../lib/index.ts';
-import type { CollectionStats } from '../lib/memory-policy.ts';
-import type { SpillIoStats } from '../lib/spill-store.ts';
-import { inlineRunner, laptopRunner } from '../runners/index.ts';
+import { run, tuneMalloc } from '../lib/index.ts';
+import type { SpillIoStats } from '../lib/memory/spill-store.ts';
+import { inlineRunner } from '../runners/index.ts';
+import { laptopRunnerWith } from '../runners/laptop.ts';
 import { focalPlane, type FocalPlaneParams } from './workload/focal-plane.ts';
 import { handwrittenSpillLoop } from './laptop-handwritten.ts';
 
+// Applications opt in to malloc tuning (importing skyloom never does); both sides of every ratio run with it.
+tuneMalloc();
+
 export interface ChildParams extends FocalPlaneParams {
   readonly budget: number;
-  /** The laptop runner's `policy.collectAfter`; absent: the policy's default; null: Infinity (JSON has none). */
-  readonly collectAfter?: number | null;
-  /** The laptop runner's `policy.garbageAfter` (when a forced collection is a full one); absent: the default; null: Infinity. */
-  readonly garbageAfter?: number | null;
 }
 
 export interface ChildResult {
@@ -32,8 +31,6 @@ export interface ChildResult {
   readonly peakStoreBytes: number;
   readonly warnings: number;
   readonly spill?: SpillIoStats;
-  /** Full collections the store's policy forced, and their wall time. */
-  readonly collections?: CollectionStats;
   readonly plain?: { readonly bytes: number; readonly ms: number };
 }
 
@@ -41,24 +38,10 @@ const [mode, json] = process.argv.slice(2);
 const p = JSON.parse(json ?? '{}') as ChildParams;
 const runDir = join(tmpdir(), 'skyloom-bench-laptop', `${mode}-${process.pid}`);
 let spill: SpillIoStats | undefined;
-let collections: CollectionStats | undefined;
-const policy = {
-  policy: {
-    ...(p.collectAfter === undefined ? {} : { collectAfter: p.collectAfter ?? Infinity }),
-    ...(p.garbageAfter === undefined ? {} : { garbageAfter: p.garbageAfter ?? Infinity }),
-  },
-};
 const runner =
   mode === 'inline'
     ? inlineRunner()
-    : laptopRunner({
-        memoryBudget: p.budget,
-        ...policy,
-        beforeClose: (store) => {
-          spill = store.ioStats;
-          collections = store.collections;
-        },
-      });
+    : laptopRunnerWith({ memoryBudget: p.budget }, { beforeClose: (store) => (spill = store.ioStats) });
 if (mode === 'handwritten' || mode === 'handwritten-nosync') {
   const t = performance.now();
   const hand = await handwrittenSpillLoop(p, join(runDir, 'spill'), mode === 'handwritten');
@@ -75,7 +58,7 @@ const rssBytes = process.resourceUsage().maxRSS * 1024;
 const warnings = result.events.filter((e) => e.type === 'warning').length;
 const plain = spill ? await plainWriteRead(spill.bytesOut, spill.bytesIn, p.width * p.height * 4) : undefined;
 await rm(runDir, { recursive: true, force: true });
-const out: ChildResult = { mode: mode ?? '?', wallMs, rssBytes, output: result.output, peakStoreBytes: result.stats.peakStoreBytes, warnings, ...(spill ? { spill } : {}), ...(collections ? { collections } : {}), ...(plain ? { plain } : {}) };
+const out: ChildResult = { mode: mode ?? '?', wallMs, rssBytes, output: result.output, peakStoreBytes: result.stats.peakStoreBytes, warnings, ...(spill ? { spill } : {}), ...(plain ? { plain } : {}) };
 console.log(JSON.stringify(out));
 
 /** Writes `outBytes` in `chunk`-sized sequential writes to one file, fsyncs it, then reads `inBytes` back sequentially. */

@@ -5,16 +5,12 @@
  * 32×32 images, measured here, plus the one image a step holds outside the store), and spill throughput against a plain sequential write+read of the same bytes done
  * in the laptop child. Checks the outputs of both runs are bit-identical (SHA-1 of every final image).
  *
- * Also prints the collections the laptop store's policy forced (young and full, see `CollectionRule`) and their cost,
- * and runs the hand-written spill loop of `laptop-handwritten.ts` (the reference the issue quotes)
+ * Also runs the hand-written spill loop of `laptop-handwritten.ts` (the reference the issue quotes)
  * with its wall-time ratio to inline.
  *
- * Flags (or env BENCH_SENSORS, BENCH_SIZE, BENCH_ROUNDS, BENCH_BUDGET_FRACTION, BENCH_COLLECT_AFTER, BENCH_REPEATS):
+ * Flags (or env BENCH_SENSORS, BENCH_SIZE, BENCH_ROUNDS, BENCH_BUDGET_FRACTION, BENCH_REPEATS):
  *   --sensors 32 --size 2048 --rounds 8 --budget-fraction 0.125
  *   --repeats 3   (rounds of inline, laptop and hand-written runs; ratios are medians, peak RSS the worst)
- *   --collect-after <fraction of the budget | Infinity>   (default: the policy's; Infinity = V8 alone)
- *   --garbage-after <fraction of the budget | Infinity>   (measured garbage that makes a forced collection
- *   a full one; default: the policy's). Both apply to the baseline runs too, so all use the same rule.
  */
 import { execFileSync } from 'node:child_process';
 import { isDeepStrictEqual, parseArgs } from 'node:util';
@@ -27,8 +23,6 @@ const { values } = parseArgs({
     size: { type: 'string', default: process.env.BENCH_SIZE ?? '2048' },
     rounds: { type: 'string', default: process.env.BENCH_ROUNDS ?? '8' },
     'budget-fraction': { type: 'string', default: process.env.BENCH_BUDGET_FRACTION ?? '0.125' },
-    'collect-after': { type: 'string', default: process.env.BENCH_COLLECT_AFTER },
-    'garbage-after': { type: 'string', default: process.env.BENCH_GARBAGE_AFTER },
     repeats: { type: 'string', default: process.env.BENCH_REPEATS ?? '3' },
   },
 });
@@ -36,10 +30,6 @@ const size = Number(values.size);
 const sensors = Number(values.sensors);
 const imagesBytes = sensors * size * size * 4;
 const budget = Math.floor(imagesBytes * Number(values['budget-fraction']));
-const collectAfter = values['collect-after'] === undefined ? undefined : Number(values['collect-after']);
-const garbageAfter = values['garbage-after'] === undefined ? undefined : Number(values['garbage-after']);
-// JSON has no Infinity: null stands for it (see ChildParams).
-const finite = (n: number): number | null => (Number.isFinite(n) ? n : null);
 const params: ChildParams = {
   sensors,
   width: size,
@@ -47,8 +37,6 @@ const params: ChildParams = {
   rounds: Number(values.rounds),
   cpuPasses: 1,
   budget,
-  ...(collectAfter === undefined ? {} : { collectAfter: finite(collectAfter) }),
-  ...(garbageAfter === undefined ? {} : { garbageAfter: finite(garbageAfter) }),
 };
 
 function child(mode: 'inline' | 'laptop' | 'handwritten', p: ChildParams): ChildResult {
@@ -118,15 +106,6 @@ if (laptop.spill && laptop.plain) {
   console.log(
     `  spilled out ${mb(s.bytesOut)} in ${s.filesOut} files, read back ${mb(s.bytesIn)} in ${s.filesIn}; I/O busy ${(s.busyMs / 1000).toFixed(2)} s ` +
       `→ ${mb(spillRate)}/s vs plain sequential write+fsync+read ${mb(plainRate)}/s: ${((100 * spillRate) / plainRate).toFixed(0)}% (target ≥ 70%)`,
-  );
-}
-if (laptop.collections) {
-  const c = laptop.collections;
-  const each = c.count > 0 ? ` (${(c.ms / c.count).toFixed(1)} ms each)` : '';
-  console.log(
-    `  forced collections (policy collectAfter ${values['collect-after'] ?? 'default'}, garbageAfter ${values['garbage-after'] ?? 'default'}): ` +
-      `${c.count} (${c.full} full), ${(c.ms / 1000).toFixed(2)} s${each}, ` +
-      `${((100 * c.ms) / laptop.wallMs).toFixed(0)}% of laptop wall; baseline run: ${baseline.collections?.count ?? 0}`,
   );
 }
 console.log(`  retention warnings (verify off, so none expected): ${laptop.warnings}`);

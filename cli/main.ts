@@ -12,6 +12,8 @@ import { replayCommand } from './replay-command.ts';
 import { runCommand } from './run-command.ts';
 import { statusCommand } from './status-command.ts';
 import { availableRunners, RunnerUnavailableError } from './runner-factory.ts';
+import { formatBytes } from './format.ts';
+import { defaultLaptopMemory, defaultLaptopMemoryFraction } from './memory-plan.ts';
 
 function program(setExitCode: (code: number) => void): Command {
   const root = new Command('skyloom')
@@ -24,7 +26,13 @@ function program(setExitCode: (code: number) => void): Command {
     .addOption(new Option('--camera <name>', `camera preset (${cameraPresetNames.join(', ')})`).default(defaultRunOptions.camera))
     .addOption(new Option('--visits <n>', 'number of visits').default(String(defaultRunOptions.visits)))
     .addOption(new Option('--runner <name>', `runner (${runnerNames.join(', ')}; available now: ${availableRunners().join(', ')})`).default(defaultRunOptions.runner))
-    .addOption(new Option('--memory <size>', 'memory budget of the laptop runner (per worker for cluster), e.g. 2GB').default(defaultRunOptions.memory))
+    .addOption(
+      new Option(
+        '--memory <size>',
+        `the whole run's memory budget, e.g. 2GB (cluster: split evenly across the workers). ` +
+          `Default: laptop ${defaultLaptopMemoryFraction * 100}% of physical memory (${formatBytes(defaultLaptopMemory())} here), cluster unbudgeted; inline has no budget`,
+      ),
+    )
     .addOption(new Option('--workers <n>', 'worker threads of the cluster runner').default(String(defaultRunOptions.workers)))
     .addOption(new Option('--seed <n>', 'seed of the synthetic sky and of ctx.random').default(String(defaultRunOptions.seed)))
     .addOption(new Option('--out <dir>', 'write summary.json, result.json, events.ndjson (and the run directory) there'))
@@ -64,7 +72,7 @@ export async function main(argv: readonly string[]): Promise<number> {
   } catch (error) {
     if (error instanceof CommanderError) return error.exitCode === 0 ? 0 : 2; // commander printed the message
     if (error instanceof UsageError) {
-      process.stderr.write(`skyloom: ${error.message}\n(run with --help for usage)\n`);
+      process.stderr.write(`skyloom: ${error.code ? `[${error.code}] ` : ''}${error.message}\n(run with --help for usage)\n`);
       return 2;
     }
     if (refusedInput.has(codeOf(error) ?? '')) {

@@ -3,8 +3,10 @@
  * command exits 2 with its message). Parsing only: nothing here starts a run.
  */
 import { availableParallelism } from 'node:os';
-import { parseByteSize } from '../lib/byte-size.ts';
+import { formatBytes, parseByteSize } from '../lib/byte-size.ts';
+import { ErrorCode } from '../lib/index.ts';
 import { cameraPresetNames, isCameraPresetName, type CameraPresetName } from '../algorithms/index.ts';
+import { minimumMemoryBudget } from '../runners/index.ts';
 
 export const runnerNames = ['inline', 'laptop', 'cluster'] as const;
 export type RunnerName = (typeof runnerNames)[number];
@@ -13,8 +15,8 @@ export interface RunOptions {
   readonly camera: CameraPresetName;
   readonly visits: number;
   readonly runner: RunnerName;
-  /** Bytes. */
-  readonly memory: number;
+  /** `--memory` in bytes: the whole run's budget; undefined when not given (see `memory-plan.ts`). */
+  readonly memory: number | undefined;
   readonly workers: number;
   readonly seed: number;
   readonly out: string | undefined;
@@ -36,14 +38,19 @@ export const defaultRunOptions = {
   camera: 'demo',
   visits: 4,
   runner: 'laptop',
-  memory: '64MB',
   workers: availableParallelism(),
   seed: 0,
 } as const;
 
-/** A bad command line: the message says what was expected and what was got. */
+/** A bad command line: the message says what was expected and what was got; `code` is the error code, if one applies. */
 export class UsageError extends Error {
   override readonly name = 'UsageError';
+  constructor(
+    message: string,
+    readonly code?: string,
+  ) {
+    super(message);
+  }
 }
 
 /** `2GB` (10^9), `512MiB` (2^29), or a byte count → bytes, with lib/byte-size's rules; at least 1 byte. */
@@ -54,8 +61,20 @@ export function parseBytes(text: string, what = '--memory'): number {
   } catch {
     // reported below, in the command line's own words
   }
-  if (bytes < 1) throw new UsageError(`${what}: expected a size such as 2GB, 512MB or 64MiB, got ${JSON.stringify(text)}`);
+  if (bytes < 1) throw new UsageError(`${what}: expected a size such as 2GB, 512MB or 64MiB, got ${JSON.stringify(text)}`, ErrorCode.InvalidArgument);
   return bytes;
+}
+
+/**
+ * `--memory` checked against what the runner needs to start: the laptop runner's minimum for the
+ * whole budget, and the same minimum for each cluster worker's even share. The inline runner ignores it.
+ */
+export function checkMemory(memory: number | undefined, runner: RunnerName, workers: number): void {
+  if (memory === undefined || runner === 'inline') return;
+  const share = runner === 'cluster' ? Math.floor(memory / workers) : memory;
+  if (share >= minimumMemoryBudget) return;
+  const needed = runner === 'cluster' ? `at least ${formatBytes(minimumMemoryBudget * workers)} (${formatBytes(minimumMemoryBudget)} per worker × ${workers})` : `at least ${formatBytes(minimumMemoryBudget)}`;
+  throw new UsageError(`--memory: the ${runner} runner needs ${needed}, got ${memory} bytes`, ErrorCode.MemoryBudget);
 }
 
 /** A whole number within [min, max]. */
@@ -83,11 +102,11 @@ export function parseKeep(text: string): string {
 /** Raw commander values (strings, or the defaults) → checked options. */
 export function resolveRunOptions(raw: Record<string, unknown>): RunOptions {
   const text = (key: string, fallback: string | number): string => String(raw[key] ?? fallback);
-  return {
+  const options: RunOptions = {
     camera: parseCamera(text('camera', defaultRunOptions.camera)),
     visits: parseInteger(text('visits', defaultRunOptions.visits), '--visits', 1, 10_000),
     runner: parseRunner(text('runner', defaultRunOptions.runner)),
-    memory: parseBytes(text('memory', defaultRunOptions.memory)),
+    memory: raw.memory === undefined ? undefined : parseBytes(String(raw.memory)),
     workers: parseInteger(text('workers', defaultRunOptions.workers), '--workers', 1, 1024),
     seed: parseInteger(text('seed', defaultRunOptions.seed), '--seed', -(2 ** 31), 2 ** 31 - 1),
     out: raw.out === undefined ? undefined : String(raw.out),
@@ -99,4 +118,6 @@ export function resolveRunOptions(raw: Record<string, unknown>): RunOptions {
     defectiveSensors: parseInteger(text('defectiveSensors', 0), '--defective-sensors', 0, 100_000),
     failFast: raw.failFast === true,
   };
+  checkMemory(options.memory, options.runner, options.workers);
+  return options;
 }

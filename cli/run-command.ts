@@ -6,18 +6,24 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { cameraPixels, cameraPresets, processVisits, sensorPlacements, type FailedSensor, type VisitsInput, type VisitResult } from '../algorithms/index.ts';
-import { codeOf, start, type Job, type Runner, type RunResult } from '../lib/index.ts';
+import { codeOf, start, tuneMalloc, type Job, type Runner, type RunResult } from '../lib/index.ts';
 import { resume } from '../lib/ledger/resume.ts';
 import { formatBytes, formatMs, formatTable } from './format.ts';
 import type { RunOptions } from './options.ts';
 import { showProgress } from './progress.ts';
 import { createRunner } from './runner-factory.ts';
-import { visitReports, type VisitReport } from './visit-report.ts';
+import { describeMemory, memoryPlan } from './memory-plan.ts';
+import { accuracyTargetsText, visitReports, type VisitReport } from './visit-report.ts';
 
 export interface RunSummary {
   readonly camera: string;
   readonly runner: string;
-  readonly memoryBudgetBytes: number;
+  /** The whole run's budget in bytes; null when unbudgeted (inline, or cluster without `--memory`). */
+  readonly memoryBudgetBytes: number | null;
+  /** Each cluster worker's share of the budget; null otherwise. */
+  readonly memoryBudgetPerWorkerBytes: number | null;
+  /** The budget as printed: `64.0 MB`, `256.0 MB (128.0 MB per worker × 2)`, `unbudgeted`. */
+  readonly memoryBudget: string;
   readonly workers: number;
   readonly seed: number;
   readonly sensors: number;
@@ -25,23 +31,31 @@ export interface RunSummary {
   readonly wallMs: number;
   readonly collectives: number;
   readonly peakStoreBytes: number;
+  /** Most bytes one step of one unit had in hand (`RunStats.peakStepBytes`). */
+  readonly peakStepBytes: number;
   readonly peakRssBytes: number;
+  /** Bytes written to spill files ('spill-out' events). */
   readonly spilledBytes: number;
+  /** Bytes read back from spill files ('spill-in' events). */
+  readonly readBackBytes: number;
   readonly visits: readonly VisitReport[];
   /** Sensors whose processing failed, which their visits went on without. */
   readonly failedSensors: readonly (FailedSensor & { readonly visit: number })[];
 }
 
 export async function runCommand(options: RunOptions): Promise<number> {
+  // The command owns its process, so it opts in to keeping freed image memory (see lib/memory/malloc-tuning.ts).
+  if (process.env.SKYLOOM_MALLOC_TUNING !== '0') tuneMalloc();
   const preset = cameraPresets[options.camera];
   const camera = options.defectiveSensors > 0 ? { ...preset, defectiveSensors: options.defectiveSensors } : preset;
   const sensors = sensorPlacements(camera).length;
-  const runner = createRunner(options.runner, { memory: options.memory, workers: options.workers });
+  const memory = memoryPlan(options.runner, options.memory, options.workers);
+  const runner = createRunner(options.runner, { memory: memory.budgetBytes, workers: options.workers });
   const visits = Array.from({ length: options.visits }, (_, i) => i);
   const imageBytes = cameraPixels(camera) * 5; // float32 image + uint8 mask per pixel
   process.stderr.write(
     `skyloom: processVisits on camera ${camera.name} (${sensors} sensors, ${formatBytes(imageBytes)} of images per visit), ` +
-      `${visits.length} visit(s), runner ${runner.name}${options.runner === 'inline' ? '' : `, memory ${formatBytes(options.memory)}`}\n`,
+      `${visits.length} visit(s), runner ${runner.name}${options.runner === 'inline' ? '' : memory.budgetBytes === undefined ? ', memory unbudgeted' : `, memory ${describeMemory(memory)}`}\n`,
   );
   const job = await startOrResume(options, runner, { camera, seed: options.seed, visits, ...(options.failFast ? { failFast: true } : {}) });
   process.stderr.write(`skyloom: run directory ${job.runDir} (resume with: skyloom run --resume ${job.runDir})\n`);
@@ -68,7 +82,9 @@ export async function runCommand(options: RunOptions): Promise<number> {
   const summary: RunSummary = {
     camera: camera.name,
     runner: runner.name,
-    memoryBudgetBytes: options.memory,
+    memoryBudgetBytes: memory.budgetBytes ?? null,
+    memoryBudgetPerWorkerBytes: memory.perWorkerBytes ?? null,
+    memoryBudget: describeMemory(memory),
     workers: options.workers,
     seed: options.seed,
     sensors,
@@ -76,8 +92,10 @@ export async function runCommand(options: RunOptions): Promise<number> {
     wallMs: result.stats.wallMs,
     collectives: result.stats.collectives,
     peakStoreBytes: result.stats.peakStoreBytes,
+    peakStepBytes: result.stats.peakStepBytes,
     peakRssBytes: process.resourceUsage().maxRSS * 1024,
     spilledBytes: result.events.reduce((n, e) => n + (e.type === 'spill-out' ? e.bytes : 0), 0),
+    readBackBytes: result.events.reduce((n, e) => n + (e.type === 'spill-in' ? e.bytes : 0), 0),
     visits: reports,
     failedSensors,
   };
@@ -130,7 +148,8 @@ export function summaryTable(s: RunSummary): string {
     ...(failed.length > 0 ? ['', `failed sensors (left out of their visits; scores are of the others):`, ...failed] : []),
     '',
     `camera ${s.camera} (${s.sensors} sensors), runner ${s.runner}: ${s.visits.length} visit(s) in ${formatMs(s.wallMs)}, ${s.collectives} collectives, ` +
-      `peak store ${formatBytes(s.peakStoreBytes)}, peak RSS ${formatBytes(s.peakRssBytes)}, spilled ${formatBytes(s.spilledBytes)}`,
-    'targets: distortion < 0.02 px RMS, PSF size < 2% RMS, background < 0.1 of the pixel noise RMS',
+      `peak store ${formatBytes(s.peakStoreBytes)}, peak step ${formatBytes(s.peakStepBytes)}, peak RSS ${formatBytes(s.peakRssBytes)}`,
+    `memory ${s.memoryBudget}: spilled ${formatBytes(s.spilledBytes)}, read back ${formatBytes(s.readBackBytes)}`,
+    accuracyTargetsText,
   ].join('\n');
 }

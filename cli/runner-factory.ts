@@ -8,8 +8,8 @@ import type { Runner } from '../lib/index.ts';
 import type { RunnerName } from './options.ts';
 
 export interface RunnerSettings {
-  /** Bytes of store a laptop runner (or each cluster worker) may keep resident. */
-  readonly memory: number;
+  /** The whole run's memory budget in bytes (the cluster runner splits it across its workers); undefined: unbudgeted. */
+  readonly memory: number | undefined;
   readonly workers: number;
 }
 
@@ -21,7 +21,7 @@ export class RunnerUnavailableError extends Error {
 const factories: Record<RunnerName, { readonly exportName: string; readonly options: (s: RunnerSettings) => object }> = {
   inline: { exportName: 'inlineRunner', options: () => ({}) },
   laptop: { exportName: 'laptopRunner', options: (s) => ({ memoryBudget: s.memory }) },
-  cluster: { exportName: 'clusterRunner', options: (s) => ({ workers: s.workers, memoryBudget: s.memory }) },
+  cluster: { exportName: 'clusterRunner', options: (s) => ({ workers: s.workers, ...(s.memory === undefined ? {} : { memoryBudget: s.memory }) }) },
 };
 
 export function createRunner(name: RunnerName, settings: RunnerSettings): Runner {

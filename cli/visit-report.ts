@@ -7,6 +7,14 @@
 import type { FailedSensor, VisitResult } from '../algorithms/index.ts';
 import type { RunEvent } from '../lib/index.ts';
 
+/** What a visit's scores must stay under (each strictly less than), for the summary and bench:scale. */
+export const accuracyTargets = { distortionRmsPx: 0.02, psfSizeRms: 0.02, backgroundRmsOverNoise: 0.1 } as const;
+
+/** The targets in words, for the summary table. */
+export const accuracyTargetsText =
+  `targets: distortion < ${accuracyTargets.distortionRmsPx} px RMS, PSF size < ${accuracyTargets.psfSizeRms * 100}% RMS, ` +
+  `background < ${accuracyTargets.backgroundRmsOverNoise} of the pixel noise RMS`;
+
 export interface VisitReport {
   readonly visit: number;
   readonly distortionRmsPx: number | undefined;

@@ -41,6 +41,13 @@ export const ErrorCode = {
   NotCloneable: 'SKY_NOT_CLONEABLE',
   /** `put(value, { transfer: true })` of a value whose buffers are not plain, live and the unit's own. */
   Transfer: 'SKY_TRANSFER',
+  /**
+   * A unit used an array it had only on lease after the lease ended: what `get`/`take` returned, a value
+   * it put or a `scratch` array, used after its next pause (verify mode detaches them there).
+   */
+  LeaseExpired: 'SKY_LEASE_EXPIRED',
+  /** Warning (verify mode): a ref handle was garbage-collected while the store still held its value: it was never freed deterministically. */
+  RefLeaked: 'SKY_REF_LEAKED',
   /** A worker thread could not load an algorithm from its module by name (not exported, or the module fails to load). */
   AlgorithmNotFound: 'SKY_ALGORITHM_NOT_FOUND',
   /** A member did not reach a gather before its `quorum` was met or its `deadline` passed: it fails for that group. */

@@ -1,10 +1,13 @@
 import type { SkyloomError } from './errors.ts';
 import type { PutOptions } from './put.ts';
+import type { ScratchOp } from './primitive.ts';
 import type { Ref } from './ref.ts';
+import type { ScratchArray } from './scratch.ts';
 
-/** Whoever borrows from the store: a unit, known by its path. */
+/** Whoever borrows from the store: a unit, known by its path (and its last primitive site, e.g. `gather#2`). */
 export interface Borrower {
   readonly path: string;
+  readonly site?: string;
 }
 
 /**
@@ -34,8 +37,15 @@ export interface Store {
    */
   take(ref: Ref, borrower: Borrower): unknown;
   /**
+   * Optional: a zero-filled scratch array of `op.length` elements for the borrower's step, counted
+   * against the budget until the step ends (or until the borrower puts it: then it is that value's
+   * memory). Rejects with `SKY_MEMORY_BUDGET` when it cannot fit. Without it, the unit allocates one.
+   */
+  scratch?(op: ScratchOp, borrower: Borrower): ScratchArray | Promise<ScratchArray>;
+  /**
    * The borrower's step ended: in verify mode, re-check the checksums of what it borrowed and return a
-   * `SKY_PRISTINE_VIOLATION` error if a buffer changed; then release its borrows. `leaving` is what the
+   * `SKY_PRISTINE_VIOLATION` error if a buffer changed (or `SKY_LEASE_EXPIRED` if `leaving` holds an
+   * array whose lease had ended); then end its leases and release its borrows. `leaving` is what the
    * pause hands on (a gathered value, an output, scatter inputs): shared from now on (see `share`).
    * Never throws.
    */
@@ -51,6 +61,11 @@ export interface Store {
    * buffers are not the unit's to transfer, nor its refs the unit's to take. Never throws.
    */
   share?(value: unknown): void;
+  /**
+   * Optional: what `borrower` had on lease and lost at its last pauses (verify mode detaches them), for
+   * a clear `SKY_LEASE_EXPIRED` when it uses one anyway. Never throws.
+   */
+  expiredLeases?(borrower: Borrower): readonly string[];
   /** Bytes held now, and the most held at once. */
   readonly bytes: number;
   readonly peakBytes: number;

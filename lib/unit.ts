@@ -1,11 +1,12 @@
 import { Activator, type Reply } from './activator.ts';
 import type { Algorithm } from './algorithm.ts';
 import type { Context } from './context.ts';
-import { cancelled, codeOf } from './errors.ts';
+import { cancelled, codeOf, ErrorCode, SkyloomError } from './errors.ts';
 import type { Emit } from './events.ts';
 import { deepFreeze } from './freeze.ts';
-import type { GatherOp, Primitive, ScatterOp } from './primitive.ts';
+import type { GatherOp, GetOp, Primitive, PutOp, ScatterOp, ScratchOp } from './primitive.ts';
 import { seededRandom } from './random.ts';
+import { allocateScratch, scratchBytes } from './scratch.ts';
 import type { StatsRecorder } from './stats.ts';
 import type { Ref } from './ref.ts';
 import type { Borrower, Store } from './store.ts';
@@ -43,7 +44,12 @@ export class Unit implements Borrower {
   readonly size: number;
   readonly #env: UnitEnv;
   readonly #abort = new AbortController();
-  readonly #counts: Record<Primitive['kind'], number> = { put: 0, get: 0, scatter: 0, gather: 0 };
+  readonly #counts: Record<Primitive['kind'], number> = { put: 0, get: 0, scratch: 0, scatter: 0, gather: 0 };
+  /** Bytes this step has in hand: refs got or taken (once each), values put, scratch arrays (each buffer once). */
+  readonly #stepRefs = new Set<string>();
+  /** This step's scratch arrays, by buffer: a put of one is the same memory, not counted again. */
+  readonly #stepScratch = new Set<ArrayBufferLike>();
+  #stepBytes = 0;
   readonly #labels = new Map<string, number>();
   readonly #activator: Activator | undefined;
   readonly #startError: { error: unknown } | undefined;
@@ -86,7 +92,7 @@ export class Unit implements Borrower {
       try {
         yielded = await this.#activator.resume(next);
       } catch (error) {
-        return this.#end({ kind: 'failed', error, site: this.#site });
+        return this.#end({ kind: 'failed', error: this.#explain(error), site: this.#site });
       }
       if (yielded.done) return this.#end({ kind: 'returned', value: deepFreeze(yielded.value), site: this.#site });
       const op = yielded.op;
@@ -94,7 +100,7 @@ export class Unit implements Borrower {
       this.#env.stats.primitives[op.kind]++;
       if (op.kind === 'gather') return this.#end({ kind: 'gather', op, site: this.#site });
       if (op.kind === 'scatter') return this.#end({ kind: 'scatter', op, site: this.#site, ...this.#children(op) });
-      next = await this.#carryOut(op.kind === 'put' ? () => this.#put(op.value, op.transfer === true) : () => this.#get(op.ref, op.take === true));
+      next = await this.#carryOut(() => this.#primitive(op));
     }
   }
 
@@ -118,14 +124,49 @@ export class Unit implements Borrower {
     return { group, children };
   }
 
+  /** Carries out a primitive that does not end the step. */
+  #primitive(op: PutOp | GetOp | ScratchOp): unknown {
+    if (op.kind === 'put') return this.#put(op.value, op.transfer === true);
+    if (op.kind === 'scratch') return this.#scratch(op);
+    return this.#get(op.ref, op.take === true);
+  }
+
   async #put(value: unknown, transfer: boolean): Promise<unknown> {
     const ref = await this.#env.store.put(value, this, transfer ? { transfer } : undefined);
     this.#bytesPut += ref.bytes;
+    this.#stepRefs.add(ref.$ref); // a get of it later in this step is the same memory
+    this.#inHand(Math.max(0, ref.bytes - this.#scratchIn(value)));
     return ref;
   }
 
   #get(ref: Ref, take: boolean): unknown {
-    return take ? this.#env.store.take(ref, this) : this.#env.store.get(ref, this);
+    const value = take ? this.#env.store.take(ref, this) : this.#env.store.get(ref, this);
+    if (!this.#stepRefs.has(ref.$ref)) {
+      this.#stepRefs.add(ref.$ref);
+      this.#inHand(ref.bytes);
+    }
+    return value;
+  }
+
+  async #scratch(op: ScratchOp): Promise<unknown> {
+    const array = await (this.#env.store.scratch ? this.#env.store.scratch(op, this) : allocateScratch(op));
+    this.#inHand(scratchBytes(op));
+    this.#stepScratch.add(array.buffer);
+    return array;
+  }
+
+  /** Bytes of this step's scratch arrays in `value` itself or its own members (the usual ways to put them). */
+  #scratchIn(value: unknown): number {
+    if (this.#stepScratch.size === 0 || typeof value !== 'object' || value === null) return 0;
+    const parts = ArrayBuffer.isView(value) ? [value] : Object.values(value as object);
+    let bytes = 0;
+    for (const part of parts) if (ArrayBuffer.isView(part) && this.#stepScratch.delete(part.buffer)) bytes += part.buffer.byteLength;
+    return bytes;
+  }
+
+  #inHand(bytes: number): void {
+    this.#stepBytes += bytes;
+    if (this.#stepBytes > this.#env.stats.peakStepBytes) this.#env.stats.peakStepBytes = this.#stepBytes;
   }
 
   async #carryOut(action: () => unknown): Promise<Reply> {
@@ -134,6 +175,22 @@ export class Unit implements Borrower {
     } catch (error) {
       return { ok: false, error };
     }
+  }
+
+  /**
+   * A TypeError about a detached buffer, in a unit whose leases the store ended (verify mode detaches
+   * them at the pause), is the use of an expired lease: say so, with what it was and where it ended.
+   */
+  #explain(error: unknown): unknown {
+    if (!(error instanceof TypeError) || !/detached/i.test(error.message)) return error;
+    const leases = this.#env.store.expiredLeases?.(this) ?? [];
+    if (leases.length === 0) return error;
+    return new SkyloomError(
+      ErrorCode.LeaseExpired,
+      `unit ${this.path} used an array after its lease ended (most recently: ${leases.at(-1)}): what get/take return, ` +
+        'values it put and scratch arrays are only valid until the unit\'s next pause; get the value again after the pause',
+      { unitPath: this.path, site: this.#site, cause: error },
+    );
   }
 
   #announceResume(): void {
@@ -145,6 +202,9 @@ export class Unit implements Borrower {
 
   /** Ends the step: verify-mode checks turn any pause into a failure of this unit. */
   async #end(pause: Pause): Promise<Pause> {
+    this.#stepBytes = 0;
+    this.#stepRefs.clear();
+    this.#stepScratch.clear();
     const violation = this.#env.store.endStep(this, leavingAt(pause));
     if (this.#abort.signal.aborted) return pause; // cancelled mid-step: `cancel()` reports it
     if (violation && pause.kind !== 'failed') {

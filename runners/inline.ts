@@ -1,11 +1,15 @@
-import { MemoryStore } from '../lib/memory-store.ts';
+import { MemoryStore } from '../lib/memory/memory-store.ts';
 import type { RunContext, Runner } from '../lib/runner.ts';
 import { runLocalRoot } from './shared/run-local-root.ts';
 
 export interface InlineRunnerOptions {
   /** Step a group's members at once (still one thread) instead of one at a time. Default false. */
   readonly concurrent?: boolean;
-  /** Wraps each member's step; used by tests to randomise completion order (implies nothing else). */
+}
+
+/** Test seams, not part of the public API (`runners/index.ts` does not export them). */
+export interface InlineTestHooks {
+  /** Wraps each member's step; tests randomise completion order with it (implies nothing else). */
   readonly interleave?: <T>(step: Promise<T>) => Promise<T>;
 }
 
@@ -14,13 +18,18 @@ export interface InlineRunnerOptions {
  * runner must return what this one returns.
  */
 export function inlineRunner(options: InlineRunnerOptions = {}): Runner {
+  return inlineRunnerWith(options, {});
+}
+
+/** `inlineRunner` with test seams; for tests and benchmarks only. */
+export function inlineRunnerWith(options: InlineRunnerOptions, hooks: InlineTestHooks): Runner {
   const concurrent = options.concurrent ?? false;
   return {
     name: 'inline',
     async execute(run: RunContext): Promise<unknown> {
-      const store = new MemoryStore({ verify: run.verify });
+      const store = new MemoryStore({ verify: run.verify, emit: run.emit });
       try {
-        return await runLocalRoot(run, store, { concurrent, ...(options.interleave ? { interleave: options.interleave } : {}) });
+        return await runLocalRoot(run, store, { concurrent, ...(hooks.interleave ? { interleave: hooks.interleave } : {}) });
       } finally {
         store.close();
       }

@@ -1,10 +1,10 @@
 import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import { BudgetedStore } from '../lib/budgeted-store.ts';
+import { BudgetedStore } from '../lib/memory/budgeted-store.ts';
 import { formatBytes, parseByteSize } from '../lib/byte-size.ts';
 import { describeValue } from '../lib/describe-value.ts';
 import { ErrorCode, SkyloomTypeError } from '../lib/errors.ts';
-import type { MemoryPolicyOptions } from '../lib/memory-policy.ts';
+import type { MemoryPolicyOptions } from '../lib/memory/memory-policy.ts';
 import type { RunContext, Runner } from '../lib/runner.ts';
 import { runLocalRoot } from './shared/run-local-root.ts';
 
@@ -15,7 +15,11 @@ export interface LaptopRunnerOptions {
   readonly spillDir?: string;
   /** Leave the spill directory and its files after the run. Default false. */
   readonly keepSpill?: boolean;
-  /** Tuning of the memory policy (headroom, writes in flight, prefetch lookahead, when to force a collection). */
+}
+
+/** Seams for tests and benchmarks, not part of the public API (`runners/index.ts` does not export them). */
+export interface LaptopTestHooks {
+  /** Tuning of the memory policy (headroom, writes in flight, prefetch lookahead). */
   readonly policy?: Omit<MemoryPolicyOptions, 'budget'>;
   /** Called with the run's store just before it is closed (benchmarks read its I/O figures). Must not throw. */
   readonly beforeClose?: (store: BudgetedStore) => void;
@@ -32,6 +36,11 @@ export const minimumMemoryBudget = 64 * 1024;
  * `SKY_SPILL_DIR`.
  */
 export function laptopRunner(options: LaptopRunnerOptions): Runner {
+  return laptopRunnerWith(options, {});
+}
+
+/** `laptopRunner` with test seams; for tests and benchmarks only. */
+export function laptopRunnerWith(options: LaptopRunnerOptions, hooks: LaptopTestHooks): Runner {
   const budget = validate(options);
   const keepSpill = options.keepSpill ?? false;
   return {
@@ -44,12 +53,12 @@ export function laptopRunner(options: LaptopRunnerOptions): Runner {
         verify: run.verify,
         emit: run.emit,
         keepFiles: keepSpill,
-        ...(options.policy ? { policy: options.policy } : {}),
+        ...(hooks.policy ? { policy: hooks.policy } : {}),
       });
       try {
         return await runLocalRoot(run, store, { concurrent: false });
       } finally {
-        options.beforeClose?.(store);
+        hooks.beforeClose?.(store);
         await store.close();
         if (!keepSpill) await rm(directory, { recursive: true, force: true });
       }

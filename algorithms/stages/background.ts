@@ -4,6 +4,7 @@
  * polynomial surface over the whole focal plane plus one pedestal per sensor, and hands each sensor
  * its own part (`perMember`). Iterating with re-masking is the caller's loop (see `sensor-stages.ts`).
  */
+import { SkyloomTypeError } from '../../lib/index.ts';
 import { NormalEquations } from '../math/normal-equations.ts';
 import { evalPoly, termCount, writeMonomials } from '../math/poly2d.ts';
 import { MaskBit } from '../sky/render-sensor.ts';
@@ -136,10 +137,13 @@ export function backgroundAt(frame: SensorFrame, model: BackgroundModel, u: numb
   return evalPoly(model.coeffs, model.degree, focalX(frame, u) / frame.radius, focalY(frame, v) / frame.radius) + model.pedestal;
 }
 
-/** image - model, as a new array (the model is smooth: evaluated on a coarse grid and interpolated). */
-export function subtractBackground(frame: SensorFrame, image: Float32Array, model: BackgroundModel): Float32Array {
+/**
+ * image - model, into `out` (width × height; may be `image` itself, for an in-place subtraction). The
+ * model is smooth: evaluated on a coarse grid and interpolated.
+ */
+export function subtractBackgroundInto(frame: SensorFrame, image: Float32Array, model: BackgroundModel, out: Float32Array): void {
   const { width: w, height: h } = frame;
-  const out = new Float32Array(w * h);
+  checkPlane('subtractBackgroundInto', image, out, w * h);
   const step = 16;
   const gx = Math.ceil(w / step) + 1;
   const gy = Math.ceil(h / step) + 1;
@@ -157,5 +161,24 @@ export function subtractBackground(frame: SensorFrame, image: Float32Array, mode
       out[v * w + u] = (image[v * w + u] as number) - b;
     }
   }
-  return out;
+}
+
+/**
+ * image minus the clipped mean of every fifth pixel with a clear mask, into `out` (may be `image`).
+ * `sample` is working memory for at least ⌈pixels / 5⌉ values. Before any model exists, this is the
+ * residual detection runs on.
+ */
+export function subtractConstantInto(image: Float32Array, mask: Uint8Array, out: Float32Array, sample: Float64Array): void {
+  checkPlane('subtractConstantInto', image, out, mask.length);
+  const needed = Math.ceil(image.length / 5);
+  if (sample.length < needed) throw new SkyloomTypeError('subtractConstantInto sample', `a Float64Array of at least ${needed} values`, `${sample.length}`);
+  let n = 0;
+  for (let k = 0; k < image.length; k += 5) if (mask[k] === 0) sample[n++] = image[k] as number;
+  const [level] = clippedMean(sample, n);
+  for (let k = 0; k < image.length; k++) out[k] = (image[k] as number) - level;
+}
+
+function checkPlane(what: string, image: Float32Array, out: Float32Array, pixels: number): void {
+  if (image.length !== pixels) throw new SkyloomTypeError(`${what} image`, `a Float32Array of ${pixels} pixels`, `${image.length}`);
+  if (out.length !== pixels) throw new SkyloomTypeError(`${what} out`, `a Float32Array of ${pixels} pixels`, `${out.length}`);
 }

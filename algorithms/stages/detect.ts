@@ -4,6 +4,7 @@
  * measurements are dropped. Also marks detected pixels in the mask so the next background pass leaves
  * them out. The catalog is columns of typed arrays (it goes into a ref).
  */
+import { SkyloomTypeError } from '../../lib/index.ts';
 import { MaskBit } from '../sky/render-sensor.ts';
 import { adaptiveMoments } from './adaptive-moments.ts';
 
@@ -70,11 +71,14 @@ function toCatalog(found: readonly { x: number; y: number; flux: number; ixx: nu
 }
 
 /**
- * A copy of `mask` with pixels above `threshold` and discs around every source flagged as detected
- * (discs reach where the source's profile falls to a fraction of the noise).
+ * `mask` with pixels above `threshold` and discs around every source flagged as detected (discs reach
+ * where the source's profile falls to a fraction of the noise), written into `out`: `mask` itself to
+ * update it in place (each pixel's new value depends only on its old one), or another array.
  */
-export function maskDetections(image: Float32Array, mask: Uint8Array, w: number, h: number, catalog: SourceCatalog, threshold: number, noise: number): Uint8Array {
-  const out = new Uint8Array(mask.length);
+export function maskDetectionsInto(image: Float32Array, mask: Uint8Array, w: number, h: number, catalog: SourceCatalog, threshold: number, noise: number, out: Uint8Array): void {
+  if (image.length !== w * h || mask.length !== w * h || out.length !== w * h) {
+    throw new SkyloomTypeError('maskDetectionsInto image, mask, out', `${w * h} pixels each`, `${image.length}, ${mask.length}, ${out.length}`);
+  }
   for (let k = 0; k < mask.length; k++) out[k] = ((mask[k] as number) & ~MaskBit.Detected) | ((image[k] as number) > threshold ? MaskBit.Detected : 0);
   for (let i = 0; i < catalog.x.length; i++) {
     const size2 = ((catalog.ixx[i] as number) + (catalog.iyy[i] as number)) / 2;
@@ -88,5 +92,4 @@ export function maskDetections(image: Float32Array, mask: Uint8Array, w: number,
       }
     }
   }
-  return out;
 }

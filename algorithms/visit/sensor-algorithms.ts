@@ -1,12 +1,14 @@
 /**
  * The per-sensor coroutines, one algorithm per job: the background alone, background then detection,
  * then astrometry or PSF, and `processSensor` chaining them all (10 gathers). Outputs are small plain
- * summaries; images stay in the store and are dropped when the coroutine ends.
+ * summaries. Images stay in the store only while a later step reads them: each new version replaces
+ * the old one, detection consumes the last, and the subtracted image's checksum is taken when the
+ * image is made (so no step reads the image back just to checksum it).
  */
 import { algorithm, get } from '../../lib/index.ts';
 import type { AstrometricSolution } from '../stages/astrometry.ts';
 import type { PsfModel } from '../stages/psf.ts';
-import { astrometryStage, backgroundStage, detectStage, imageChecksum, loadSensor, measureNoise, psfStage, type SensorInput } from './sensor-stages.ts';
+import { astrometryStage, backgroundStage, detectStage, loadSensor, measureNoise, psfStage, type SensorInput } from './sensor-stages.ts';
 
 export interface SensorBackground {
   readonly sensor: number;
@@ -31,17 +33,15 @@ export interface SensorSummary extends SensorDetections {
 export const backgroundSensor = algorithm(import.meta.url, async function* backgroundSensor(_ctx, input: SensorInput) {
   const refs = yield* loadSensor(input);
   const noise = yield* measureNoise(refs);
-  const { refs: subtracted, model } = yield* backgroundStage(refs, noise);
-  const checksum = imageChecksum(yield* get(subtracted.image));
+  const { model, checksum } = yield* backgroundStage(refs, noise);
   return { sensor: input.sensor, noise, ...model, checksum } satisfies SensorBackground;
 });
 
 export const detectSensor = algorithm(import.meta.url, async function* detectSensor(_ctx, input: SensorInput) {
   const refs = yield* loadSensor(input);
   const noise = yield* measureNoise(refs);
-  const { refs: subtracted, model } = yield* backgroundStage(refs, noise);
+  const { refs: subtracted, model, checksum } = yield* backgroundStage(refs, noise);
   const catalogRef = yield* detectStage(subtracted, noise);
-  const checksum = imageChecksum(yield* get(subtracted.image));
   return { sensor: input.sensor, noise, ...model, checksum, sources: (yield* get(catalogRef)).x.length } satisfies SensorDetections;
 });
 
@@ -65,11 +65,10 @@ export const psfSensor = algorithm(import.meta.url, async function* psfSensor(_c
 export const processSensor = algorithm(import.meta.url, async function* processSensor(_ctx, input: SensorInput) {
   const refs = yield* loadSensor(input);
   const noise = yield* measureNoise(refs);
-  const { refs: subtracted, model } = yield* backgroundStage(refs, noise);
+  const { refs: subtracted, model, checksum } = yield* backgroundStage(refs, noise);
   const catalogRef = yield* detectStage(subtracted, noise);
   const astrometry = yield* astrometryStage(input, subtracted.frame, catalogRef);
   const psf = yield* psfStage(subtracted.frame, catalogRef);
-  const checksum = imageChecksum(yield* get(subtracted.image));
   const sources = (yield* get(catalogRef)).x.length;
   return { sensor: input.sensor, noise, ...model, checksum, sources, astrometry, psf } satisfies SensorSummary;
 });

@@ -1,20 +1,25 @@
 /**
  * The per-sensor stages, as plain generators a sensor coroutine runs with `yield*`. Each stage keeps
- * big data in refs: it `get`s the image inside a step, computes, `put`s a new version, and never holds
- * a typed array across a `gather` (so a runner with a memory budget may spill it meanwhile). What a
- * stage gathers is a small summary; the central steps are the `fit*` functions of `stages/`.
+ * big data in refs and its working memory in `scratch` arrays: within a step it `get`s (or `take`s) the
+ * image, computes into scratch, `put`s what must outlive the step, and never uses a typed array across
+ * a pause (what `get`, `take` and `scratch` hand out is a lease that ends there). What a stage gathers
+ * is a small summary; the central steps are the `fit*` functions of `stages/`.
+ *
+ * Versions: the image and mask are put with `{ transfer: true }`, and a stage that makes a new version
+ * `take`s the old one and changes it in place, so a superseded version never sits in the store or on
+ * disk. Detection is the image's last use: it takes image and mask, and they are gone after it.
  *
  * Gathers per stage: noise 1, background 3, astrometry 4, PSF 2. Stages are not algorithms themselves:
- * the algorithms in `sensor-algorithms.ts` chain them.
+ * the algorithms in `sensor-algorithms.ts` chain them. Not covered here: the science (see `stages/`).
  */
-import { gather, get, put, type Primitive, type Ref } from '../../lib/index.ts';
+import { gather, get, put, scratch, take, type Primitive, type Ref } from '../../lib/index.ts';
 import type { CameraSpec } from '../camera/camera-spec.ts';
 import { sensorPlacements } from '../camera/layout.ts';
-import { renderSensor } from '../sky/render-sensor.ts';
+import { renderSensorInto, signalBandRows } from '../sky/render-sensor.ts';
 import { referenceFluxLimit, referenceStarsInRegion } from '../sky/star-field.ts';
 import { clipPairs, fitAstrometry, matchReferences, voteShift, type AstrometricSolution, type MatchedPairs } from '../stages/astrometry.ts';
-import { binBackground, clippedMean, fitBackground, subtractBackground, type BackgroundBins, type BackgroundModel } from '../stages/background.ts';
-import { findSources, maskDetections, type SourceCatalog } from '../stages/detect.ts';
+import { binBackground, clippedMean, fitBackground, subtractBackgroundInto, subtractConstantInto, type BackgroundBins, type BackgroundModel } from '../stages/background.ts';
+import { findSources, maskDetectionsInto, type SourceCatalog } from '../stages/detect.ts';
 import { fitPsf, selectPsfStars, type PsfModel } from '../stages/psf.ts';
 import { checkSensorImage } from '../stages/sensor-checks.ts';
 import { sensorFrame, type SensorFrame } from '../stages/sensor-frame.ts';
@@ -29,11 +34,19 @@ export interface SensorInput {
   readonly sensor: number;
 }
 
-/** The refs of a sensor's current image and mask. */
+/** The refs of a sensor's current image and mask (both put with `{ transfer: true }`, so they can be taken). */
 export interface SensorRefs {
   readonly frame: SensorFrame;
   readonly image: Ref<Float32Array>;
   readonly mask: Ref<Uint8Array>;
+}
+
+/** What the background stage leaves: the subtracted image's refs, the model, and the image's checksum. */
+export interface SubtractedSensor {
+  readonly refs: SensorRefs;
+  readonly model: BackgroundModel;
+  /** `imageChecksum` of the background-subtracted image, taken when it was made. */
+  readonly checksum: string;
 }
 
 export const backgroundRounds = 3;
@@ -42,17 +55,22 @@ export const psfRounds = 2;
 const detectSigma = 5;
 const maskSigma = 3;
 
-/** Makes the sensor's image on demand and puts it (and its mask) in the store. */
+/** Makes the sensor's image on demand, in scratch memory, and hands image and mask to the store. */
 export function* loadSensor(input: SensorInput): Stage<SensorRefs> {
-  const { image, mask } = renderSensor(input);
-  checkSensorImage(input.sensor, image, mask, input.camera.sensorWidth, input.camera.sensorHeight);
-  return { frame: sensorFrame(input.camera, input.sensor), image: yield* put(image), mask: yield* put(mask) };
+  const frame = sensorFrame(input.camera, input.sensor);
+  const pixels = frame.width * frame.height;
+  const image = yield* scratch(Float32Array, pixels);
+  const mask = yield* scratch(Uint8Array, pixels);
+  const signal = yield* scratch(Float64Array, signalBandRows(frame.width, frame.height) * frame.width);
+  renderSensorInto(input, image, mask, signal);
+  checkSensorImage(input.sensor, image, mask, frame.width, frame.height);
+  return { frame, image: yield* put(image, { transfer: true }), mask: yield* put(mask, { transfer: true }) };
 }
 
 /** The focal plane's pixel noise: each sensor's clipped spread, then the median over sensors. */
 export function* measureNoise(refs: SensorRefs): Stage<number> {
   const image = yield* get(refs.image);
-  const sample = new Float64Array(Math.ceil(image.length / 7));
+  const sample = yield* scratch(Float64Array, Math.ceil(image.length / 7));
   for (let k = 0, n = 0; k < image.length; k += 7) sample[n++] = image[k] as number;
   const [, spread] = clippedMean(sample, sample.length);
   return yield* gather(spread, medianOf);
@@ -64,8 +82,11 @@ function medianOf(values: readonly number[]): number {
   return sorted.length % 2 ? (sorted[mid] as number) : ((sorted[mid - 1] as number) + (sorted[mid] as number)) / 2;
 }
 
-/** Background: mask sources, bin, fit centrally; three rounds, then subtract. Returns the new refs. */
-export function* backgroundStage(refs: SensorRefs, noise: number): Stage<{ refs: SensorRefs; model: BackgroundModel }> {
+/**
+ * Background: mask sources, bin, fit centrally; three rounds, then subtract in place (the image is
+ * taken: the unsubtracted version is gone) and checksum the result while it is in hand.
+ */
+export function* backgroundStage(refs: SensorRefs, noise: number): Stage<SubtractedSensor> {
   let current = refs;
   let model: BackgroundModel | undefined;
   for (let round = 0; round < backgroundRounds; round++) {
@@ -74,30 +95,32 @@ export function* backgroundStage(refs: SensorRefs, noise: number): Stage<{ refs:
     model = yield* gather(step.bins, fitBackground, { perMember: true });
   }
   const fitted = model as BackgroundModel;
-  const subtracted = subtractBackground(current.frame, yield* get(current.image), fitted);
-  return { refs: { ...current, image: yield* put(subtracted) }, model: fitted };
+  const image = yield* take(current.image);
+  subtractBackgroundInto(current.frame, image, fitted, image);
+  const checksum = imageChecksum(image);
+  return { refs: { ...current, image: yield* put(image, { transfer: true }) }, model: fitted, checksum };
 }
 
+/** One round's per-sensor half: detect on the residual, update the mask in place, bin the masked image. */
 function* maskAndBin(refs: SensorRefs, model: BackgroundModel | undefined, noise: number): Stage<{ refs: SensorRefs; bins: BackgroundBins }> {
   const { frame } = refs;
   const image = yield* get(refs.image);
-  const mask = yield* get(refs.mask);
-  const residual = model ? subtractBackground(frame, image, model) : subtractConstant(image, mask);
+  const mask = yield* take(refs.mask);
+  const residual = yield* scratch(Float32Array, image.length);
+  if (model) subtractBackgroundInto(frame, image, model, residual);
+  else subtractConstantInto(image, mask, residual, yield* scratch(Float64Array, Math.ceil(image.length / 5)));
   const catalog = findSources(residual, mask, frame.width, frame.height, detectSigma * noise);
-  const newMask = maskDetections(residual, mask, frame.width, frame.height, catalog, maskSigma * noise, noise);
-  const bins = binBackground(frame, image, newMask, Math.max(32, Math.floor(frame.width / 16)));
-  return { refs: { ...refs, mask: yield* put(newMask) }, bins };
+  maskDetectionsInto(residual, mask, frame.width, frame.height, catalog, maskSigma * noise, noise, mask);
+  const bins = binBackground(frame, image, mask, Math.max(32, Math.floor(frame.width / 16)));
+  return { refs: { ...refs, mask: yield* put(mask, { transfer: true }) }, bins };
 }
 
-function subtractConstant(image: Float32Array, mask: Uint8Array): Float32Array {
-  const sample = Float64Array.from(image.filter((_, k) => k % 5 === 0 && mask[k] === 0));
-  const [level] = clippedMean(sample, sample.length);
-  return image.map((value) => value - level);
-}
-
-/** Detection and measurement on the background-subtracted image; the catalog goes in a ref. */
+/**
+ * Detection and measurement on the background-subtracted image; the catalog goes in a ref. This is the
+ * last use of the image and mask: they are taken, so the store frees them when this step ends.
+ */
 export function* detectStage(refs: SensorRefs, noise: number): Stage<Ref<SourceCatalog>> {
-  const catalog = findSources(yield* get(refs.image), yield* get(refs.mask), refs.frame.width, refs.frame.height, detectSigma * noise);
+  const catalog = findSources(yield* take(refs.image), yield* take(refs.mask), refs.frame.width, refs.frame.height, detectSigma * noise);
   return yield* put(catalog);
 }
 

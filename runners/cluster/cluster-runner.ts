@@ -11,6 +11,7 @@
  */
 import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
+import { formatBytes } from '../../lib/byte-size.ts';
 import { findUncloneable } from '../../lib/clone-check.ts';
 import { ErrorCode, SkyloomError } from '../../lib/errors.ts';
 import type { RunContext, Runner } from '../../lib/runner.ts';
@@ -27,10 +28,14 @@ export function clusterRunner(options: ClusterRunnerOptions = {}): Runner {
       const bad = findUncloneable(run.input, 'input');
       if (bad) throw new SkyloomError(ErrorCode.NotCloneable, `${bad.path} is ${bad.what}, which cannot cross a worker thread`, { unitPath: 'root', site: 'start' });
       const spillRoot = join(run.runDir, 'cluster-spill');
+      if (settings.memoryBudget !== undefined && settings.hostBudget !== undefined) {
+        const message = `memory budget ${formatBytes(settings.memoryBudget)} split across ${settings.workers} workers: ${formatBytes(settings.hostBudget)} each`;
+        run.emit({ type: 'log', path: 'root', message });
+      }
       const pool = new HostPool({
         workers: settings.workers,
         ...(settings.resourceLimits ? { resourceLimits: settings.resourceLimits } : {}),
-        host: { seed: run.seed, verify: run.verify, preload: [run.algorithm.moduleUrl], ...(settings.memoryBudget === undefined ? {} : { memoryBudget: settings.memoryBudget }) },
+        host: { seed: run.seed, verify: run.verify, preload: [run.algorithm.moduleUrl], ...(settings.hostBudget === undefined ? {} : { memoryBudget: settings.hostBudget }) },
         spillRoot,
         sink: { emit: run.emit, stats: run.stats },
       });

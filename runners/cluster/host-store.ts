@@ -9,9 +9,11 @@
  */
 import { ErrorCode, SkyloomError } from '../../lib/errors.ts';
 import { deepFreeze } from '../../lib/freeze.ts';
-import { PristineLedger } from '../../lib/pristine.ts';
+import { PristineLedger } from '../../lib/memory/pristine.ts';
 import { isRef, type Ref } from '../../lib/ref.ts';
 import type { PutOptions } from '../../lib/put.ts';
+import type { ScratchOp } from '../../lib/primitive.ts';
+import { allocateScratch, type ScratchArray } from '../../lib/scratch.ts';
 import type { Borrower, Store } from '../../lib/store.ts';
 
 
@@ -48,6 +50,14 @@ export class HostStore implements Store {
     this.#own.share?.(value);
   }
 
+  scratch(op: ScratchOp, borrower: Borrower): ScratchArray | Promise<ScratchArray> {
+    return this.#own.scratch ? this.#own.scratch(op, borrower) : allocateScratch(op);
+  }
+
+  expiredLeases(borrower: Borrower): readonly string[] {
+    return this.#own.expiredLeases?.(borrower) ?? [];
+  }
+
   get(ref: Ref, borrower: Borrower): unknown {
     if (!isRef(ref) || ref.$ref.startsWith(this.#prefix)) return this.#own.get(ref, borrower);
     return this.#getRemote(ref.$ref, borrower);
@@ -55,7 +65,7 @@ export class HostStore implements Store {
 
   take(ref: Ref, borrower: Borrower): unknown {
     if (!isRef(ref) || ref.$ref.startsWith(this.#prefix)) return this.#own.take(ref, borrower);
-    const message = `take(ref) in unit ${borrower.path}: expected a ref it put with { transfer: true } and kept to itself, got ref ${ref.$ref} of another thread`;
+    const message = `take(ref) in unit ${borrower.path}: expected a ref it put and kept to itself, got ref ${ref.$ref} of another thread`;
     throw new SkyloomError(ErrorCode.Transfer, message, { unitPath: borrower.path, ref: ref.$ref });
   }
 

@@ -18,7 +18,7 @@ import { errorFromWire, errorToWire } from '../../lib/error-wire.ts';
 import { cancelled, ErrorCode, SkyloomError } from '../../lib/errors.ts';
 import type { RunEventBody } from '../../lib/events.ts';
 import { deepFreeze } from '../../lib/freeze.ts';
-import { MemoryStore } from '../../lib/memory-store.ts';
+import { MemoryStore } from '../../lib/memory/memory-store.ts';
 import type { Central } from '../../lib/primitive.ts';
 import { makeRef } from '../../lib/ref.ts';
 import { StatsRecorder } from '../../lib/stats.ts';
@@ -175,7 +175,7 @@ export class Host {
 
   #drainStats(): StatsDelta {
     const s = this.#stats;
-    const delta = { units: s.units, primitives: { ...s.primitives } };
+    const delta = { units: s.units, primitives: { ...s.primitives }, peakStepBytes: s.peakStepBytes };
     s.units = 0;
     for (const kind of Object.keys(s.primitives) as (keyof typeof s.primitives)[]) s.primitives[kind] = 0;
     return delta;
@@ -184,11 +184,11 @@ export class Host {
 
 async function openOwnStore(config: HostConfig, emit: (e: RunEventBody) => void): Promise<Store> {
   const idPrefix = refPrefix(config.hostId);
-  // Both stores free refs whose handle was collected: the host keeps the handles that left the
-  // thread (`EscapedRefs`), so a collected handle means no thread can reach the ref any more.
-  if (config.memoryBudget === undefined) return new MemoryStore({ verify: config.verify, idPrefix });
+  // Neither store frees on garbage collection; in verify mode both report a collected handle whose
+  // value they still hold, so the host keeps the handles that left the thread (`EscapedRefs`).
+  if (config.memoryBudget === undefined) return new MemoryStore({ verify: config.verify, idPrefix, emit });
   // Loaded only with a budget: the spill store's modules add ~15-20 ms to every host's start.
-  const { BudgetedStore } = await import('../../lib/budgeted-store.ts');
+  const { BudgetedStore } = await import('../../lib/memory/budgeted-store.ts');
   return BudgetedStore.open({ budget: config.memoryBudget, directory: config.spillDir, verify: config.verify, emit, idPrefix });
 }
 

@@ -6,12 +6,19 @@ import { availableParallelism } from 'node:os';
 import type { ResourceLimits } from 'node:worker_threads';
 import { parseByteSize } from '../../lib/byte-size.ts';
 import { describeValue } from '../../lib/describe-value.ts';
-import { SkyloomTypeError } from '../../lib/errors.ts';
+import { ErrorCode, SkyloomTypeError } from '../../lib/errors.ts';
+
+/** Smallest share of the budget a host may get (as the laptop runner's minimum budget). */
+const minimumHostBudget = 64 * 1024;
 
 export interface ClusterRunnerOptions {
   /** Worker threads (hosts). Default: the number of available cores. */
   readonly workers?: number;
-  /** Most resident store bytes per host (a byte count or `"512MB"`); spills to disk beyond it. Default: unbounded. */
+  /**
+   * The whole run's memory budget (a byte count or `"512MB"`), split evenly across the hosts: each
+   * keeps its store, its units' scratch arrays and leases within its share and spills to disk beyond
+   * it. Default: unbounded.
+   */
   readonly memoryBudget?: number | string;
   /** Times a group that failed because a worker host was lost is run again on fresh placements. Default 0. */
   readonly retries?: number;
@@ -21,7 +28,9 @@ export interface ClusterRunnerOptions {
 
 export interface ClusterSettings {
   readonly workers: number;
+  /** The whole run's budget, and each host's share of it. */
   readonly memoryBudget: number | undefined;
+  readonly hostBudget: number | undefined;
   readonly retries: number;
   readonly resourceLimits: ResourceLimits | undefined;
 }
@@ -35,5 +44,9 @@ export function clusterSettings(options: ClusterRunnerOptions): ClusterSettings 
     throw new SkyloomTypeError('clusterRunner resourceLimits', 'worker_threads ResourceLimits', describeValue(resourceLimits));
   }
   const budget = memoryBudget === undefined ? undefined : parseByteSize(memoryBudget, 'clusterRunner memoryBudget');
-  return { workers, retries, memoryBudget: budget, resourceLimits };
+  const hostBudget = budget === undefined ? undefined : Math.floor(budget / workers);
+  if (hostBudget !== undefined && hostBudget < minimumHostBudget) {
+    throw new SkyloomTypeError('clusterRunner memoryBudget', `at least ${minimumHostBudget} bytes per worker (${workers} workers)`, `${budget} bytes`, { code: ErrorCode.MemoryBudget });
+  }
+  return { workers, retries, memoryBudget: budget, hostBudget, resourceLimits };
 }

@@ -14,11 +14,12 @@ const typed = algorithm(import.meta.url, async function* typed(_ctx, x: number) 
   expectTypeOf(ref).toEqualTypeOf<Ref<Float32Array<ArrayBuffer>>>();
   const pixels = yield* get(ref);
   expectTypeOf(pixels).toEqualTypeOf<Float32Array<ArrayBuffer>>();
+  const first = pixels[0]; // read before the next pause, where the lease on `pixels` ends
   const lengths = yield* scatter(child, ['ab', 'c']);
   expectTypeOf(lengths).toEqualTypeOf<number[]>();
   const mine = yield* gather(x, (vs) => vs.map((v) => `member value ${v}`), { perMember: true });
   expectTypeOf(mine).toEqualTypeOf<string>();
-  return { wcs, first: pixels[0], lengths, mine };
+  return { wcs, first, lengths, mine };
 });
 
 describe('typed yield* helpers', () => {

@@ -3,6 +3,7 @@ import type { Runner } from '../../lib/index.ts';
 import { fitToBudget } from './program-arb.ts';
 import type { Program } from './program.ts';
 import * as runners from '../../runners/index.ts';
+import { inlineRunnerWith } from '../../runners/inline.ts';
 
 /**
  * Runner configurations as plain data, so fast-check can draw, print and shrink them. `scheduled`
@@ -83,7 +84,7 @@ const cache = new Map<string, Runner>();
 export function makeRunner(config: RunnerConfig, interleave?: <T>(step: Promise<T>) => Promise<T>): Runner {
   if (config.kind === 'inline-scheduled') {
     if (!interleave) throw new Error('inline-scheduled needs an interleave function');
-    return runners.inlineRunner({ concurrent: true, interleave });
+    return inlineRunnerWith({ concurrent: true }, { interleave });
   }
   const key = JSON.stringify(config);
   let runner = cache.get(key);
@@ -98,7 +99,8 @@ function build(config: Exclude<RunnerConfig, { kind: 'inline-scheduled' }>): Run
     case 'laptop':
       return need('laptopRunner')({ memoryBudget: config.memoryBudget });
     case 'cluster':
-      return need('clusterRunner')({ workers: config.workers, ...(config.memoryBudget === undefined ? {} : { memoryBudget: config.memoryBudget }) });
+      // `memoryBudget` is each host's share: the runner takes the whole run's budget and splits it.
+      return need('clusterRunner')({ workers: config.workers, ...(config.memoryBudget === undefined ? {} : { memoryBudget: config.memoryBudget * config.workers }) });
   }
 }
 

@@ -34,23 +34,23 @@ describe('laptopRunner', () => {
     expect(existsSync(join(dir, 'laptop', 'spill'))).toBe(false);
   });
 
-  it('warns, naming the unit and the ref, when a suspended unit keeps a spilled value in a local (verify mode)', async () => {
-    // The mistake the check exists for: `pixels` stays in a local across the gather, so spilling its ref frees nothing.
-    const retainingSensor = algorithm(import.meta.url, async function* retainingSensor(_ctx, job: { index: number; size: number }) {
+  it('lets a suspended unit keep a borrowed value in a local without keeping it resident: the retention check finds nothing (verify mode)', async () => {
+    // The natural way: `pixels` stays in scope across the gather. Its lease ends at the pause, so the
+    // store may spill the ref and reuse its memory while the unit waits.
+    const holdingSensor = algorithm(import.meta.url, async function* holdingSensor(_ctx, job: { index: number; size: number }) {
       const ref = yield* put(new Float32Array(job.size).fill(job.index));
       const pixels = yield* get(ref);
       const total = yield* gather(pixels[0] ?? 0, (vs) => vs.reduce((a, b) => a + b, 0));
-      return total + (pixels[1] ?? 0);
+      return total + ((yield* get(ref))[1] ?? 0);
     });
-    const retaining = algorithm(import.meta.url, async function* retaining(_ctx, n: number) {
-      return yield* scatter(retainingSensor, Array.from({ length: n }, (_, index) => ({ index, size: imageBytes / 4 })), { label: 'sensor' });
+    const holding = algorithm(import.meta.url, async function* holding(_ctx, n: number) {
+      return yield* scatter(holdingSensor, Array.from({ length: n }, (_, index) => ({ index, size: imageBytes / 4 })), { label: 'sensor' });
     });
-    const reference = await run(retaining, params.sensors, { runner: inlineRunner(), runDir: join(dir, 'inline') });
-    const laptop = await run(retaining, params.sensors, { runner: laptopRunner({ memoryBudget: budget }), runDir: join(dir, 'laptop') });
+    const reference = await run(holding, params.sensors, { runner: inlineRunner(), runDir: join(dir, 'inline') });
+    const laptop = await run(holding, params.sensors, { runner: laptopRunner({ memoryBudget: budget }), runDir: join(dir, 'laptop') });
     expect(laptop.output).toStrictEqual(reference.output);
-    const warnings = laptop.events.filter((e) => e.type === 'warning');
-    expect(warnings.length).toBeGreaterThan(0);
-    expect(warnings[0]).toMatchObject({ code: 'SKY_RETAINED_AFTER_SPILL', path: expect.stringMatching(/^root\/sensor:\d$/), message: expect.stringMatching(/ref r\d+/) });
+    expect(laptop.events.some((e) => e.type === 'spill-out')).toBe(true);
+    expect(laptop.events.filter((e) => e.type === 'warning')).toEqual([]);
   });
 
   it('removes its spill directory after a failed run too, and keeps it with keepSpill', async () => {
@@ -109,7 +109,7 @@ describe('laptopRunner', () => {
     expect(written.filter((ref) => last.has(ref))).toEqual([]);
   });
 
-  it('warns (verify mode) when a unit keeps the pixels it took in a named local across the next pause', async () => {
+  it('recycles the pixels a unit took and put back, though a named local still points at them across the next pause', async () => {
     const keeper = algorithm(import.meta.url, async function* keeper(_ctx, i: number) {
       let ref = yield* put(new Float32Array(imageBytes / 4).fill(i), { transfer: true });
       for (let round = 0; round < 2; round++) {
@@ -125,8 +125,7 @@ describe('laptopRunner', () => {
     });
     const result = await run(root, undefined, { runner: laptopRunner({ memoryBudget: budget }), runDir: join(dir, 'r') });
     expect(result.output).toEqual([1, 1, 1, 1, 1, 1]);
-    const warnings = result.events.filter((e) => e.type === 'warning');
-    expect(warnings[0]).toMatchObject({ code: 'SKY_RETAINED_AFTER_SPILL', path: expect.stringMatching(/^root\/k:\d$/) });
+    expect(result.events.filter((e) => e.type === 'warning')).toEqual([]);
   });
 
   it('fails a unit that hands over its input\'s buffers with SKY_TRANSFER naming the unit', async () => {

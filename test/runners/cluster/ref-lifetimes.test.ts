@@ -6,8 +6,8 @@ import { run } from '../../../lib/index.ts';
 import { clusterRunner, inlineRunner } from '../../../runners/index.ts';
 import { churnRoot, escapeRoot } from './fixtures/lifetime-algorithms.ts';
 
-// Contract 3 across threads: a host frees its refs that nobody can reach, and never one whose handle
-// left the thread (a copy elsewhere does not keep the original alive).
+// Contract 3 across threads: a host frees the versions a unit takes back at once, with no garbage
+// collection, and never frees a ref whose handle left the thread (a copy elsewhere holds it).
 
 let dir: string;
 beforeEach(async () => {
@@ -33,16 +33,17 @@ describe('cluster ref lifetimes', () => {
     }
   });
 
-  it('frees the versions a unit dropped on its host: store bytes stay near what is live, not what was made', async () => {
+  it('frees the versions a unit took back on its host, with no collection: store bytes stay near what is live, not what was made', async () => {
     const sensors = 4;
     const versions = 12;
     for (const memoryBudget of [undefined, 64 * imageBytes]) {
       const runner = clusterRunner({ workers: 2, ...(memoryBudget === undefined ? {} : { memoryBudget }) });
       const result = await run(churnRoot, { sensors, versions }, { runner, runDir: join(dir, `churn${memoryBudget ?? ''}`) });
       expect(result.output).toStrictEqual(Array.from({ length: sensors }, () => versions));
-      // Kept until the end this would be sensors × versions images; live at once it is at most
-      // sensors × 2 (the old version and the new one in one step), plus what GC timing leaves.
-      expect(result.stats.peakStoreBytes).toBeLessThan(sensors * versions * imageBytes * 0.5);
+      // Kept until the end this would be sensors × versions images. Unbudgeted, live at once is one
+      // version per sensor plus the step's new one; budgeted, the freed memory is kept as spare
+      // buffers for recycling, within the run's budget.
+      expect(result.stats.peakStoreBytes).toBeLessThanOrEqual(memoryBudget ?? sensors * 2 * imageBytes);
       expect(result.stats.peakStoreBytes).toBeGreaterThanOrEqual(sensors * imageBytes);
     }
   });

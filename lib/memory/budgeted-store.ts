@@ -1,0 +1,425 @@
+import { mkdir } from 'node:fs/promises';
+import { join } from 'node:path';
+import { storeBytes } from './binary-parts.ts';
+import { parseByteSize } from '../byte-size.ts';
+import { describeValue } from '../describe-value.ts';
+import { ErrorCode, SkyloomError, SkyloomTypeError } from '../errors.ts';
+import type { Emit } from '../events.ts';
+import { deepFreeze } from '../freeze.ts';
+import { buffersOf } from './hand-over.ts';
+import { Ownership } from './ownership.ts';
+import { MemoryPolicy, type MemoryPolicyOptions } from './memory-policy.ts';
+import { PristineLedger } from './pristine.ts';
+import { isRef, makeRef, type Ref } from '../ref.ts';
+import { ExpiredLeases } from './expired-leases.ts';
+import { LeakDetector } from './leak-detector.ts';
+import { detachAll, moveBuffers } from './lease.ts';
+import { RetentionCheck } from './retention-check.ts';
+import { nodeSpillIo, type SpillIo } from './spill-file.ts';
+import { SpillStore, type SpillIoStats } from './spill-store.ts';
+import type { PutOptions } from '../put.ts';
+import type { ScratchOp } from '../primitive.ts';
+import { scratchTypes, type ScratchArray } from '../scratch.ts';
+import type { Borrower, Store } from '../store.ts';
+
+export interface BudgetedStoreOptions {
+  /** Most resident store bytes: a byte count or a size such as `"512MB"`, `"2GiB"`. */
+  readonly budget: number | string;
+  /** Where spill files go; created if missing. The store deletes its files, not the directory. */
+  readonly directory: string;
+  /** Checksum typed arrays at put and re-check them at the borrower's next pause. */
+  readonly verify: boolean;
+  /** Receives spill-out / spill-in / memory events and retention warnings. */
+  readonly emit?: Emit;
+  /** Prefix of ref ids (and spill file names), so stores of different threads never collide. Default `r`. */
+  readonly idPrefix?: string;
+  /** Leave spill files on disk at `close()`. Default false. */
+  readonly keepFiles?: boolean;
+  /** Warn when a spilled value is still held outside the store. Default: `verify`. */
+  readonly retentionCheck?: boolean;
+  /** Tuning of the policy (headroom, writes in flight, prefetch lookahead). */
+  readonly policy?: Omit<MemoryPolicyOptions, 'budget'>;
+  /** File operations; tests inject failures. Default node:fs/promises. */
+  readonly io?: SpillIo;
+}
+
+/**
+ * A `Store` that keeps everything a run holds within a memory budget by spilling to disk: values in
+ * memory, values units took out, scratch arrays and spare buffers kept for recycling. `SpillStore` is
+ * the mechanism, `MemoryPolicy` the policy, and this class the glue with leases (a `get`, `take`, put
+ * value or scratch array is the unit's until its next pause; a value pinned meanwhile is never
+ * dropped), verify-mode checks, lifetimes and events. Self-contained: any thread can `open` one with
+ * plain options (the laptop runner uses one; a worker host can too).
+ *
+ * Lifetimes need no garbage collection: a value leaves memory when the policy drops it or the store
+ * frees it (its unit ended and its handle never left it, or the unit took it), and memory of values
+ * the store owns is recycled at once (spare buffers). Outside verify mode a paused unit's local that
+ * still points at such memory sees it reused (using it is the unit's bug: its lease ended); in verify
+ * mode leases are detached at the pause, and a use fails with `SKY_LEASE_EXPIRED`.
+ *
+ * Does not cover scheduling (which unit runs when) nor sharing refs across threads.
+ */
+export class BudgetedStore implements Store {
+  readonly budget: number;
+  readonly directory: string;
+  readonly #spill: SpillStore;
+  readonly #policy: MemoryPolicy;
+  readonly #pristine: PristineLedger | undefined;
+  readonly #leaks: LeakDetector | undefined;
+  readonly #retention: RetentionCheck | undefined;
+  /** Which values the store owns (their memory is recycled once they leave memory), which refs a unit may `take`. */
+  readonly #ownership = new Ownership();
+  readonly #expired = new ExpiredLeases();
+  readonly #verify: boolean;
+  readonly #holders = new Map<string, Set<string>>();
+  /**
+   * Refs put in a step still running, by putter: their arrays are still the putter's to use, so if the
+   * policy drops one meanwhile (a step may put more than the budget) its memory is not recycled.
+   */
+  readonly #fresh = new Map<string, Set<string>>();
+  /**
+   * Per unit, buffers it has in hand outside any entry in its current step (values it took, scratch
+   * arrays): counted as resident until it puts them or its step ends (then they are recycled).
+   */
+  readonly #held = new Map<string, { bytes: number; buffers: Map<ArrayBuffer, number> }>();
+  /** Refs found unreachable while pinned: freed when their step ends. */
+  readonly #doomed = new Set<string>();
+  readonly #emit: Emit;
+  readonly #prefix: string;
+  readonly #keepFiles: boolean;
+  #next = 0;
+  #closed = false;
+
+  /** Validates options, creates the directory and checks it is writable. Rejects with `SKY_SPILL_DIR` or `SKY_INVALID_ARGUMENT`. */
+  static async open(options: BudgetedStoreOptions): Promise<BudgetedStore> {
+    const store = new BudgetedStore(options);
+    await probeDirectory(store.directory, options.io ?? nodeSpillIo);
+    return store;
+  }
+
+  /** Prefer `open`, which also checks the directory. Throws `SKY_INVALID_ARGUMENT` for bad options. */
+  constructor(options: BudgetedStoreOptions) {
+    this.budget = parseByteSize(options.budget, 'budgeted store budget');
+    if (this.budget < 1) throw new SkyloomTypeError('budgeted store budget', 'at least 1 byte', describeValue(options.budget));
+    if (typeof options.directory !== 'string' || options.directory === '') {
+      throw new SkyloomTypeError('budgeted store directory', 'a directory path', describeValue(options.directory));
+    }
+    this.directory = options.directory;
+    this.#emit = options.emit ?? (() => {});
+    this.#prefix = options.idPrefix ?? 'r';
+    this.#keepFiles = options.keepFiles ?? false;
+    this.#verify = options.verify;
+    this.#pristine = options.verify ? new PristineLedger() : undefined;
+    this.#retention = (options.retentionCheck ?? options.verify) ? new RetentionCheck(this.#emit) : undefined;
+    this.#spill = new SpillStore({
+      directory: options.directory,
+      ...(options.io ? { io: options.io } : {}),
+      onSpillOut: (ref, bytes) => this.#report({ type: 'spill-out', ref, bytes }),
+      onSpillIn: (ref, bytes) => this.#report({ type: 'spill-in', ref, bytes }),
+      onDrop: (ref, value) => this.#dropped(ref, value),
+    });
+    this.#leaks = options.verify && LeakDetector.enabled() ? new LeakDetector(this.#emit, (id) => this.#spill.has(id)) : undefined;
+    this.#policy = new MemoryPolicy(this.#spill, { ...options.policy, budget: this.budget }, { reusable: (id) => this.#recyclable(id) });
+  }
+
+  /** Resident bytes now (in memory, or being read back). */
+  get bytes(): number {
+    return this.#spill.residentBytes;
+  }
+  get peakBytes(): number {
+    return this.#spill.peakResidentBytes;
+  }
+  /** Bytes of spill files on disk now. */
+  get diskBytes(): number {
+    return this.#spill.diskBytes;
+  }
+  get ioStats(): SpillIoStats {
+    return this.#spill.ioStats;
+  }
+  /** Bytes of spare buffers kept for recycling (part of `bytes`). */
+  get spareBytes(): number {
+    return this.#spill.spareBytes;
+  }
+  /** Refs held (resident or spilled). */
+  get size(): number {
+    return [...this.#spill.ids()].length;
+  }
+
+  beginStep(borrower: Borrower): void | Promise<void> {
+    if (this.#closed) return undefined;
+    this.#policy.beginStep(borrower.path);
+    if (this.#retention?.pending) return this.#retention.check();
+    return this.#spill.busy ? new Promise<void>((resolve) => setImmediate(resolve)) : undefined;
+  }
+
+  put(value: unknown, borrower: Borrower, options?: PutOptions): Ref | Promise<Ref> {
+    const owned = this.#ownership.checkPut(value, borrower.path, options?.transfer === true, (b) => this.#expired.whatWas(b));
+    if (owned) this.#putBack(borrower.path, value);
+    const bytes = storeBytes(value);
+    const frozen = deepFreeze(value);
+    return this.#policy.admit(bytes, borrower.path, () => {
+      const id = `${this.#prefix}${++this.#next}`;
+      this.#spill.add(id, frozen, bytes);
+      this.#policy.touch(id);
+      this.#policy.notePut(borrower.path, bytes);
+      this.#holders.set(id, new Set([borrower.path]));
+      // A transfer put is pinned like a get until the putter's pause (its arrays are in use); any put's
+      // memory is not recycled before that pause (`#fresh`), though a plain one may be dropped.
+      if (options?.transfer === true) this.#policy.pin(borrower.path, id);
+      this.#freshPut(borrower.path, id);
+      if (owned) this.#ownership.adopt(id, frozen, borrower.path);
+      else this.#ownership.putOrdinary(id, borrower.path);
+      // The putter is checked at its next pause too: writing to a buffer after put() is a violation.
+      this.#pristine?.track(id, frozen);
+      this.#pristine?.borrow(borrower.path, id, frozen);
+      const ref = makeRef(id, bytes);
+      this.#leaks?.track(ref, borrower.path);
+      this.#policy.writeBehind();
+      return ref;
+    });
+  }
+
+  get(ref: Ref, borrower: Borrower): unknown {
+    if (!isRef(ref)) throw new SkyloomTypeError('get(ref)', 'a Ref returned by put()', describeValue(ref), { unitPath: borrower.path });
+    const id = ref.$ref;
+    this.#known(id, borrower.path);
+    const violation = this.#pristine?.poisoned(id);
+    if (violation) throw violation;
+    this.#policy.pin(borrower.path, id);
+    this.#policy.touch(id);
+    this.#holders.get(id)?.add(borrower.path);
+    const state = this.#spill.state(id);
+    if (state !== 'spilled' && state !== 'reading') return this.#borrowed(id, borrower, this.#spill.residentValue(id));
+    return this.#readBack(id, borrower);
+  }
+
+  take(ref: Ref, borrower: Borrower): unknown {
+    if (!isRef(ref)) throw new SkyloomTypeError('take(ref)', 'a Ref returned by put()', describeValue(ref), { unitPath: borrower.path });
+    const id = ref.$ref;
+    this.#known(id, borrower.path);
+    this.#ownership.checkTake(id, borrower.path, this.#policy.borrowedByOthers(id, borrower.path));
+    const state = this.#spill.state(id);
+    if (state !== 'spilled' && state !== 'reading') return this.#taken(id, borrower, this.#spill.residentValue(id));
+    return this.#takeBack(id, borrower);
+  }
+
+  scratch(op: ScratchOp, borrower: Borrower): Promise<ScratchArray> {
+    const Type = scratchTypes[op.type];
+    const bytes = op.length * Type.BYTES_PER_ELEMENT;
+    return this.#policy.admit(bytes, borrower.path, () => {
+      const spare = this.#spill.takeSpare(bytes);
+      const array = spare ? new Type(spare).fill(0) : new Type(op.length);
+      this.#hold(borrower.path, array, bytes);
+      return array;
+    }, false, [bytes]);
+  }
+
+  endStep(borrower: Borrower, leaving?: unknown): SkyloomError | undefined {
+    let violation = this.#pristine?.endStep(borrower.path);
+    if (leaving !== undefined) {
+      violation ??= this.#expiredIn(leaving, borrower.path);
+      this.#ownership.share(leaving);
+    }
+    this.#releaseHeld(borrower);
+    const fresh = this.#fresh.get(borrower.path);
+    this.#fresh.delete(borrower.path);
+    for (const id of fresh ?? []) if (this.#verify && !this.#policy.isPinned(id)) this.#endLease(id, borrower); // after `#fresh` forgot them
+    for (const id of this.#policy.endStep(borrower.path)) {
+      if (this.#doomed.delete(id)) this.#free(id);
+      else if (this.#verify) this.#endLease(id, borrower);
+    }
+    return violation;
+  }
+
+  /** Frees the refs the unit put whose handles never left it: not written out at all if still dirty; owned memory is recycled. */
+  endUnit(borrower: Borrower): void {
+    for (const id of this.#ownership.unitEnded(borrower.path)) {
+      this.#leaks?.forget(id);
+      if (this.#policy.isPinned(id)) this.#doomed.add(id);
+      else this.#free(id);
+    }
+    this.#expired.forgetUnit(borrower.path);
+  }
+
+  expiredLeases(borrower: Borrower): readonly string[] {
+    return this.#expired.of(borrower.path);
+  }
+
+  #freshPut(path: string, id: string): void {
+    let ids = this.#fresh.get(path);
+    if (!ids) this.#fresh.set(path, (ids = new Set()));
+    ids.add(id);
+  }
+
+  /** True if a dropped or freed value's memory may be recycled: the store owns it and no running step put it. */
+  #recyclable(id: string): boolean {
+    if (!this.#ownership.owns(id)) return false;
+    for (const ids of this.#fresh.values()) if (ids.has(id)) return false;
+    return true;
+  }
+
+  /** Verify mode: an owned value no running step borrows any more moves to fresh buffers, so the leases on it end loudly. */
+  #endLease(id: string, borrower: Borrower): void {
+    const value = this.#spill.residentValue(id);
+    // A write in flight reads these buffers: they stay (the lease then ends without detaching).
+    if (value === undefined || this.#spill.state(id) === 'writing' || !this.#recyclable(id)) return;
+    const { value: rehomed, moved } = moveBuffers(value, buffersOf(value));
+    if (moved.size === 0) return;
+    this.#spill.rehome(id, rehomed);
+    this.#ownership.rehomed(id, rehomed);
+    this.#expired.expire(borrower.path, `ref ${id}`, borrower.site, moved.keys());
+  }
+
+  /** A `SKY_LEASE_EXPIRED` error if `leaving` holds an array whose lease ended. */
+  #expiredIn(leaving: unknown, unitPath: string): SkyloomError | undefined {
+    for (const buffer of buffersOf(leaving)) {
+      const what = this.#expired.whatWas(buffer);
+      if (what !== undefined) return new SkyloomError(ErrorCode.LeaseExpired, `unit ${unitPath} passed on ${what}: get it again after the pause`, { unitPath });
+    }
+    return undefined;
+  }
+
+  share(value: unknown): void {
+    this.#ownership.share(value);
+  }
+
+  /** Resolves once the spill files written so far are durable under their refs' names. Never rejects. */
+  durable(): Promise<void> {
+    return this.#spill.durable();
+  }
+
+  /** Waits for I/O in flight and frees everything, deleting spill files unless `keepFiles`. Never rejects. */
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    this.#closed = true;
+    this.#leaks?.close();
+    for (const id of this.#spill.ids()) this.#pristine?.forget(id);
+    await this.#spill.close(this.#keepFiles);
+    this.#holders.clear();
+    this.#held.clear();
+  }
+
+  async #readBack(id: string, borrower: Borrower): Promise<unknown> {
+    return this.#borrowed(id, borrower, await this.#readIn(id, borrower.path));
+  }
+
+  /** Reads a spilled entry back (or waits for the read in flight), making room first. */
+  async #readIn(id: string, path: string): Promise<unknown> {
+    if (this.#spill.state(id) === 'reading') return this.#spill.read(id, path);
+    return this.#policy.admit(this.#spill.bytesOf(id), path, () => this.#spill.read(id, path), true, this.#spill.bufferSizesOf(id));
+  }
+
+  #borrowed(id: string, borrower: Borrower, value: unknown): unknown {
+    this.#pristine?.borrow(borrower.path, id, value);
+    // A read-back value is new: its buffers are the ref's if it is a transfer ref, else shared.
+    if (this.#ownership.owns(id)) this.#ownership.rehomed(id, value);
+    else this.#ownership.share(value);
+    return value;
+  }
+
+  async #takeBack(id: string, borrower: Borrower): Promise<unknown> {
+    this.#policy.pin(borrower.path, id); // no eviction while it is read back
+    return this.#taken(id, borrower, await this.#readIn(id, borrower.path));
+  }
+
+  /** Throws `SKY_UNKNOWN_REF` (saying so if a unit took it) unless the store holds `id`. */
+  #known(id: string, unitPath: string): void {
+    if (this.#spill.has(id)) return;
+    const taker = this.#ownership.takenBy(id);
+    const why = taker === undefined ? "is not in this run's store" : `was taken by unit ${taker}`;
+    throw new SkyloomError(ErrorCode.UnknownRef, `ref ${id} ${why}`, { unitPath, ref: id });
+  }
+
+  /** Gives `value` to the taker: the ref is gone; its bytes stay counted until the taker puts them back or pauses. */
+  #taken(id: string, borrower: Borrower, value: unknown): unknown {
+    const bytes = this.#spill.bytesOf(id);
+    this.#policy.taken(borrower.path, id);
+    this.#spill.free(id);
+    this.#hold(borrower.path, value, bytes); // after the free, so the accounting never counts it twice
+    this.#pristine?.forget(id);
+    this.#leaks?.forget(id);
+    this.#holders.delete(id);
+    this.#doomed.delete(id);
+    this.#ownership.taken(id, value, borrower.path);
+    return value;
+  }
+
+  /** `path` has `value`'s buffers in hand (taken or scratch): counted as resident until put or its pause. */
+  #hold(path: string, value: unknown, bytes: number): void {
+    let held = this.#held.get(path);
+    if (!held) this.#held.set(path, (held = { bytes: 0, buffers: new Map() }));
+    for (const buffer of buffersOf(value)) held.buffers.set(buffer, buffer.byteLength);
+    held.bytes += bytes;
+    this.#spill.hold(bytes);
+  }
+
+  /** A put the store owns of buffers its unit had in hand: their bytes move from held to the new entry. */
+  #putBack(path: string, value: unknown): void {
+    const held = this.#held.get(path);
+    if (!held) return;
+    let bytes = 0;
+    for (const buffer of buffersOf(value)) {
+      bytes += held.buffers.get(buffer) ?? 0;
+      held.buffers.delete(buffer);
+    }
+    bytes = Math.min(bytes, held.bytes);
+    held.bytes -= bytes;
+    this.#spill.hold(-bytes);
+  }
+
+  /**
+   * The unit paused: buffers it had in hand and did not put are recycled as spare buffers (in verify
+   * mode detached first, so a local still pointing at them fails loudly); those that left the unit
+   * (gathered, returned) are no longer counted: the garbage collector frees them when their holders go.
+   */
+  #releaseHeld(borrower: Borrower): void {
+    const held = this.#held.get(borrower.path);
+    if (!held) return;
+    this.#held.delete(borrower.path);
+    this.#spill.hold(-held.bytes);
+    const loose = [...held.buffers.keys()].filter((b) => !this.#ownership.isOwned(b) && !this.#ownership.isShared(b));
+    if (loose.length === 0) return;
+    if (!this.#verify) return this.#spill.giveSpare(loose);
+    this.#expired.expire(borrower.path, 'a scratch array or taken value', borrower.site, loose);
+    this.#spill.giveSpare(detachAll(loose));
+  }
+
+  /** A value left memory: if the store did not own it, it may still be held (the retention check looks). */
+  #dropped(id: string, value: unknown): void {
+    if (this.#recyclable(id)) return this.#ownership.leftMemory(id, value); // its buffers are spare buffers now: alive by design
+    this.#retention?.suspect(id, value, [...(this.#holders.get(id) ?? [])]);
+  }
+
+  /** Frees `id` (deleting its file); the memory of a value the store owns becomes spare buffers. */
+  #free(id: string): void {
+    this.#policy.forget(id);
+    this.#spill.free(id, this.#recyclable(id));
+    this.#pristine?.forget(id);
+    this.#ownership.forget(id);
+    this.#holders.delete(id);
+  }
+
+  #report(event: { type: 'spill-out' | 'spill-in'; ref: string; bytes: number }): void {
+    this.#emit(event);
+    this.#emit({ type: 'memory', resident: this.#spill.residentBytes, spilled: this.#spill.diskBytes, budget: this.budget });
+  }
+}
+
+/** Creates `directory` and writes, syncs and deletes a probe file in it. */
+async function probeDirectory(directory: string, io: SpillIo): Promise<void> {
+  const probe = join(directory, `.probe-${process.pid}-${Math.random().toString(36).slice(2)}`);
+  try {
+    await mkdir(directory, { recursive: true });
+    const handle = await io.open(probe, 'w');
+    try {
+      await handle.writev([new Uint8Array(8)], 0);
+      await handle.sync();
+    } finally {
+      await handle.close();
+    }
+    await io.unlink(probe);
+  } catch (cause) {
+    const reason = cause instanceof Error ? cause.message : String(cause);
+    throw new SkyloomError(ErrorCode.SpillDir, `spill directory ${directory} cannot be used: ${reason}`, { cause });
+  }
+}

@@ -1,0 +1,301 @@
+import { formatBytes } from '../byte-size.ts';
+import { ErrorCode, SkyloomError } from '../errors.ts';
+import type { SpillStore } from './spill-store.ts';
+
+/**
+ * The POLICY of a budgeted store: keeps `SpillStore.residentBytes` within the budget.
+ *
+ * - Eviction: least-recently-used first, never a ref a running step borrows (pinned). Clean entries
+ *   (already on disk) are dropped at once; dirty ones are written first.
+ * - Write-behind: after each put and step end, dirty entries are written (oldest first, a few at a time)
+ *   until `headroom` of the budget is free or droppable at once, so a later put rarely waits for a write.
+ * - Prefetch: when a unit begins a step, the refs it borrowed in its previous step are read back; so
+ *   are those of the units that (last time) began right after it, into room that does not squeeze the
+ *   running unit, so their reads overlap its compute. Prefetched entries are evicted last.
+ * - Recycling: an entry dropped whose buffers the store owns (`hooks.reusable`) keeps them as spare
+ *   buffers (still counted as resident); reads and scratch arrays of those sizes take them, so room
+ *   for them needs nothing dropped. Spare buffers no request fits are let go of last, when nothing
+ *   else makes room: only then does memory go to the garbage collector. No collection is ever forced.
+ * - Room for the next unit (`reserveNext`): a put also frees, if writes allow, what the next unit
+ *   will likely add to the store before it puts it.
+ *
+ * Does not cover what a value is or how it is stored (mechanism: `SpillStore`), nor verification.
+ * `admit` is the only method that throws/rejects; the others never throw.
+ */
+export interface MemoryPolicyOptions {
+  readonly budget: number;
+  /** Fraction of the budget write-behind keeps free or droppable at once. Default 0.5. */
+  readonly headroom?: number;
+  /** Most writes in flight from write-behind. Default 2. */
+  readonly maxWrites?: number;
+  /** How many units after the starting one to prefetch for. Default 2. */
+  readonly lookahead?: number;
+  /**
+   * At a put, also make room for what the next unit will likely add before it puts it (see
+   * `#nextGrowth`), so that its value and a full store do not meet. Default false: working memory
+   * taken with `scratch` is counted when it is taken, and making room ahead of it would let go of
+   * the spare buffers it would have reused.
+   */
+  readonly reserveNext?: boolean;
+}
+
+export interface PolicyHooks {
+  readonly reusable?: (id: string) => boolean;
+}
+
+export class MemoryPolicy {
+  readonly budget: number;
+  readonly #spill: SpillStore;
+  readonly #headroom: number;
+  readonly #maxWrites: number;
+  readonly #lookahead: number;
+  readonly #reserveNext: boolean;
+  /** Entry ids by last use, oldest first (a Map keeps insertion order). */
+  readonly #lru = new Map<string, true>();
+  readonly #pins = new Map<string, number>();
+  /** Per unit: refs borrowed in the current step, in order, with their pin counts held. */
+  readonly #borrowing = new Map<string, string[]>();
+  readonly #previous = new Map<string, { ids: string[]; bytes: number }>();
+  readonly #stepPutBytes = new Map<string, number>();
+  readonly #stepTakenBytes = new Map<string, number>();
+  readonly #prefetched = new Map<string, string>();
+  readonly #successor = new Map<string, string>();
+  readonly #reusable: (id: string) => boolean;
+  #lastBegun: string | undefined;
+  #writes = 0;
+
+  /**
+   * `hooks.reusable(id)` is true if nothing but the store holds entry `id`'s buffers (a value it owns),
+   * so they become spare buffers when it is dropped: that memory is recycled, not let go of. Must not throw.
+   */
+  constructor(spill: SpillStore, options: MemoryPolicyOptions, hooks: PolicyHooks = {}) {
+    this.#spill = spill;
+    this.#reusable = hooks.reusable ?? (() => false);
+    this.budget = options.budget;
+    this.#headroom = (options.headroom ?? 0.5) * options.budget;
+    this.#maxWrites = options.maxWrites ?? 2;
+    this.#lookahead = options.lookahead ?? 2;
+    this.#reserveNext = options.reserveNext ?? false;
+  }
+
+  /** Marks `id` most recently used. */
+  touch(id: string): void {
+    this.#lru.delete(id);
+    this.#lru.set(id, true);
+  }
+
+  /** `path` takes entry `id` out of the store (call before `SpillStore.free`): in use, not let go of. */
+  taken(path: string, id: string): void {
+    this.#stepTakenBytes.set(path, (this.#stepTakenBytes.get(path) ?? 0) + this.#spill.bytesOf(id));
+    this.forget(id);
+  }
+
+  /** The entry is being freed or taken (call before `SpillStore.free`). */
+  forget(id: string): void {
+    this.#lru.delete(id);
+    this.#pins.delete(id);
+    this.#prefetched.delete(id);
+  }
+
+  /** True if a step other than `path`'s borrows `id`. */
+  borrowedByOthers(id: string, path: string): boolean {
+    const mine = (this.#borrowing.get(path) ?? []).filter((b) => b === id).length;
+    return (this.#pins.get(id) ?? 0) > mine;
+  }
+
+  isPinned(id: string): boolean {
+    return (this.#pins.get(id) ?? 0) > 0;
+  }
+
+  /** `path` borrows `id` until its step ends. */
+  pin(path: string, id: string): void {
+    let ids = this.#borrowing.get(path);
+    if (!ids) this.#borrowing.set(path, (ids = []));
+    ids.push(id);
+    this.#pins.set(id, (this.#pins.get(id) ?? 0) + 1);
+    this.#prefetched.delete(id);
+  }
+
+  /** `path` put `bytes` in this step (remembered to keep room for its next step when prefetching). */
+  notePut(path: string, bytes: number): void {
+    this.#stepPutBytes.set(path, (this.#stepPutBytes.get(path) ?? 0) + bytes);
+  }
+
+  /** Releases what `path` borrowed; returns the ids whose last pin this was. */
+  endStep(path: string): string[] {
+    const ids = this.#borrowing.get(path) ?? [];
+    this.#borrowing.delete(path);
+    const released: string[] = [];
+    let bytes = this.#stepPutBytes.get(path) ?? 0;
+    this.#stepPutBytes.delete(path);
+    this.#stepTakenBytes.delete(path);
+    for (const id of ids) {
+      const left = (this.#pins.get(id) ?? 1) - 1;
+      if (left > 0) this.#pins.set(id, left);
+      else {
+        this.#pins.delete(id);
+        released.push(id);
+      }
+    }
+    const unique = [...new Set(ids)];
+    for (const id of unique) bytes += this.#spill.bytesOf(id);
+    this.#previous.set(path, { ids: unique, bytes });
+    for (const [id, owner] of this.#prefetched) if (owner === path) this.#prefetched.delete(id);
+    this.writeBehind();
+    return released;
+  }
+
+  /**
+   * Makes room for `bytes` more resident bytes, then runs `commit` synchronously (so nothing else takes
+   * the room in between). `sizes`: the buffers the request could take from the spare ones (a read's,
+   * a scratch array's), which need no room. Rejects with `SKY_MEMORY_BUDGET` when the pinned bytes
+   * leave no room, or with the `SKY_SPILL_WRITE` of a write it waited for.
+   */
+  async admit<T>(bytes: number, path: string, commit: () => T, forRead = false, sizes: readonly number[] = []): Promise<T> {
+    if (bytes > this.budget) throw this.#budgetError(bytes, path, `${formatBytes(bytes)} (${bytes} bytes) at once is more than the memory budget`);
+    // Room for what the next unit will add to the store too, if it can be had (see `#nextGrowth`).
+    let want = forRead || !this.#reserveNext ? bytes : bytes + this.#nextGrowth(bytes, path);
+    for (;;) {
+      if (this.#room(want, sizes) || this.#dropClean(want, sizes) || this.#discardSpare(want, sizes)) return commit();
+      const waits = this.#startEvictionWrites(want);
+      if (waits.length === 0 && want > bytes) {
+        want = bytes;
+        continue;
+      }
+      if (waits.length === 0) throw this.#budgetError(bytes, path, 'the steps running now pin too much');
+      await Promise.race(waits);
+    }
+  }
+
+  /**
+   * For a put of `bytes`: what the next unit will likely add to the store before it puts it, guessed as
+   * what this step adds (put − taken). Why: that unit computes its value outside the store, and the
+   * budget is meant to cover both. Made free at this put, not when that unit starts: by then the
+   * entries to drop are often still being written.
+   */
+  #nextGrowth(bytes: number, path: string): number {
+    const growth = (this.#stepPutBytes.get(path) ?? 0) + bytes - (this.#stepTakenBytes.get(path) ?? 0);
+    return Math.min(Math.max(0, growth), this.budget - bytes);
+  }
+
+  /** Starts writes so that `headroom` of the budget is free or droppable at once. Never throws. */
+  writeBehind(): void {
+    let freeable = this.budget - this.#spill.residentBytes + this.#spill.spareBytes;
+    for (const id of this.#lru.keys()) {
+      const state = this.#spill.state(id);
+      if (state === 'clean' && !this.isPinned(id)) freeable += this.#spill.bytesOf(id);
+      if (state === 'writing') freeable += this.#spill.bytesOf(id);
+    }
+    for (const id of this.#lru.keys()) {
+      if (freeable >= this.#headroom || this.#writes >= this.#maxWrites) return;
+      if (this.#spill.state(id) !== 'dirty' || this.#spill.unspillable(id) !== undefined) continue;
+      freeable += this.#spill.bytesOf(id);
+      void this.#write(id).catch(() => {}); // a failed write-behind is retried, and reported, by `admit`
+    }
+  }
+
+  /**
+   * `path` is about to run: learn the order units run in, and prefetch. Room for every read is made
+   * first (spare buffers of the right sizes count as room), then the reads start. Never throws.
+   */
+  beginStep(path: string): void {
+    if (this.#lastBegun !== undefined && this.#lastBegun !== path) this.#successor.set(this.#lastBegun, path);
+    this.#lastBegun = path;
+    const reserve = this.#previous.get(path)?.bytes ?? 0;
+    const reads: string[] = [];
+    const sizes: number[] = [];
+    let planned = 0;
+    const seen = new Set<string>();
+    let unit: string | undefined = path;
+    for (let k = 0; unit !== undefined && k <= this.#lookahead && !seen.has(unit); k++, unit = this.#successor.get(unit)) {
+      seen.add(unit);
+      const ids = [...(this.#previous.get(unit)?.ids ?? [])].reverse(); // latest versions first
+      for (const id of ids) {
+        if (this.#spill.state(id) !== 'spilled' || reads.includes(id)) continue;
+        const bytes = this.#spill.bytesOf(id);
+        const room = planned + bytes + (k === 0 ? 0 : reserve);
+        const withSizes = [...sizes, ...this.#spill.bufferSizesOf(id)];
+        if (!this.#room(room, withSizes) && !this.#dropClean(room, withSizes, unit)) break;
+        reads.push(id);
+        sizes.splice(0, sizes.length, ...withSizes);
+        planned += bytes;
+        this.#prefetched.set(id, unit);
+        this.touch(id);
+      }
+    }
+    for (const id of reads) void this.#spill.read(id).catch(() => {}); // a failed read is reported at the unit's get
+  }
+
+  /** True if `bytes` more fit, counting spare buffers of `sizes` as room. */
+  #room(bytes: number, sizes: readonly number[]): boolean {
+    return this.#spill.residentBytes + bytes - this.#spill.spareFor(sizes) <= this.budget;
+  }
+
+  /**
+   * Drops clean unpinned entries, least recently used first, prefetched ones last, until `bytes` fit
+   * (`sizes` as for `#room`); the buffers of entries the store owns become spare buffers.
+   */
+  #dropClean(bytes: number, sizes: readonly number[], prefetchingFor?: string): boolean {
+    for (const pass of [false, true]) {
+      if (pass && prefetchingFor !== undefined) return false; // a prefetch never evicts another one
+      for (const id of this.#lru.keys()) {
+        if (this.#room(bytes, sizes)) return true;
+        if (this.#spill.state(id) !== 'clean' || this.isPinned(id) || this.#prefetched.has(id) !== pass) continue;
+        this.#spill.drop(id, this.#reusable(id));
+        this.#prefetched.delete(id);
+      }
+    }
+    return this.#room(bytes, sizes);
+  }
+
+  /** Lets go of spare buffers no request of `sizes` would take, until `bytes` fit. */
+  #discardSpare(bytes: number, sizes: readonly number[]): boolean {
+    const over = this.#spill.residentBytes + bytes - this.#spill.spareFor(sizes) - this.budget;
+    if (over > 0) this.#spill.discardSpare(over, sizes);
+    return this.#room(bytes, sizes);
+  }
+
+  /** Writes and reads whose end may make room: starts writes of LRU dirty entries as needed. */
+  #startEvictionWrites(bytes: number): Promise<unknown>[] {
+    const waits: Promise<unknown>[] = [];
+    let coming = this.budget - this.#spill.residentBytes;
+    for (const id of this.#lru.keys()) {
+      const state = this.#spill.state(id);
+      const inFlight = this.#spill.inFlight(id);
+      if (state === 'reading' && inFlight) waits.push(inFlight.catch(() => {}));
+      if (this.isPinned(id)) continue;
+      if (state === 'writing' && inFlight) {
+        waits.push(inFlight);
+        coming += this.#spill.bytesOf(id);
+      } else if (state === 'dirty' && coming < bytes && this.#spill.unspillable(id) === undefined) {
+        waits.push(this.#write(id));
+        coming += this.#spill.bytesOf(id);
+      }
+    }
+    return waits;
+  }
+
+  async #write(id: string): Promise<void> {
+    this.#writes++;
+    try {
+      await this.#spill.write(id);
+    } finally {
+      this.#writes--;
+    }
+  }
+
+  #budgetError(bytes: number, path: string, why: string): SkyloomError {
+    let pinned = 0;
+    for (const id of this.#pins.keys()) pinned += this.#spill.bytesOf(id);
+    const mine = new Set(this.#borrowing.get(path) ?? []);
+    let own = 0;
+    for (const id of mine) own += this.#spill.bytesOf(id);
+    return new SkyloomError(
+      ErrorCode.MemoryBudget,
+      `unit ${path} needs ${formatBytes(bytes)} (${bytes} bytes) more store memory, but the memory budget is ` +
+        `${formatBytes(this.budget)} (${this.budget} bytes): ${why} (${pinned} bytes pinned, ${own} of them by this unit's step; ` +
+        `${this.#spill.residentBytes} bytes resident)`,
+      { unitPath: path },
+    );
+  }
+}

@@ -1,0 +1,35 @@
+import { describe, expect, it } from 'vitest';
+import { BufferPool } from '../../../lib/memory/buffer-pool.ts';
+
+describe('BufferPool', () => {
+  it('gives back a kept buffer of exactly the size asked for, once', () => {
+    const pool = new BufferPool();
+    const small = new ArrayBuffer(8);
+    const big = new ArrayBuffer(64);
+    pool.give([small, big]);
+    expect(pool.bytes).toBe(72);
+    expect(pool.take(32)).toBeUndefined();
+    expect(pool.take(64)).toBe(big);
+    expect(pool.take(64)).toBeUndefined();
+    expect(pool.bytes).toBe(8);
+  });
+
+  it('lets go of buffers largest first, sparing the sizes asked to keep, and reports the bytes', () => {
+    const pool = new BufferPool();
+    pool.give([new ArrayBuffer(16), new ArrayBuffer(16), new ArrayBuffer(64), new ArrayBuffer(8)]);
+    expect(pool.covers([16, 16, 16, 8, 32])).toBe(40);
+    expect(pool.discard(70, [16])).toBe(80); // 64, then one 16: the other 16 is spared
+    expect(pool.take(16)).toBeDefined();
+    expect(pool.take(16)).toBeUndefined();
+    expect(pool.discard(Infinity, [])).toBe(8);
+    expect(pool.bytes).toBe(0);
+  });
+
+  it('skips detached (empty) buffers it is given', () => {
+    const pool = new BufferPool();
+    const buffer = new ArrayBuffer(32);
+    structuredClone(buffer, { transfer: [buffer] });
+    expect(pool.give([buffer])).toBe(0);
+    expect(pool.bytes).toBe(0);
+  });
+});
