@@ -5,7 +5,7 @@ export { sensorPlacements, focalPlaneRadius } from './camera/layout.ts';
 export { renderSensor } from './sky/render-sensor.ts';
 export { visitTruth } from './sky/truth.ts';
 export { processVisit, processVisits, focalPlaneBackground, detectVisit, globalAstrometry, psfModel, sensorInputs } from './visit/process-visit.ts';
-export type { VisitInput, VisitsInput, VisitResult } from './visit/process-visit.ts';
+export type { VisitInput, VisitsInput, VisitResult, FailedSensor } from './visit/process-visit.ts';
 export { processSensor, backgroundSensor, detectSensor, astrometrySensor, psfSensor } from './visit/sensor-algorithms.ts';
 export type { SensorSummary, SensorBackground, SensorDetections } from './visit/sensor-algorithms.ts';
 export type { SensorInput } from './visit/sensor-stages.ts';

@@ -28,6 +28,10 @@ export interface RunOptions {
   readonly resume: string | undefined;
   /** Resume even though the algorithm's module changed. */
   readonly force: boolean;
+  /** Sensors of the synthetic camera made defective (seeded): their processing fails. */
+  readonly defectiveSensors: number;
+  /** A failed sensor fails its visit and the run (exit 1), instead of the visit going on without it. */
+  readonly failFast: boolean;
 }
 
 export const defaultRunOptions = {
@@ -111,6 +115,8 @@ export function resolveRunOptions(raw: Record<string, unknown>): RunOptions {
     keep: raw.keep === undefined ? undefined : parseKeep(String(raw.keep)),
     resume: raw.resume === undefined ? undefined : String(raw.resume),
     force: raw.force === true,
+    defectiveSensors: parseInteger(text('defectiveSensors', 0), '--defective-sensors', 0, 100_000),
+    failFast: raw.failFast === true,
   };
   checkMemory(options.memory, options.runner, options.workers);
   return options;

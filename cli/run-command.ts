@@ -5,7 +5,7 @@
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { cameraPixels, cameraPresets, processVisits, sensorPlacements, type VisitsInput, type VisitResult } from '../algorithms/index.ts';
+import { cameraPixels, cameraPresets, processVisits, sensorPlacements, type FailedSensor, type VisitsInput, type VisitResult } from '../algorithms/index.ts';
 import { codeOf, start, tuneMalloc, type Job, type Runner, type RunResult } from '../lib/index.ts';
 import { resume } from '../lib/ledger/resume.ts';
 import { formatBytes, formatMs, formatTable } from './format.ts';
@@ -39,13 +39,16 @@ export interface RunSummary {
   /** Bytes read back from spill files ('spill-in' events). */
   readonly readBackBytes: number;
   readonly visits: readonly VisitReport[];
+  /** Sensors whose processing failed, which their visits went on without. */
+  readonly failedSensors: readonly (FailedSensor & { readonly visit: number })[];
 }
 
 export async function runCommand(options: RunOptions): Promise<number> {
   // Opt-in (SKYLOOM_MALLOC_TUNING=1): glibc then keeps freed memory in the process, faster but RSS
   // stays at its high-water mark; budgeted stores recycle their own memory (see lib/memory/malloc-tuning.ts).
   if (process.env.SKYLOOM_MALLOC_TUNING === '1') tuneMalloc();
-  const camera = cameraPresets[options.camera];
+  const preset = cameraPresets[options.camera];
+  const camera = options.defectiveSensors > 0 ? { ...preset, defectiveSensors: options.defectiveSensors } : preset;
   const sensors = sensorPlacements(camera).length;
   const memory = memoryPlan(options.runner, options.memory, options.workers);
   const runner = createRunner(options.runner, { memory: memory.budgetBytes, workers: options.workers });
@@ -55,7 +58,7 @@ export async function runCommand(options: RunOptions): Promise<number> {
     `skyloom: processVisits on camera ${camera.name} (${sensors} sensors, ${formatBytes(imageBytes)} of images per visit), ` +
       `${visits.length} visit(s), runner ${runner.name}${options.runner === 'inline' ? '' : memory.budgetBytes === undefined ? ', memory unbudgeted' : `, memory ${describeMemory(memory)}`}\n`,
   );
-  const job = await startOrResume(options, runner, { camera, seed: options.seed, visits });
+  const job = await startOrResume(options, runner, { camera, seed: options.seed, visits, ...(options.failFast ? { failFast: true } : {}) });
   process.stderr.write(`skyloom: run directory ${job.runDir} (resume with: skyloom run --resume ${job.runDir})\n`);
   const progress = options.progress ? showProgress(job.events, 1 + visits.length * (1 + sensors)) : undefined;
   const onSignal = (): void => job.cancel();
@@ -72,6 +75,11 @@ export async function runCommand(options: RunOptions): Promise<number> {
   }
   progress?.stop();
   const reports = visitReports(result.output, result.events);
+  const failedSensors = result.output.flatMap((v) => v.failed.map((f) => ({ visit: v.visit, ...f })));
+  if (failedSensors.length > 0) {
+    const list = failedSensors.map((f) => `visit ${f.visit} sensor ${f.sensor} [${f.code}]`).join(', ');
+    process.stderr.write(`skyloom: warning: ${failedSensors.length} sensor(s) failed and their visits went on without them: ${list} (retry them with: skyloom run --resume ${job.runDir})\n`);
+  }
   const summary: RunSummary = {
     camera: camera.name,
     runner: runner.name,
@@ -90,6 +98,7 @@ export async function runCommand(options: RunOptions): Promise<number> {
     spilledBytes: result.events.reduce((n, e) => n + (e.type === 'spill-out' ? e.bytes : 0), 0),
     readBackBytes: result.events.reduce((n, e) => n + (e.type === 'spill-in' ? e.bytes : 0), 0),
     visits: reports,
+    failedSensors,
   };
   if (options.out) writeOutputs(options.out, summary, result);
   process.stdout.write(options.json ? `${JSON.stringify(summary)}\n` : `${summaryTable(summary)}\n`);
@@ -122,9 +131,10 @@ function writeOutputs(dir: string, summary: RunSummary, result: RunResult<VisitR
 const fixed = (digits: number, scale = 1) => (x: number | undefined): string => (x === undefined ? '-' : (x * scale).toFixed(digits));
 
 export function summaryTable(s: RunSummary): string {
-  const header = ['visit', 'distortion px RMS', 'PSF size % RMS', 'background / noise', 'sources', 'wall', 'peak resident', 'spilled'];
+  const header = ['visit', 'sensors', 'distortion px RMS', 'PSF size % RMS', 'background / noise', 'sources', 'wall', 'peak resident', 'spilled'];
   const rows = s.visits.map((v) => [
     String(v.visit),
+    `${v.sensorsProcessed}/${s.sensors}`,
     fixed(4)(v.distortionRmsPx),
     fixed(3, 100)(v.psfSizeRms),
     fixed(4)(v.backgroundRmsOverNoise),
@@ -133,8 +143,10 @@ export function summaryTable(s: RunSummary): string {
     v.peakResidentBytes === undefined ? '-' : formatBytes(v.peakResidentBytes),
     formatBytes(v.spilledBytes),
   ]);
+  const failed = s.failedSensors.map((f) => `  visit ${f.visit} sensor ${f.sensor} (${f.path}) [${f.code}] ${f.message}`);
   return [
     formatTable(header, rows),
+    ...(failed.length > 0 ? ['', `failed sensors (left out of their visits; scores are of the others):`, ...failed] : []),
     '',
     `camera ${s.camera} (${s.sensors} sensors), runner ${s.runner}: ${s.visits.length} visit(s) in ${formatMs(s.wallMs)}, ${s.collectives} collectives, ` +
       `peak store ${formatBytes(s.peakStoreBytes)}, peak step ${formatBytes(s.peakStepBytes)}, peak RSS ${formatBytes(s.peakRssBytes)}`,

@@ -4,7 +4,7 @@
  * and spill events carry no unit path, so they are attributed to every visit running at that time:
  * with visits running at once, their windows overlap and the figures are upper bounds.
  */
-import type { VisitResult } from '../algorithms/index.ts';
+import type { FailedSensor, VisitResult } from '../algorithms/index.ts';
 import type { RunEvent } from '../lib/index.ts';
 
 /** What a visit's scores must stay under (each strictly less than), for the summary and bench:scale. */
@@ -21,6 +21,9 @@ export interface VisitReport {
   readonly psfSizeRms: number | undefined;
   readonly backgroundRmsOverNoise: number;
   readonly sources: number;
+  /** Sensors processed; the failed ones are listed in `failed`. */
+  readonly sensorsProcessed: number;
+  readonly failed: readonly FailedSensor[];
   readonly wallMs: number;
   readonly peakResidentBytes: number | undefined;
   readonly spilledBytes: number;
@@ -42,6 +45,8 @@ export function visitReports(results: readonly VisitResult[], events: readonly R
       visit: result.visit,
       ...result.score,
       sources: result.sensors.reduce((n, s) => n + s.sources, 0),
+      sensorsProcessed: result.sensors.length,
+      failed: result.failed,
       wallMs: finished - started,
       peakResidentBytes: peak,
       spilledBytes: spilled,

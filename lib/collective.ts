@@ -4,7 +4,16 @@ import { ErrorCode, SkyloomError } from './errors.ts';
 
 /** A member that reached the end of its phase without failing: at gather #number, or returned. */
 export type CollectiveArrival =
-  | { readonly kind: 'gather'; readonly value: unknown; readonly centralSite: string; readonly perMember: boolean; readonly site: string }
+  | {
+      readonly kind: 'gather';
+      readonly value: unknown;
+      readonly centralSite: string;
+      readonly perMember: boolean;
+      readonly site: string;
+      /** The gather's `quorum` / `deadlineMs` options, when given (see `lib/gather.ts`). */
+      readonly quorum?: number;
+      readonly deadlineMs?: number;
+    }
   | { readonly kind: 'returned'; readonly value: unknown; readonly site: string };
 
 export type Resolution =

@@ -50,6 +50,10 @@ export const ErrorCode = {
   RefLeaked: 'SKY_REF_LEAKED',
   /** A worker thread could not load an algorithm from its module by name (not exported, or the module fails to load). */
   AlgorithmNotFound: 'SKY_ALGORITHM_NOT_FOUND',
+  /** A member did not reach a gather before its `quorum` was met or its `deadline` passed: it fails for that group. */
+  GatherLate: 'SKY_GATHER_LATE',
+  /** On resume, a retried member reached a gather whose recorded membership leaves it out: it fails for that group. */
+  NotAMember: 'SKY_NOT_A_MEMBER',
 } as const;
 
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];

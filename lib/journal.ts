@@ -21,6 +21,8 @@ export interface GroupRecall {
   readonly finished: ReadonlyMap<number, unknown>;
   /** Central results of the collectives the group completed, collective 1 first. */
   readonly collectives: readonly unknown[];
+  /** Which members each of those collectives had (member indices; undefined: all of them). */
+  readonly memberships: readonly (readonly number[] | undefined)[];
 }
 
 /**
@@ -35,7 +37,10 @@ export interface GroupJournal {
   /** `bytesPut`: what the member put into the store over its life, when its runner knows. */
   memberReturned(path: string, output: unknown, refs: RefAccess, bytesPut: number | null): void;
   memberFailed(path: string, site: string, error: unknown, bytesPut: number | null): void;
-  collectiveCompleted(group: string, number: number, specs: readonly MemberSpec[], result: Reply, perMember: boolean, refs: RefAccess): void;
+  /** `members`: the member indices the central saw, when members had left the group (`onFailure: 'collect'`); its replies went to them only. */
+  collectiveCompleted(group: string, number: number, specs: readonly MemberSpec[], result: Reply, perMember: boolean, refs: RefAccess, members?: readonly number[]): void;
+  /** A `'collect'` group ended: `left` are the members that failed and left it (none: empty), so a resume re-runs them and the units above. */
+  groupEnded(group: string, left: readonly number[]): void;
   /** Resolves when everything recorded so far is done; a runner awaits it before closing its store. */
   settle(): Promise<void>;
 }

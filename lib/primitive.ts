@@ -34,15 +34,28 @@ export interface ScatterOp {
   readonly inputs: readonly unknown[];
   /** Path segment of the children (`label:index`); the child algorithm's name by default. */
   readonly label: string;
+  /** What a member's failure does to the group: fail it (default) or collect it (see `ScatterOptions.onFailure`). */
+  readonly onFailure?: FailurePolicy;
 }
 
-export type Central = (values: readonly unknown[]) => unknown;
+/** `'fail'`: a member's failure fails the group. `'collect'`: the group goes on with the live members. */
+export type FailurePolicy = 'fail' | 'collect';
+
+/**
+ * A central function: the gathered values in member order, and the member index of each value (every
+ * member's, `0…n-1`, unless failed members were left out under `onFailure: 'collect'`).
+ */
+export type Central = (values: readonly unknown[], members: readonly number[]) => unknown;
 
 export interface GatherOp {
   readonly kind: 'gather';
   readonly value: unknown;
   readonly central: Central;
   readonly perMember: boolean;
+  /** Go on once this many members arrived; the later ones fail for the group (`SKY_GATHER_LATE`). */
+  readonly quorum?: number;
+  /** Go on this many ms after the first member arrived; the later ones fail for the group. */
+  readonly deadlineMs?: number;
 }
 
 export type Primitive = PutOp | GetOp | ScratchOp | ScatterOp | GatherOp;

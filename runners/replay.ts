@@ -73,7 +73,7 @@ async function drive(unit: Unit, recorded: RecordedUnit, env: LocalEnv, codec: V
     if (pause.kind === 'returned') return pause.value;
     if (pause.kind === 'failed') throw unitFailed(unit.path, pause.site, pause.error);
     if (pause.kind === 'scatter') {
-      reply = await runLocalGroup(env, pause.children, pause.group, signal).then(
+      reply = await runLocalGroup(env, pause.children, pause.group, signal, pause.op.onFailure).then(
         (outputs): Reply => ({ ok: true, value: deepFreeze(outputs) }),
         (error: unknown): Reply => ({ ok: false, error }),
       );
@@ -85,6 +85,6 @@ async function drive(unit: Unit, recorded: RecordedUnit, env: LocalEnv, codec: V
       throw new SkyloomError(ErrorCode.ReplayMismatch, `replay of ${unit.path} reached gather #${gathers}, but the recorded run completed only ${recorded.collectives.length}`, { unitPath: unit.path, site: pause.site });
     }
     const result = await codec.decode(collective.digest, refs);
-    reply = { ok: true, value: collective.perMember ? (result as readonly unknown[])[recorded.index] : result };
+    reply = { ok: true, value: collective.perMember ? (result as readonly unknown[])[collective.position] : result };
   }
 }

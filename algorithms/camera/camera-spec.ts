@@ -22,6 +22,8 @@ export interface CameraSpec {
   readonly cosmicRayDensity: number;
   /** Peak optical distortion, in pixels, at the focal plane's edge. */
   readonly distortionPx: number;
+  /** Sensors with a defect their processing detects and fails on (`sky/defects.ts`); none by default. */
+  readonly defectiveSensors?: number;
 }
 
 const base = { skipCorners: false, sensorGap: 24, raftGap: 48, starDensity: 160, cosmicRayDensity: 25, distortionPx: 2 } as const;

@@ -12,6 +12,7 @@ import { SkyloomTypeError } from '../../lib/index.ts';
 import type { CameraSpec } from '../camera/camera-spec.ts';
 import { sensorMounting, sensorPlacements, type SensorPlacement } from '../camera/layout.ts';
 import { mixSeed, randomStream, type RandomStream } from '../math/seeds.ts';
+import { applySensorDefects } from './defects.ts';
 import { starsInRegion } from './star-field.ts';
 import { skyToFocal, trueBackgroundSurface, truePsfMoments, visitTruth, type VisitTruth } from './truth.ts';
 
@@ -81,6 +82,7 @@ export function renderSensorInto(id: SensorId, image: Float32Array, mask: Uint8A
   addCosmicRays(image, w, h, camera, rng);
   mask.fill(0);
   addBadColumns(image, mask, w, h, rng);
+  applySensorDefects(camera, seed, sensor, image, w, h);
 }
 
 /** Rows row0..row1-1 of the background (surface + pedestal), into the band. */

@@ -21,6 +21,7 @@ import { clipPairs, fitAstrometry, matchReferences, voteShift, type AstrometricS
 import { binBackground, clippedMean, fitBackground, subtractBackgroundInto, subtractConstantInto, type BackgroundBins, type BackgroundModel } from '../stages/background.ts';
 import { findSources, maskDetectionsInto, type SourceCatalog } from '../stages/detect.ts';
 import { fitPsf, selectPsfStars, type PsfModel } from '../stages/psf.ts';
+import { checkSensorImage } from '../stages/sensor-checks.ts';
 import { sensorFrame, type SensorFrame } from '../stages/sensor-frame.ts';
 
 type Stage<R> = Generator<Primitive, R, unknown>;
@@ -62,6 +63,7 @@ export function* loadSensor(input: SensorInput): Stage<SensorRefs> {
   const mask = yield* scratch(Uint8Array, pixels);
   const signal = yield* scratch(Float64Array, signalBandRows(frame.width, frame.height) * frame.width);
   renderSensorInto(input, image, mask, signal);
+  checkSensorImage(input.sensor, image, mask, frame.width, frame.height);
   return { frame, image: yield* put(image, { transfer: true }), mask: yield* put(mask, { transfer: true }) };
 }
 
@@ -137,7 +139,7 @@ export function* astrometryStage(input: SensorInput, frame: SensorFrame, catalog
     let pairs: MatchedPairs;
     if (!solution) pairs = matchReferences(frame, detections, refs, undefined, voteShift(frame, detections, refs, 12), radius);
     else pairs = clipPairs(frame, matchReferences(frame, detections, refs, solution, [0, 0], radius), solution, Math.max(3 * solution.rms, 0.05));
-    solution = yield* gather(pairs, (all: readonly MatchedPairs[]) => fitAstrometry(frames, all), { perMember: true });
+    solution = yield* gather(pairs, (all: readonly MatchedPairs[], members: readonly number[]) => fitAstrometry(members.map((m) => frames[m] as SensorFrame), all), { perMember: true });
   }
   return solution as AstrometricSolution;
 }

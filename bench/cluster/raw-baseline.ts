@@ -6,6 +6,7 @@
  */
 import { once } from 'node:events';
 import { Worker } from 'node:worker_threads';
+import { askWorker } from '../workload/ask-worker.ts';
 import { fitGlobal, type FocalPlaneParams, type Summary } from '../workload/focal-plane.ts';
 
 interface Message {
@@ -19,11 +20,7 @@ export async function runRawBaseline(params: FocalPlaneParams, workers: number):
   const per = Math.ceil(sensors / workers);
   const blocks = Array.from({ length: workers }, (_, w) => Array.from({ length: sensors }, (_, i) => i).slice(w * per, (w + 1) * per)).filter((b) => b.length > 0);
   const threads = blocks.map((indices) => new Worker(new URL('./raw-worker.mjs', import.meta.url), { workerData: { indices, width, height, cpuPasses }, execArgv: [] }));
-  const ask = (worker: Worker, message: object): Promise<Message> => {
-    const answer = once(worker, 'message') as Promise<[Message]>;
-    worker.postMessage(message);
-    return answer.then(([m]) => m);
-  };
+  const ask = (worker: Worker, message: object): Promise<Message> => askWorker<Message>(worker, message);
   try {
     await Promise.all(threads.map((t) => once(t, 'message')));
     for (let round = 0; round < rounds; round++) {

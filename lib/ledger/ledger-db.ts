@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { ErrorCode, SkyloomError } from '../errors.ts';
 
 /** Bump when the tables change in a way an older reader would misread. */
-export const ledgerSchemaVersion = 1;
+export const ledgerSchemaVersion = 2;
 
 const schema = `
 CREATE TABLE IF NOT EXISTS run (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -15,7 +15,8 @@ CREATE TABLE IF NOT EXISTS units (
   input_digest TEXT, input_kept INTEGER NOT NULL DEFAULT 0, output_digest TEXT, bytes_put INTEGER);
 CREATE TABLE IF NOT EXISTS collectives (
   grp TEXT NOT NULL, number INTEGER NOT NULL, members INTEGER NOT NULL, per_member INTEGER NOT NULL,
-  result_digest TEXT NOT NULL, ended REAL NOT NULL, PRIMARY KEY (grp, number));
+  result_digest TEXT NOT NULL, ended REAL NOT NULL, live TEXT, PRIMARY KEY (grp, number));
+CREATE TABLE IF NOT EXISTS left_members (grp TEXT PRIMARY KEY, members TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS replies (
   path TEXT NOT NULL, number INTEGER NOT NULL, digest TEXT NOT NULL, PRIMARY KEY (path, number));
 `;

@@ -36,7 +36,7 @@ export class LedgerJournal implements GroupJournal {
     const finished = new Map<number, unknown>();
     for (const [index, digest] of found.finished) finished.set(index, await this.#codec.decode(digest, refs));
     const collectives = await Promise.all(found.collectives.map((digest) => this.#codec.decode(digest, refs)));
-    return { finished, collectives };
+    return { finished, collectives, memberships: found.memberships };
   }
 
   memberStarted(spec: MemberSpec, refs: RefAccess): void {
@@ -73,18 +73,26 @@ export class LedgerJournal implements GroupJournal {
     });
   }
 
-  collectiveCompleted(group: string, number: number, specs: readonly MemberSpec[], result: Reply, perMember: boolean, refs: RefAccess): void {
+  collectiveCompleted(group: string, number: number, specs: readonly MemberSpec[], result: Reply, perMember: boolean, refs: RefAccess, members?: readonly number[]): void {
     const ended = Date.now();
     this.#enqueue(async () => {
       if (!result.ok) return; // a failed central is not recalled: a resumed group runs it again
       const digest = await this.#codec.encode(result.value, refs, true);
-      this.#db.write(`INSERT OR REPLACE INTO collectives(grp, number, members, per_member, result_digest, ended) VALUES (?, ?, ?, ?, ?, ?)`,
-        group, number, specs.length, perMember ? 1 : 0, digest, ended);
+      const answered = members ?? specs.map((_, i) => i);
+      this.#db.write(`INSERT OR REPLACE INTO collectives(grp, number, members, per_member, result_digest, ended, live) VALUES (?, ?, ?, ?, ?, ?, ?)`,
+        group, number, answered.length, perMember ? 1 : 0, digest, ended, members ? JSON.stringify(members) : null);
       const entries = perMember ? (result.value as readonly unknown[]) : undefined;
-      for (const [i, spec] of specs.entries()) {
-        const reply = entries ? await this.#codec.encode(entries[i], refs, false) : digest;
-        this.#db.write(`INSERT OR REPLACE INTO replies(path, number, digest) VALUES (?, ?, ?)`, spec.path, number, reply);
+      for (const [k, i] of answered.entries()) {
+        const reply = entries ? await this.#codec.encode(entries[k], refs, false) : digest;
+        this.#db.write(`INSERT OR REPLACE INTO replies(path, number, digest) VALUES (?, ?, ?)`, (specs[i] as MemberSpec).path, number, reply);
       }
+    });
+  }
+
+  groupEnded(group: string, left: readonly number[]): void {
+    this.#enqueue(() => {
+      if (left.length > 0) this.#db.write(`INSERT OR REPLACE INTO left_members(grp, members) VALUES (?, ?)`, group, JSON.stringify(left));
+      else this.#db.write(`DELETE FROM left_members WHERE grp = ?`, group);
     });
   }
 

@@ -11,7 +11,7 @@ export interface RecordedUnit {
   readonly inputDigest: string;
   readonly outputDigest: string;
   /** Object ids of the central results of the collectives it took part in, collective 1 first. */
-  readonly collectives: readonly { readonly digest: string; readonly perMember: boolean }[];
+  readonly collectives: readonly { readonly digest: string; readonly perMember: boolean; readonly position: number }[];
 }
 
 interface UnitRow {
@@ -34,8 +34,10 @@ export function readRecordedUnit(db: LedgerDb, path: string): RecordedUnit {
   if (!row.input_kept || !row.input_digest) throw missing('its input was not kept; run again with the ledger keeping inputs of units matching this path (`--keep PATTERN`)');
   const size = db.get<{ n: number }>('SELECT count(*) AS n FROM units WHERE grp = ?', row.grp)?.n ?? 1;
   const count = db.get<{ n: number }>('SELECT count(*) AS n FROM replies WHERE path = ?', path)?.n ?? 0;
-  const rows = db.all<{ number: number; result_digest: string; per_member: number }>('SELECT number, result_digest, per_member FROM collectives WHERE grp = ? AND number <= ? ORDER BY number', row.grp, count);
+  const rows = db.all<{ number: number; result_digest: string; per_member: number; live: string | null }>('SELECT number, result_digest, per_member, live FROM collectives WHERE grp = ? AND number <= ? ORDER BY number', row.grp, count);
   if (rows.length !== count) throw missing(`the results of ${count - rows.length} of its ${count} collectives were not recorded`);
-  const collectives = rows.map((r) => ({ digest: r.result_digest, perMember: r.per_member === 1 }));
+  // A perMember result has one entry per member the collective had: the unit's entry is at its place among them.
+  const position = (live: string | null): number => (live === null ? row.idx : (JSON.parse(live) as number[]).indexOf(row.idx));
+  const collectives = rows.map((r) => ({ digest: r.result_digest, perMember: r.per_member === 1, position: position(r.live) }));
   return { path, module: row.module, name: row.name, index: row.idx, size, inputDigest: row.input_digest, outputDigest: row.output_digest, collectives };
 }

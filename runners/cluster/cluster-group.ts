@@ -19,9 +19,12 @@ import { codeOf, ErrorCode, SkyloomError } from '../../lib/errors.ts';
 import type { Emit } from '../../lib/events.ts';
 import type { GroupJournal, MemberSpec, RefAccess } from '../../lib/journal.ts';
 import { deepFreeze } from '../../lib/freeze.ts';
+import type { FailurePolicy } from '../../lib/primitive.ts';
 import type { StatsRecorder } from '../../lib/stats.ts';
 import type { FailedArrival, GroupDriver, MemberArrival } from '../shared/group-driver.ts';
+import { cutoffOptions } from '../shared/gather-cutoff.ts';
 import { runGroup } from '../shared/run-group.ts';
+
 import type { HostHandle } from './host-handle.ts';
 import type { HostPool } from './host-pool.ts';
 import type { WirePause, WireReply, WireSpec } from './protocol.ts';
@@ -36,11 +39,12 @@ export interface ClusterEnv {
 }
 
 /** Runs the group of `specs` (retrying it after a host loss), resolving with its outputs in member order. */
-export async function runClusterGroup(env: ClusterEnv, specs: readonly WireSpec[], group: string, signal: AbortSignal, parent?: HostHandle): Promise<unknown[]> {
+export async function runClusterGroup(env: ClusterEnv, specs: readonly WireSpec[], group: string, signal: AbortSignal, parent?: HostHandle, onFailure?: FailurePolicy): Promise<unknown[]> {
   for (let attempt = 1; ; attempt++) {
     try {
       const journal = env.journal ? { journal: { ...env.journal, specs: specs.map(memberSpec) } } : {};
-      return await runGroup(new ClusterGroupDriver(env, specs, signal), { group, concurrent: true, signal, emit: env.emit, stats: env.stats, ...journal });
+      const policy = onFailure ? { onFailure } : {};
+      return await runGroup(new ClusterGroupDriver(env, specs, signal), { group, concurrent: true, signal, emit: env.emit, stats: env.stats, ...journal, ...policy });
     } catch (error) {
       const retry = attempt <= env.retries && !signal.aborted && !parent?.lost && causedByHostLoss(error);
       if (!retry) throw error;
@@ -104,21 +108,23 @@ class ClusterGroupDriver implements GroupDriver {
         return pause.kind === 'returned' ? { kind: 'returned', value: deepFreeze(pause.value), site: pause.site } : { kind: 'failed', error: errorFromWire(pause.error), site: pause.site };
       }
       if (pause.kind === 'gather') {
-        const { value, centralSite, perMember, site } = pause;
-        return { kind: 'gather', value: deepFreeze(value), centralSite, perMember, site };
+        const { value, centralSite, perMember, site, quorum, deadlineMs } = pause;
+        return { kind: 'gather', value: deepFreeze(value), centralSite, perMember, site, ...cutoffOptions(quorum, deadlineMs) };
       }
       next = await this.#scatter(member, pause);
     }
   }
 
-  async central(values: unknown[]): Promise<Reply> {
-    const owner = this.#members[0];
+  async central(values: unknown[], members: readonly number[]): Promise<Reply> {
+    const first = members[0] as number;
+    const owner = this.#members[first];
+    const path = this.paths[first] as string;
     try {
-      if (!owner) throw new SkyloomError(ErrorCode.Cancelled, `${this.paths[0]} holds no central function`);
-      const reply: WireReply = await owner.host.call((api) => api.central(this.paths[0] as string, values) as Promise<never>);
+      if (!owner) throw new SkyloomError(ErrorCode.Cancelled, `${path} holds no central function`);
+      const reply: WireReply = await owner.host.call((api) => api.central(path, values, members) as Promise<never>);
       return reply.ok ? { ok: true, value: deepFreeze(reply.value) } : { ok: false, error: errorFromWire(reply.error) };
     } catch (error) {
-      return { ok: false, error: owner ? this.#lostUnit(0, owner, error) : error };
+      return { ok: false, error: owner ? this.#lostUnit(first, owner, error) : error };
     }
   }
 
@@ -174,7 +180,7 @@ class ClusterGroupDriver implements GroupDriver {
     const unwatch = member.host.watchLoss(() => orphaned.abort());
     try {
       const signal = AbortSignal.any([this.#signal, member.abort.signal, orphaned.signal]);
-      const outputs = await runClusterGroup(this.#env, pause.children, pause.group, signal, member.host);
+      const outputs = await runClusterGroup(this.#env, pause.children, pause.group, signal, member.host, pause.onFailure);
       return { ok: true, value: outputs };
     } catch (error) {
       return { ok: false, error: errorToWire(error) };

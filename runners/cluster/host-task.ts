@@ -32,7 +32,7 @@ export async function hostTask(input: HostTaskInput): Promise<number> {
   const finished = new Promise<void>((resolve) => (finish = resolve));
   const api: HostApi = {
     step: (path, reply, spec) => host.step(path, reply, spec),
-    central: (path, values) => host.central(path, values),
+    central: (path, values, members) => host.central(path, values, members),
     cancel: (path) => host.cancel(path),
     read: async (refId) => {
       try {

@@ -24,6 +24,7 @@ import { makeRef } from '../../lib/ref.ts';
 import { StatsRecorder } from '../../lib/stats.ts';
 import type { Store } from '../../lib/store.ts';
 import { Unit, type UnitEnv, type UnitSpec } from '../../lib/unit.ts';
+import { cutoffOptions } from '../shared/gather-cutoff.ts';
 import { EscapedRefs } from './escaped-refs.ts';
 import { HostStore } from './host-store.ts';
 import { loadAlgorithm } from './load-algorithm.ts';
@@ -68,8 +69,8 @@ export class Host {
     return this.#answer(await turn);
   }
 
-  async central(path: string, values: readonly unknown[]): Promise<HostAnswer<WireReply>> {
-    return this.#answer(await this.#central(path, values));
+  async central(path: string, values: readonly unknown[], members: readonly number[]): Promise<HostAnswer<WireReply>> {
+    return this.#answer(await this.#central(path, values, members));
   }
 
   async cancel(path: string): Promise<HostAnswer<null>> {
@@ -127,10 +128,13 @@ export class Host {
         reply = { ok: false, error: notCloneable(path, pause.site, bad) };
         continue;
       }
-      if (pause.kind === 'scatter') return { kind: 'scatter', site: pause.site, group: pause.group, children: pause.children.map((c) => toWireSpec(c, this.#escaped)) };
+      if (pause.kind === 'scatter') {
+        const { onFailure } = pause.op;
+        return { kind: 'scatter', site: pause.site, group: pause.group, children: pause.children.map((c) => toWireSpec(c, this.#escaped)), ...(onFailure ? { onFailure } : {}) };
+      }
       this.#centrals.set(path, pause.op.central);
-      const { value, central, perMember } = pause.op;
-      return { kind: 'gather', site: pause.site, value: this.#escaped.keep(value), centralSite: centralSite(central), perMember };
+      const { value, central, perMember, quorum, deadlineMs } = pause.op;
+      return { kind: 'gather', site: pause.site, value: this.#escaped.keep(value), centralSite: centralSite(central), perMember, ...cutoffOptions(quorum, deadlineMs) };
     }
   }
 
@@ -147,11 +151,11 @@ export class Host {
     return unit;
   }
 
-  async #central(path: string, values: readonly unknown[]): Promise<WireReply> {
+  async #central(path: string, values: readonly unknown[], members: readonly number[]): Promise<WireReply> {
     const fn = this.#centrals.get(path);
     try {
       if (!fn) throw new SkyloomError(ErrorCode.Cancelled, `unit ${path} no longer waits at a gather on this host`, { unitPath: path });
-      const result = deepFreeze(await fn(deepFreeze(values)));
+      const result = deepFreeze(await fn(deepFreeze(values), deepFreeze(members)));
       const bad = findUncloneable(result, 'central result');
       if (bad) throw notCloneable(path, 'central', bad);
       return { ok: true, value: this.#escaped.keep(result) };

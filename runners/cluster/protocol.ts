@@ -7,7 +7,7 @@
  */
 import type { WireError } from '../../lib/error-wire.ts';
 import type { RunEventBody } from '../../lib/events.ts';
-import type { Primitive } from '../../lib/primitive.ts';
+import type { FailurePolicy, Primitive } from '../../lib/primitive.ts';
 
 /** A unit to start on a host: what `UnitSpec` is, with the algorithm as a module address. */
 export interface WireSpec {
@@ -22,8 +22,16 @@ export interface WireSpec {
 export type WireReply = { readonly ok: true; readonly value: unknown } | { readonly ok: false; readonly error: WireError };
 
 export type WirePause =
-  | { readonly kind: 'scatter'; readonly site: string; readonly group: string; readonly children: readonly WireSpec[] }
-  | { readonly kind: 'gather'; readonly site: string; readonly value: unknown; readonly centralSite: string; readonly perMember: boolean }
+  | { readonly kind: 'scatter'; readonly site: string; readonly group: string; readonly children: readonly WireSpec[]; readonly onFailure?: FailurePolicy }
+  | {
+      readonly kind: 'gather';
+      readonly site: string;
+      readonly value: unknown;
+      readonly centralSite: string;
+      readonly perMember: boolean;
+      readonly quorum?: number;
+      readonly deadlineMs?: number;
+    }
   | { readonly kind: 'returned'; readonly site: string; readonly value: unknown }
   | { readonly kind: 'failed'; readonly site: string; readonly error: WireError };
 
@@ -48,8 +56,8 @@ export interface HostAnswer<T> {
 export interface HostApi {
   /** Starts the unit (with `spec`) or resumes it with `reply`, and runs it to its next scatter, gather or end. */
   step(path: string, reply: WireReply, spec?: WireSpec): Promise<HostAnswer<WirePause>>;
-  /** Runs the central function `path` holds at its current gather. */
-  central(path: string, values: readonly unknown[]): Promise<HostAnswer<WireReply>>;
+  /** Runs the central function `path` holds at its current gather on `values`, the gathered values of `members`. */
+  central(path: string, values: readonly unknown[], members: readonly number[]): Promise<HostAnswer<WireReply>>;
   cancel(path: string): Promise<HostAnswer<null>>;
   /** A copy of the value behind a ref this host owns, with its buffers transferred (not cloned), or the store's error. */
   read(refId: string): Promise<WireReply>;

@@ -24,8 +24,12 @@ export interface GroupDriver {
   readonly paths: readonly string[];
   /** Resumes member `i` with `reply` (its first call starts it) and runs it to its next gather or its end. Never rejects. */
   toCollective(i: number, reply: Reply): Promise<MemberArrival>;
-  /** Runs the central function member 0 holds at its current gather on `values`. Never rejects. */
-  central(values: unknown[]): Promise<Reply>;
+  /**
+   * Runs the central function the first of `members` holds at its current gather on `values` (those
+   * members' values, in member order; `members` is every member unless some left the group under
+   * `onFailure: 'collect'`), and passes it `members` too. Never rejects.
+   */
+  central(values: unknown[], members: readonly number[]): Promise<Reply>;
   /**
    * Cancels member `i`: idempotent; a no-op for a member that never started or has ended. Never rejects.
    * A member cancelled while it runs its step may have `toCollective` resolve with `cancelled` before

@@ -2,10 +2,11 @@ import type { Reply } from '../../lib/activator.ts';
 import { centralSite } from '../../lib/central-site.ts';
 import { deepFreeze } from '../../lib/freeze.ts';
 import type { GroupJournal, RefAccess } from '../../lib/journal.ts';
-import type { Central } from '../../lib/primitive.ts';
 import type { Ref } from '../../lib/ref.ts';
 import type { Store } from '../../lib/store.ts';
 import { Unit, type UnitEnv, type UnitSpec } from '../../lib/unit.ts';
+import type { Central, FailurePolicy } from '../../lib/primitive.ts';
+import { cutoffOptions } from './gather-cutoff.ts';
 import type { GroupDriver, MemberArrival } from './group-driver.ts';
 import { runGroup } from './run-group.ts';
 
@@ -24,11 +25,11 @@ export interface LocalEnv extends UnitEnv {
  * Runs a group whose members all live in this thread, carrying out nested scatters depth-first.
  * Shared by the inline and laptop runners; they differ only in their store.
  */
-export function runLocalGroup(env: LocalEnv, specs: readonly UnitSpec[], group: string, signal: AbortSignal): Promise<unknown[]> {
+export function runLocalGroup(env: LocalEnv, specs: readonly UnitSpec[], group: string, signal: AbortSignal, onFailure?: FailurePolicy): Promise<unknown[]> {
   const local = new LocalGroupDriver(env, specs, signal);
   const driver = env.wrap ? env.wrap(local) : local;
   const journal = env.journal ? { journal: { journal: env.journal, specs, refs: storeAccess(env.store) } } : {};
-  return runGroup(driver, { group, concurrent: env.concurrent, signal, emit: env.emit, stats: env.stats, ...journal });
+  return runGroup(driver, { group, concurrent: env.concurrent, signal, emit: env.emit, stats: env.stats, ...journal, ...(onFailure ? { onFailure } : {}) });
 }
 
 /**
@@ -57,7 +58,7 @@ class LocalGroupDriver implements GroupDriver {
   readonly #specs: readonly UnitSpec[];
   readonly #units: (Unit | undefined)[];
   readonly #signal: AbortSignal;
-  #central: Central | undefined;
+  readonly #centrals: (Central | undefined)[];
 
   constructor(env: LocalEnv, specs: readonly UnitSpec[], signal: AbortSignal) {
     this.#env = env;
@@ -65,6 +66,7 @@ class LocalGroupDriver implements GroupDriver {
     this.#signal = signal;
     this.paths = specs.map((s) => s.path);
     this.#units = specs.map(() => undefined);
+    this.#centrals = specs.map(() => undefined);
   }
 
   toCollective(i: number, reply: Reply): Promise<MemberArrival> {
@@ -84,21 +86,21 @@ class LocalGroupDriver implements GroupDriver {
         return { ...pause, bytesPut: unit.bytesPut };
       }
       if (pause.kind === 'gather') {
-        const { value, central, perMember } = pause.op;
-        if (i === 0) this.#central = central;
-        return { kind: 'gather', value: deepFreeze(value), centralSite: centralSite(central), perMember, site: pause.site };
+        const { value, central, perMember, quorum, deadlineMs } = pause.op;
+        this.#centrals[i] = central;
+        return { kind: 'gather', value: deepFreeze(value), centralSite: centralSite(central), perMember, site: pause.site, ...cutoffOptions(quorum, deadlineMs) };
       }
-      next = await runLocalGroup(this.#env, pause.children, pause.group, this.#signal).then(
+      next = await runLocalGroup(this.#env, pause.children, pause.group, this.#signal, pause.op.onFailure).then(
         (outputs): Reply => ({ ok: true, value: deepFreeze(outputs) }),
         (error: unknown): Reply => ({ ok: false, error }),
       );
     }
   }
 
-  async central(values: unknown[]): Promise<Reply> {
+  async central(values: unknown[], members: readonly number[]): Promise<Reply> {
     try {
-      const fn = this.#central as Central;
-      return { ok: true, value: deepFreeze(await fn(deepFreeze(values))) };
+      const fn = this.#centrals[members[0] as number] as Central;
+      return { ok: true, value: deepFreeze(await fn(deepFreeze(values), deepFreeze([...members]))) };
     } catch (error) {
       return { ok: false, error };
     }

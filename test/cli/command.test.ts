@@ -14,8 +14,9 @@ describe('the skyloom command', () => {
     const r = skyloom('run', '--help');
     expect(r.code).toBe(0);
     for (const option of ['--camera', '--visits', '--runner', '--memory', '--workers', '--seed', '--out', '--json']) expect(r.stdout).toContain(option);
-    expect(r.stdout).toContain('(default: "demo")');
-    expect(r.stdout.replace(/\s+/g, ' ')).toMatch(/Default: laptop 25% of physical memory \([\d.]+ [kMGT]?B here\), cluster unbudgeted/);
+    const text = r.stdout.replace(/\s+/g, ' '); // commander wraps descriptions to the terminal's width
+    expect(text).toContain('(default: "demo")');
+    expect(text).toMatch(/Default: laptop 25% of physical memory \([\d.]+ [kMGT]?B here\), cluster unbudgeted/);
   });
 
   it('exits 2 with a clear message on a bad option value or an unknown option', () => {
@@ -54,7 +55,7 @@ describe('the skyloom command', () => {
   it('prints the summary table without --json; inline says nothing about memory in its header', () => {
     const r = skyloom('run', '--camera', 'tiny', '--visits', '1', '--runner', 'inline', '--no-progress');
     expect(r.code).toBe(0);
-    expect(r.stdout).toMatch(/visit\s+distortion px RMS\s+PSF size % RMS\s+background \/ noise/);
+    expect(r.stdout).toMatch(/visit\s+sensors\s+distortion px RMS\s+PSF size % RMS\s+background \/ noise/);
     expect(r.stdout).toMatch(/^memory unbudgeted: spilled 0 B, read back 0 B$/m);
     expect(r.stderr.split('\n')[0]).not.toContain('memory');
   });

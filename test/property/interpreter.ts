@@ -27,11 +27,12 @@ export interface RootOutput {
 
 // Central functions are defined here, once, so every runner finds "the same place in the code".
 // `alt` differs from `fold` in its text, so a member gathering with it is a collective mismatch.
-const centrals: Record<CentralKind, (values: readonly Gathered[]) => unknown> = {
-  fold: (values) => ({ acc: foldAll(values.map((v) => v.acc)), refs: refsOf(values) }),
-  perMember: (values) => {
-    const all = foldAll(values.map((v) => v.acc));
-    return values.map((_, i) => ({ acc: mix(all, i), refs: refsOf([values[(i + 1) % values.length] as Gathered]) }));
+// Member indices are folded in too, so which members a 'collect' group's central saw changes the output.
+const centrals: Record<CentralKind, (values: readonly Gathered[], members: readonly number[]) => unknown> = {
+  fold: (values, members) => ({ acc: foldAll([...values.map((v) => v.acc), ...members]), refs: refsOf(values) }),
+  perMember: (values, members) => {
+    const all = foldAll([...values.map((v) => v.acc), ...members]);
+    return values.map((_, i) => ({ acc: mix(all, members[i] as number), refs: refsOf([values[(i + 1) % values.length] as Gathered]) }));
   },
   alt: (values) => ({ acc: foldAll(values.map((v) => v.acc).reverse()) ^ 0xa17, refs: [] }),
 };
@@ -142,6 +143,13 @@ async function* scatterStep(state: State, instr: Extract<Instr, { op: 'scatter' 
   for (const ref of passed) disown(state, ref);
   const inputs: UnitInput[] = instr.children.map((program: Program, i) => ({ program, acc: mix(state.acc, i), refs: passed }));
   try {
+    if (instr.collect) {
+      // Each member's outcome: its output, or the code/path chain of its failure.
+      const outcomes = yield* scatter(interpret, inputs, { onFailure: 'collect' });
+      state.acc = mix(state.acc, foldAll(outcomes.map((o) => (o.ok ? (o.value as UnitOutput).acc : hashString(failureSignature(o.error))))));
+      for (const o of outcomes) if (o.ok) state.refs.push(...(o.value as UnitOutput).refs);
+      return;
+    }
     const outputs = (yield* scatter(interpret, inputs)) as UnitOutput[];
     state.acc = mix(state.acc, foldAll(outputs.map((o) => o.acc)));
     for (const output of outputs) state.refs.push(...output.refs);

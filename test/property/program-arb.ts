@@ -15,12 +15,19 @@ export interface ProgramShape {
   readonly maxArrayLength: number;
   /** Odds of a large array against a small one (1 means 1 in 5 arrays is large). */
   readonly largeArrayWeight: number;
+  /** Scatters may use `onFailure: 'collect'` (half of them), and members fail more often (`faultWeight`). */
+  readonly collect?: boolean;
+  /** Odds of a fault per member against 14 of none; 1 by default. */
+  readonly faultWeight?: number;
 }
 
 export const defaultShape: ProgramShape = { depth: 3, maxWidth: 4, maxGathers: 3, faults: true, maxArrayLength: 40_000, largeArrayWeight: 1 };
 
 /** For budgeted runners: mostly large arrays, so a run's data outgrows the budget and spills. */
 export const spillingShape: ProgramShape = { ...defaultShape, largeArrayWeight: 6 };
+
+/** For the 'collect' property: half the scatters collect, and about one member in four fails. */
+export const collectShape: ProgramShape = { ...defaultShape, collect: true, faultWeight: 5 };
 
 /** A member's deviation from its group's agreed sequence of collectives. */
 type Fault =
@@ -108,12 +115,14 @@ function scatterArb(shape: ProgramShape, depth: number): fc.Arbitrary<Instr> {
   // shrink each on its own (drop a gather from everyone, drop a member, empty a segment).
   const agreed = fc.array(fc.constantFrom<CentralKind>('fold', 'perMember'), { maxLength: shape.maxGathers });
   const members = fc.array(memberPartsArb(shape, depth), { maxLength: shape.maxWidth });
-  return fc.record({
+  const scatter = fc.record({
     op: fc.constant('scatter' as const),
     children: fc.tuple(agreed, members).map(([centrals, parts]) => parts.map((part) => buildMember(part, centrals))),
     passRefs: fc.boolean(),
     catches: shape.faults ? fc.boolean() : fc.constant(false),
   });
+  if (!shape.collect) return scatter; // draws nothing more, so other shapes' pinned seeds give the same programs
+  return fc.tuple(scatter, fc.boolean()).map(([instr, collect]) => ({ ...instr, collect }));
 }
 
 /** A member before it meets its group's agreed collectives: its local segments and (rarely) a fault. */
@@ -129,7 +138,7 @@ function memberPartsArb(shape: ProgramShape, depth: number): fc.Arbitrary<Member
 
 /** Faults are rare per member, so that most runs get deep before something breaks. */
 function faultOrNone(shape: ProgramShape): fc.Arbitrary<Fault | null> {
-  return shape.faults ? fc.oneof({ weight: 14, arbitrary: fc.constant(null) }, { weight: 1, arbitrary: faultArb }) : fc.constant(null);
+  return shape.faults ? fc.oneof({ weight: 14, arbitrary: fc.constant(null) }, { weight: shape.faultWeight ?? 1, arbitrary: faultArb }) : fc.constant(null);
 }
 
 /** Segment k runs before agreed gather k; segments beyond the agreed gathers are dropped, missing ones are empty. */

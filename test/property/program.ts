@@ -22,8 +22,8 @@ export type Instr =
   | { readonly op: 'get'; readonly slot: number }
   /** Gets a ref and puts a new version derived from it. */
   | { readonly op: 'derive'; readonly slot: number }
-  /** Scatters one child per program; children receive this unit's last refs when `passRefs`. */
-  | { readonly op: 'scatter'; readonly children: readonly Program[]; readonly passRefs: boolean; readonly catches: boolean }
+  /** Scatters one child per program; children receive this unit's last refs when `passRefs`; with `collect`, `onFailure: 'collect'`. */
+  | { readonly op: 'scatter'; readonly children: readonly Program[]; readonly passRefs: boolean; readonly catches: boolean; readonly collect?: boolean }
   /** A collective with one of the interpreter's central functions; sends this unit's last ref along. */
   | { readonly op: 'gather'; readonly central: CentralKind }
   /** Throws a user error (code ERR_PROGRAM_THROW). */

@@ -54,10 +54,10 @@ class ArrivalOrderDriver implements GroupDriver {
     return arrival;
   }
 
-  central(values: unknown[]): ReturnType<GroupDriver['central']> {
-    const order = this.#arrived;
+  central(values: unknown[], members: readonly number[]): ReturnType<GroupDriver['central']> {
+    const order = this.#arrived.filter((i) => members.includes(i));
     this.#arrived = [];
-    return this.#inner.central(order.map((i) => values[i]));
+    return this.#inner.central(order.map((i) => values[members.indexOf(i)]), members);
   }
 
   cancel(i: number): Promise<void> {
