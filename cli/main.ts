@@ -41,6 +41,7 @@ function program(setExitCode: (code: number) => void): Command {
     .addOption(new Option('--keep <pattern>', "keep the inputs of units matching this unit-path pattern (or 'all') in the ledger, for replay"))
     .addOption(new Option('--resume <dir>', 'continue the interrupted or failed run recorded in this run directory'))
     .addOption(new Option('--force', 'with --resume: resume even though the algorithm module changed').default(false))
+    .addOption(new Option('--sensors <n>', "process only the first n sensors of each visit (e.g. a slice of the lsst camera's 189)"))
     .addOption(new Option('--defective-sensors <n>', 'make n sensors of the camera defective (seeded: dead amplifier, NaN columns); visits go on without them').default('0'))
     .addOption(new Option('--fail-fast', 'a failed sensor fails the run (exit 1) instead of being left out of its visit').default(false))
     .action(async (raw: Record<string, unknown>) => setExitCode(await runCommand(resolveRunOptions(raw))));

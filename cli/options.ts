@@ -30,6 +30,8 @@ export interface RunOptions {
   readonly force: boolean;
   /** Sensors of the synthetic camera made defective (seeded): their processing fails. */
   readonly defectiveSensors: number;
+  /** Process only the first N sensors of each visit (all by default). */
+  readonly sensors: number | undefined;
   /** A failed sensor fails its visit and the run (exit 1), instead of the visit going on without it. */
   readonly failFast: boolean;
 }
@@ -117,6 +119,7 @@ export function resolveRunOptions(raw: Record<string, unknown>): RunOptions {
     force: raw.force === true,
     defectiveSensors: parseInteger(text('defectiveSensors', 0), '--defective-sensors', 0, 100_000),
     failFast: raw.failFast === true,
+    sensors: raw.sensors === undefined ? undefined : parseInteger(String(raw.sensors), '--sensors', 1, 100_000),
   };
   checkMemory(options.memory, options.runner, options.workers);
   return options;

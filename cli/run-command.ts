@@ -49,16 +49,16 @@ export async function runCommand(options: RunOptions): Promise<number> {
   if (process.env.SKYLOOM_MALLOC_TUNING === '1') tuneMalloc();
   const preset = cameraPresets[options.camera];
   const camera = options.defectiveSensors > 0 ? { ...preset, defectiveSensors: options.defectiveSensors } : preset;
-  const sensors = sensorPlacements(camera).length;
+  const sensors = Math.min(sensorPlacements(camera).length, options.sensors ?? Infinity);
   const memory = memoryPlan(options.runner, options.memory, options.workers);
   const runner = createRunner(options.runner, { memory: memory.budgetBytes, workers: options.workers });
   const visits = Array.from({ length: options.visits }, (_, i) => i);
-  const imageBytes = cameraPixels(camera) * 5; // float32 image + uint8 mask per pixel
+  const imageBytes = sensors * camera.sensorWidth * camera.sensorHeight * 5; // float32 image + uint8 mask per pixel
   process.stderr.write(
     `skyloom: processVisits on camera ${camera.name} (${sensors} sensors, ${formatBytes(imageBytes)} of images per visit), ` +
       `${visits.length} visit(s), runner ${runner.name}${options.runner === 'inline' ? '' : memory.budgetBytes === undefined ? ', memory unbudgeted' : `, memory ${describeMemory(memory)}`}\n`,
   );
-  const job = await startOrResume(options, runner, { camera, seed: options.seed, visits, ...(options.failFast ? { failFast: true } : {}) });
+  const job = await startOrResume(options, runner, { camera, seed: options.seed, visits, ...(options.sensors === undefined ? {} : { sensors: options.sensors }), ...(options.failFast ? { failFast: true } : {}) });
   process.stderr.write(`skyloom: run directory ${job.runDir} (resume with: skyloom run --resume ${job.runDir})\n`);
   const progress = options.progress ? showProgress(job.events, 1 + visits.length * (1 + sensors)) : undefined;
   const onSignal = (): void => job.cancel();
