@@ -16,6 +16,7 @@ import { ErrorCode, SkyloomError } from '../../lib/errors.ts';
 import type { RunContext, Runner } from '../../lib/runner.ts';
 import { runClusterGroup } from './cluster-group.ts';
 import { HostPool } from './host-pool.ts';
+import { ThreadLauncher } from './thread-launcher.ts';
 import { clusterSettings, type ClusterRunnerOptions } from './options.ts';
 import type { WireSpec } from './protocol.ts';
 
@@ -28,8 +29,7 @@ export function clusterRunner(options: ClusterRunnerOptions = {}): Runner {
       if (bad) throw new SkyloomError(ErrorCode.NotCloneable, `${bad.path} is ${bad.what}, which cannot cross a worker thread`, { unitPath: 'root', site: 'start' });
       const spillRoot = join(run.runDir, 'cluster-spill');
       const pool = new HostPool({
-        workers: settings.workers,
-        ...(settings.resourceLimits ? { resourceLimits: settings.resourceLimits } : {}),
+        launcher: new ThreadLauncher({ workers: settings.workers, preload: [run.algorithm.moduleUrl], ...(settings.resourceLimits ? { resourceLimits: settings.resourceLimits } : {}) }),
         host: { seed: run.seed, verify: run.verify, preload: [run.algorithm.moduleUrl], ...(settings.memoryBudget === undefined ? {} : { memoryBudget: settings.memoryBudget }) },
         spillRoot,
         sink: { emit: run.emit, stats: run.stats },
