@@ -26,6 +26,7 @@ function program(setExitCode: (code: number) => void): Command {
     .addOption(new Option('--runner <name>', `runner (${runnerNames.join(', ')}; available now: ${availableRunners().join(', ')})`).default(defaultRunOptions.runner))
     .addOption(new Option('--memory <size>', 'memory budget of the laptop runner (per worker for cluster), e.g. 2GB').default(defaultRunOptions.memory))
     .addOption(new Option('--workers <n>', 'worker threads of the cluster runner').default(String(defaultRunOptions.workers)))
+    .addOption(new Option('--tasks <n>', 'Slurm tasks (one host process each) of the slurm runner (default: SLURM_NTASKS inside an allocation, else 2)'))
     .addOption(new Option('--seed <n>', 'seed of the synthetic sky and of ctx.random').default(String(defaultRunOptions.seed)))
     .addOption(new Option('--out <dir>', 'write summary.json, result.json, events.ndjson (and the run directory) there'))
     .addOption(new Option('--json', 'print a machine-readable summary on stdout (logs stay on stderr)').default(false))

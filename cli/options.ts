@@ -6,7 +6,7 @@ import { availableParallelism } from 'node:os';
 import { parseByteSize } from '../lib/byte-size.ts';
 import { cameraPresetNames, isCameraPresetName, type CameraPresetName } from '../algorithms/index.ts';
 
-export const runnerNames = ['inline', 'laptop', 'cluster'] as const;
+export const runnerNames = ['inline', 'laptop', 'cluster', 'slurm'] as const;
 export type RunnerName = (typeof runnerNames)[number];
 
 export interface RunOptions {
@@ -16,6 +16,8 @@ export interface RunOptions {
   /** Bytes. */
   readonly memory: number;
   readonly workers: number;
+  /** Slurm tasks (host processes) of the slurm runner; undefined: the runner's default (SLURM_NTASKS in an allocation). */
+  readonly tasks: number | undefined;
   readonly seed: number;
   readonly out: string | undefined;
   readonly json: boolean;
@@ -85,6 +87,7 @@ export function resolveRunOptions(raw: Record<string, unknown>): RunOptions {
     runner: parseRunner(text('runner', defaultRunOptions.runner)),
     memory: parseBytes(text('memory', defaultRunOptions.memory)),
     workers: parseInteger(text('workers', defaultRunOptions.workers), '--workers', 1, 1024),
+    tasks: raw.tasks === undefined ? undefined : parseInteger(String(raw.tasks), '--tasks', 1, 100_000),
     seed: parseInteger(text('seed', defaultRunOptions.seed), '--seed', -(2 ** 31), 2 ** 31 - 1),
     out: raw.out === undefined ? undefined : String(raw.out),
     json: raw.json === true,

@@ -33,7 +33,7 @@ export interface RunSummary {
 export async function runCommand(options: RunOptions): Promise<number> {
   const camera = cameraPresets[options.camera];
   const sensors = sensorPlacements(camera).length;
-  const runner = createRunner(options.runner, { memory: options.memory, workers: options.workers });
+  const runner = createRunner(options.runner, { memory: options.memory, workers: options.workers, ...(options.tasks === undefined ? {} : { tasks: options.tasks }) });
   const visits = Array.from({ length: options.visits }, (_, i) => i);
   const imageBytes = cameraPixels(camera) * 5; // float32 image + uint8 mask per pixel
   process.stderr.write(
