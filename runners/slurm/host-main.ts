@@ -42,4 +42,5 @@ await serveHost(config, framed.endpoint(Channel.ToHost), framed.endpoint(Channel
 done = true;
 framed.send(Channel.Bye, null);
 framed.end();
-socket.on('close', () => process.exit(0));
+socket.once('close', () => process.exit(0));
+if (socket.destroyed) process.exit(0);

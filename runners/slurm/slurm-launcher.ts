@@ -52,7 +52,9 @@ export const refusedCode = 'SKY_HOST_REFUSED';
 const helloFrameBytes = 64 * 1024;
 const afterHelloFrameBytes = 2 ** 32 - 1;
 const helloTimeoutMs = 10_000;
-/** How long `close` waits for srun to end by itself before signalling it. */
+/** How long `close` lets hosts that were shut down end before it drops every connection. */
+const byeGraceMs = 1_000;
+/** How long `close` then waits for srun to end before signalling it. */
 const srunGraceMs = 10_000;
 
 interface Slot {
@@ -148,10 +150,15 @@ export class SlurmLauncher implements HostLauncher {
   async close(): Promise<void> {
     clearTimeout(this.#startTimer);
     this.#failUnattached('the run ended');
-    const graced = await Promise.race([this.#srunEnded.then(() => true), delay(srunGraceMs).then(() => false)]);
-    if (!graced) {
-      this.#srun.kill('SIGTERM'); // srun passes it to the tasks and ends the step
-      if (!(await Promise.race([this.#srunEnded.then(() => true), delay(srunGraceMs).then(() => false)]))) this.#srun.kill('SIGKILL');
+    const srunEnds = (ms: number) => Promise.race([this.#srunEnded.then(() => true), delay(ms).then(() => false)]);
+    // Hosts that answered `shutdown` end by themselves at once; a host still busy (the pool does not
+    // ask those) exits when its connection drops; srun is signalled only if that is not enough.
+    if (!(await srunEnds(byeGraceMs))) {
+      for (const socket of this.#sockets) socket.destroy();
+      if (!(await srunEnds(srunGraceMs))) {
+        this.#srun.kill('SIGTERM'); // srun passes it to the tasks and ends the step
+        if (!(await srunEnds(srunGraceMs))) this.#srun.kill('SIGKILL');
+      }
     }
     for (const socket of this.#sockets) socket.destroy();
     await new Promise<void>((resolve) => this.#server.close(() => resolve()));
