@@ -39,6 +39,8 @@ export class HostPool {
   readonly #coordinator: CoordinatorApi = { fetch: (refId) => this.#fetch(refId) };
   #nextId = 0;
   #closing = false;
+  /** Why the most recent host was lost (the cause when none is left). */
+  #lastLoss: SkyloomError | undefined;
 
   constructor(options: HostPoolOptions) {
     this.#options = options;
@@ -56,7 +58,9 @@ export class HostPool {
   #leastLoaded(): HostHandle {
     let best: HostHandle | undefined;
     for (const host of this.#live) if (!best || host.load < best.load) best = host;
-    if (!best) throw new SkyloomError(ErrorCode.HostLost, this.#closing ? 'no worker host is running (the run is closing)' : 'no worker host is left running');
+    if (!best && this.#closing) throw new SkyloomError(ErrorCode.HostLost, 'no worker host is running (the run is closing)');
+    const last = this.#lastLoss;
+    if (!best) throw new SkyloomError(ErrorCode.HostLost, `no worker host is left running${last ? ` (the last one: ${last.message})` : ''}`, last ? { cause: last } : {});
     return best;
   }
 
@@ -114,6 +118,7 @@ export class HostPool {
   #onLost(host: HostHandle): void {
     const at = this.#live.indexOf(host);
     if (at >= 0) this.#live.splice(at, 1);
+    this.#lastLoss = host.lost;
     if (!this.#closing) this.#spawn(); // piscina replaces the thread; a fresh host task takes it
   }
 

@@ -93,6 +93,12 @@ export class FramedSocket {
 
   /** The next message on `channel`. */
   once(channel: ChannelId): Promise<unknown> {
+    const queued = this.#queued.get(channel);
+    if (queued && queued.length > 0) {
+      const first = queued.shift();
+      if (queued.length === 0) this.#queued.delete(channel);
+      return Promise.resolve(first);
+    }
     return new Promise((resolve) => {
       const off = this.on(channel, (message) => {
         off();
