@@ -8,14 +8,10 @@
  * A host process that dies fails only the units it held; their group is run again on the tasks left
  * (`retries`). Every host process has ended (or been signalled) before `execute` settles.
  */
-import { rm } from 'node:fs/promises';
-import { join } from 'node:path';
 import { findUncloneable } from '../../lib/clone-check.ts';
 import { ErrorCode, SkyloomError } from '../../lib/errors.ts';
 import type { RunContext, Runner } from '../../lib/runner.ts';
-import { runClusterGroup } from '../cluster/cluster-group.ts';
-import { HostPool } from '../cluster/host-pool.ts';
-import type { WireSpec } from '../cluster/protocol.ts';
+import { runOnHosts } from '../cluster/run-on-hosts.ts';
 import { slurmSettings, type SlurmRunnerOptions } from './options.ts';
 import { SlurmLauncher } from './slurm-launcher.ts';
 
@@ -34,24 +30,7 @@ export function slurmRunner(options: SlurmRunnerOptions = {}): Runner {
         heartbeatMs: Math.max(50, Math.floor(settings.heartbeatTimeoutMs / beatsPerTimeout)),
         emit: run.emit,
       });
-      const spillRoot = join(run.runDir, 'slurm-spill');
-      const pool = new HostPool({
-        launcher,
-        host: { seed: run.seed, verify: run.verify, preload: [run.algorithm.moduleUrl], ...(settings.memoryBudget === undefined ? {} : { memoryBudget: settings.memoryBudget }) },
-        spillRoot,
-        sink: { emit: run.emit, stats: run.stats },
-      });
-      const root: WireSpec = { moduleUrl: run.algorithm.moduleUrl, name: run.algorithm.name, input: run.input, path: 'root', index: 0, size: 1 };
-      try {
-        const journal = run.journal ? { journal: { journal: run.journal, refs: pool.refs } } : {};
-        const [output] = await runClusterGroup({ pool, emit: run.emit, stats: run.stats, retries: settings.retries, ...journal }, [root], 'root', run.signal);
-        return output;
-      } finally {
-        await run.journal?.settle(); // the ledger may still be reading outputs from the hosts
-        await pool.close();
-        run.stats.peakStoreBytes = Math.max(run.stats.peakStoreBytes, pool.peakBytes);
-        if (settings.memoryBudget !== undefined) await rm(spillRoot, { recursive: true, force: true });
-      }
+      return runOnHosts(run, launcher, { ...settings, spillDirName: 'slurm-spill' });
     },
   };
 }
