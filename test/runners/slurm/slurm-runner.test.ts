@@ -1,4 +1,4 @@
-import { mkdtemp, readdir, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import fc from 'fast-check';
@@ -27,6 +27,16 @@ const slurm = (options: Parameters<typeof slurmRunner>[0] = {}) => slurmRunner({
 const opts = (runner = slurm()) => ({ runner, runDir: join(dir, 'run'), seed: 7 });
 const focal: FocalPlaneParams = { sensors: 6, width: 64, height: 64, rounds: 3, cpuPasses: 1 };
 
+/** The pid of the first host process a child of `slowRoot` reported (waits up to a minute). */
+async function firstPid(pidDir: string): Promise<number> {
+  for (let waited = 0; waited < 60_000; waited += 100) {
+    const pid = (await readdir(pidDir)).map(Number).find((p) => p !== process.pid);
+    if (pid !== undefined) return pid;
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  throw new Error('no child reported its host process within a minute');
+}
+
 describe('slurmRunner on a local Slurm cluster', () => {
   it('returns what inline returns on the focal-plane workload, bit for bit, with the same stats, across two nodes', async () => {
     const inline = await run(focalPlane, focal, opts(inlineRunner()));
@@ -46,23 +56,44 @@ describe('slurmRunner on a local Slurm cluster', () => {
 
   it('completes with identical output when one host process is killed mid-run, retrying its units on the other task', async () => {
     const input = { n: 4, pidDir: join(dir, 'pids'), ms: 1500 };
-    await import('node:fs/promises').then((fs) => fs.mkdir(input.pidDir));
+    await mkdir(input.pidDir);
     const inline = await run(slowRoot, { ...input, ms: 0 }, opts(inlineRunner()));
     const job = start(slowRoot, input, opts(slurm({ retries: 1 })));
     const events: RunEvent[] = [];
     job.events.subscribe((e) => events.push(e));
-    let victim: number | undefined;
-    for (let waited = 0; victim === undefined && waited < 60_000; waited += 100) {
-      const pids = (await readdir(input.pidDir)).map(Number).filter((p) => p !== process.pid);
-      victim = pids[0];
-      if (victim === undefined) await new Promise((resolve) => setTimeout(resolve, 100));
-    }
-    expect(victim, 'a child reported its host process').toBeDefined();
-    process.kill(victim as number, 'SIGKILL');
+    process.kill(await firstPid(input.pidDir), 'SIGKILL');
     const result = await job.result;
     expect(result.output).toStrictEqual(inline.output);
     const retries = events.filter((e) => e.type === 'warning' && e.code === 'SKY_HOST_LOST');
     expect(retries.length).toBeGreaterThanOrEqual(1);
+  });
+
+  it('drops a host process that stops answering (a frozen or vanished node) after the heartbeat timeout and completes on the other task', async () => {
+    const input = { n: 4, pidDir: join(dir, 'pids'), ms: 1500 };
+    await mkdir(input.pidDir);
+    const inline = await run(slowRoot, { ...input, ms: 0 }, opts(inlineRunner()));
+    const job = start(slowRoot, input, opts(slurm({ retries: 1, heartbeatTimeout: 3_000 })));
+    const victim = await firstPid(input.pidDir);
+    process.kill(victim, 'SIGSTOP'); // alive, connection open, silent: only the heartbeat can tell
+    const stoppedAt = Date.now();
+    let droppedAt = 0;
+    job.events.subscribe((e) => {
+      if (e.type !== 'warning' || e.code !== 'SKY_HOST_LOST' || droppedAt) return;
+      droppedAt = Date.now();
+      process.kill(victim, 'SIGKILL'); // a stopped process cannot exit by itself; srun then ends its task
+    });
+    try {
+      const result = await job.result;
+      expect(result.output).toStrictEqual(inline.output);
+      expect(droppedAt - stoppedAt).toBeGreaterThanOrEqual(2_000);
+      expect(droppedAt - stoppedAt).toBeLessThan(30_000);
+    } finally {
+      try {
+        process.kill(victim, 'SIGKILL');
+      } catch {
+        // already gone
+      }
+    }
   });
 
   it('refuses and logs a connection without the run secret, and keeps the secret from user code on the hosts', async () => {
