@@ -34,6 +34,7 @@ function program(setExitCode: (code: number) => void): Command {
       ),
     )
     .addOption(new Option('--workers <n>', 'worker threads of the cluster runner').default(String(defaultRunOptions.workers)))
+    .addOption(new Option('--tasks <n>', 'Slurm tasks (one host process each) of the slurm runner (default: SLURM_NTASKS inside an allocation, else 2)'))
     .addOption(new Option('--seed <n>', 'seed of the synthetic sky and of ctx.random').default(String(defaultRunOptions.seed)))
     .addOption(new Option('--out <dir>', 'write summary.json, result.json, events.ndjson (and the run directory) there'))
     .addOption(new Option('--json', 'print a machine-readable summary on stdout (logs stay on stderr)').default(false))

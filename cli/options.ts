@@ -8,7 +8,7 @@ import { ErrorCode } from '../lib/index.ts';
 import { cameraPresetNames, isCameraPresetName, type CameraPresetName } from '../algorithms/index.ts';
 import { minimumMemoryBudget } from '../runners/index.ts';
 
-export const runnerNames = ['inline', 'laptop', 'cluster'] as const;
+export const runnerNames = ['inline', 'laptop', 'cluster', 'slurm'] as const;
 export type RunnerName = (typeof runnerNames)[number];
 
 export interface RunOptions {
@@ -18,6 +18,8 @@ export interface RunOptions {
   /** `--memory` in bytes: the whole run's budget; undefined when not given (see `memory-plan.ts`). */
   readonly memory: number | undefined;
   readonly workers: number;
+  /** Slurm tasks (host processes) of the slurm runner; undefined: the runner's default (SLURM_NTASKS in an allocation). */
+  readonly tasks: number | undefined;
   readonly seed: number;
   readonly out: string | undefined;
   readonly json: boolean;
@@ -110,6 +112,7 @@ export function resolveRunOptions(raw: Record<string, unknown>): RunOptions {
     runner: parseRunner(text('runner', defaultRunOptions.runner)),
     memory: raw.memory === undefined ? undefined : parseBytes(String(raw.memory)),
     workers: parseInteger(text('workers', defaultRunOptions.workers), '--workers', 1, 1024),
+    tasks: raw.tasks === undefined ? undefined : parseInteger(String(raw.tasks), '--tasks', 1, 100_000),
     seed: parseInteger(text('seed', defaultRunOptions.seed), '--seed', -(2 ** 31), 2 ** 31 - 1),
     out: raw.out === undefined ? undefined : String(raw.out),
     json: raw.json === true,

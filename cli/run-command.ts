@@ -51,7 +51,7 @@ export async function runCommand(options: RunOptions): Promise<number> {
   const camera = options.defectiveSensors > 0 ? { ...preset, defectiveSensors: options.defectiveSensors } : preset;
   const sensors = Math.min(sensorPlacements(camera).length, options.sensors ?? Infinity);
   const memory = memoryPlan(options.runner, options.memory, options.workers);
-  const runner = createRunner(options.runner, { memory: memory.budgetBytes, workers: options.workers });
+  const runner = createRunner(options.runner, { memory: memory.budgetBytes, workers: options.workers, ...(options.tasks === undefined ? {} : { tasks: options.tasks }) });
   const visits = Array.from({ length: options.visits }, (_, i) => i);
   const imageBytes = sensors * camera.sensorWidth * camera.sensorHeight * 5; // float32 image + uint8 mask per pixel
   process.stderr.write(

@@ -11,6 +11,8 @@ export interface RunnerSettings {
   /** The whole run's memory budget in bytes (the cluster runner splits it across its workers); undefined: unbudgeted. */
   readonly memory: number | undefined;
   readonly workers: number;
+  /** Slurm tasks of the slurm runner (absent: its default). */
+  readonly tasks?: number;
 }
 
 /** A runner that the build does not provide. */
@@ -22,6 +24,7 @@ const factories: Record<RunnerName, { readonly exportName: string; readonly opti
   inline: { exportName: 'inlineRunner', options: () => ({}) },
   laptop: { exportName: 'laptopRunner', options: (s) => ({ memoryBudget: s.memory }) },
   cluster: { exportName: 'clusterRunner', options: (s) => ({ workers: s.workers, ...(s.memory === undefined ? {} : { memoryBudget: s.memory }) }) },
+  slurm: { exportName: 'slurmRunner', options: (s) => ({ ...(s.tasks === undefined ? {} : { tasks: s.tasks }), ...(s.memory === undefined ? {} : { memoryBudget: s.memory }) }) },
 };
 
 export function createRunner(name: RunnerName, settings: RunnerSettings): Runner {

@@ -7,3 +7,5 @@ export { clusterRunner } from './cluster/cluster-runner.ts';
 export type { ClusterRunnerOptions } from './cluster/options.ts';
 export { replayUnit } from './replay.ts';
 export type { ReplayOptions, ReplayResult } from './replay.ts';
+export { slurmRunner } from './slurm/slurm-runner.ts';
+export type { SlurmRunnerOptions } from './slurm/options.ts';

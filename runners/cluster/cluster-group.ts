@@ -30,7 +30,7 @@ import type { HostPool } from './host-pool.ts';
 import type { WirePause, WireReply, WireSpec } from './protocol.ts';
 
 export interface ClusterEnv {
-  readonly pool: HostPool;
+  readonly pool: Pick<HostPool, 'place'>;
   readonly emit: Emit;
   readonly stats: StatsRecorder;
   readonly retries: number;

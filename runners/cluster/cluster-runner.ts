@@ -9,16 +9,13 @@
  * whichever the coordinator runs (see `worker.mjs`).
  * Every thread is terminated before `execute` settles, on success or failure.
  */
-import { rm } from 'node:fs/promises';
-import { join } from 'node:path';
 import { formatBytes } from '../../lib/byte-size.ts';
 import { findUncloneable } from '../../lib/clone-check.ts';
 import { ErrorCode, SkyloomError } from '../../lib/errors.ts';
 import type { RunContext, Runner } from '../../lib/runner.ts';
-import { runClusterGroup } from './cluster-group.ts';
-import { HostPool } from './host-pool.ts';
+import { ThreadLauncher } from './thread-launcher.ts';
 import { clusterSettings, type ClusterRunnerOptions } from './options.ts';
-import type { WireSpec } from './protocol.ts';
+import { runOnHosts } from './run-on-hosts.ts';
 
 export function clusterRunner(options: ClusterRunnerOptions = {}): Runner {
   const settings = clusterSettings(options);
@@ -27,29 +24,12 @@ export function clusterRunner(options: ClusterRunnerOptions = {}): Runner {
     async execute(run: RunContext): Promise<unknown> {
       const bad = findUncloneable(run.input, 'input');
       if (bad) throw new SkyloomError(ErrorCode.NotCloneable, `${bad.path} is ${bad.what}, which cannot cross a worker thread`, { unitPath: 'root', site: 'start' });
-      const spillRoot = join(run.runDir, 'cluster-spill');
       if (settings.memoryBudget !== undefined && settings.hostBudget !== undefined) {
         const message = `memory budget ${formatBytes(settings.memoryBudget)} split across ${settings.workers} workers: ${formatBytes(settings.hostBudget)} each`;
         run.emit({ type: 'log', path: 'root', message });
       }
-      const pool = new HostPool({
-        workers: settings.workers,
-        ...(settings.resourceLimits ? { resourceLimits: settings.resourceLimits } : {}),
-        host: { seed: run.seed, verify: run.verify, preload: [run.algorithm.moduleUrl], ...(settings.hostBudget === undefined ? {} : { memoryBudget: settings.hostBudget }) },
-        spillRoot,
-        sink: { emit: run.emit, stats: run.stats },
-      });
-      const root: WireSpec = { moduleUrl: run.algorithm.moduleUrl, name: run.algorithm.name, input: run.input, path: 'root', index: 0, size: 1 };
-      try {
-        const journal = run.journal ? { journal: { journal: run.journal, refs: pool.refs } } : {};
-        const [output] = await runClusterGroup({ pool, emit: run.emit, stats: run.stats, retries: settings.retries, ...journal }, [root], 'root', run.signal);
-        return output;
-      } finally {
-        await run.journal?.settle(); // the ledger may still be reading outputs from the hosts
-        await pool.close();
-        run.stats.peakStoreBytes = Math.max(run.stats.peakStoreBytes, pool.peakBytes);
-        if (settings.memoryBudget !== undefined) await rm(spillRoot, { recursive: true, force: true });
-      }
+      const launcher = new ThreadLauncher({ workers: settings.workers, preload: [run.algorithm.moduleUrl], ...(settings.resourceLimits ? { resourceLimits: settings.resourceLimits } : {}) });
+      return runOnHosts(run, launcher, { memoryBudget: settings.hostBudget, retries: settings.retries, spillDirName: 'cluster-spill' });
     },
   };
 }

@@ -8,11 +8,11 @@
  *
  * It does not start or stop threads (the pool does) and does not decide what a loss means for units.
  */
-import type { MessagePort } from 'node:worker_threads';
 import type * as Comlink from 'comlink';
 import { ErrorCode, SkyloomError } from '../../lib/errors.ts';
 import type { Emit } from '../../lib/events.ts';
 import type { StatsRecorder } from '../../lib/stats.ts';
+import type { HostLink } from './host-launcher.ts';
 import type { HostAnswer, HostApi } from './protocol.ts';
 
 /** Where hosts' reports go: the run's `emit` and stats. */
@@ -28,7 +28,7 @@ export class HostHandle {
   /** Most bytes the host's store held at once, as last reported. */
   peakBytes = 0;
   readonly #api: Comlink.Remote<HostApi>;
-  readonly #ports: readonly MessagePort[];
+  readonly #ports: readonly HostLink[];
   readonly #sink: HostSink;
   readonly #onLost: (host: HostHandle) => void;
   readonly #lostSignal: Promise<never>;
@@ -37,7 +37,7 @@ export class HostHandle {
   #lost: SkyloomError | undefined;
   #calls = 0;
 
-  constructor(id: number, api: Comlink.Remote<HostApi>, ports: readonly MessagePort[], sink: HostSink, onLost: (host: HostHandle) => void) {
+  constructor(id: number, api: Comlink.Remote<HostApi>, ports: readonly HostLink[], sink: HostSink, onLost: (host: HostHandle) => void) {
     this.id = id;
     this.#api = api;
     this.#ports = ports;

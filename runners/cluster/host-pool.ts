@@ -1,29 +1,26 @@
 /**
- * The run's worker hosts. piscina owns the threads: one long-lived host task per thread (see
- * `host-task.ts`), so piscina starts them (with resource limits), notices a thread that dies (the
- * task rejects), starts a replacement thread, and terminates them all at the end. comlink carries the
- * calls over two MessagePorts per host. A lost host is replaced at once by a fresh one, so a retried
- * group finds an idle host.
+ * The run's hosts, started by a `HostLauncher`: worker threads (`thread-launcher.ts`) or processes of
+ * a Slurm step (`runners/slurm/`); comlink carries the calls either way. A lost host is replaced at
+ * once by a fresh one when the launcher can start one (threads can; a Slurm step cannot, and its
+ * retried groups run on the tasks left), so a retried group finds an idle host.
  *
  * Placement: `place` picks the live host with the least outstanding work (lowest id on ties); a unit
  * stays on its host for life. `fetch` moves a ref between hosts by transfer, through the coordinator.
  */
-import { MessageChannel, type ResourceLimits } from 'node:worker_threads';
 import { join } from 'node:path';
 import * as Comlink from 'comlink';
-import { Piscina } from 'piscina';
 import { errorFromWire, errorToWire } from '../../lib/error-wire.ts';
 import { ErrorCode, SkyloomError } from '../../lib/errors.ts';
 import type { RefAccess } from '../../lib/journal.ts';
 import type { Ref } from '../../lib/ref.ts';
 import { HostHandle, type HostSink } from './host-handle.ts';
-import type { HostTaskInput } from './host-task.ts';
-import { ownerOf, type CoordinatorApi, type HostApi, type HostConfig, type WireReply } from './protocol.ts';
+import type { HostLauncher } from './host-launcher.ts';
+import { ownerOf, type CoordinatorApi, type HostConfig, type WireReply } from './protocol.ts';
 import { buffersOf } from './transfer-copy.ts';
 
 export interface HostPoolOptions {
-  readonly workers: number;
-  readonly resourceLimits?: ResourceLimits;
+  /** Starts the hosts (threads, or processes of a Slurm step). */
+  readonly launcher: HostLauncher;
   /** Settings every host gets (its id and spill directory are added per host). */
   readonly host: Omit<HostConfig, 'hostId' | 'spillDir'>;
   /** Each host spills under `<spillRoot>/h<id>`. */
@@ -36,27 +33,19 @@ const shutdownGraceMs = 5_000;
 
 export class HostPool {
   readonly #options: HostPoolOptions;
-  readonly #piscina: Piscina;
+  readonly #launcher: HostLauncher;
   readonly #live: HostHandle[] = [];
   readonly #all = new Map<number, HostHandle>();
   readonly #coordinator: CoordinatorApi = { fetch: (refId) => this.#fetch(refId) };
   #nextId = 0;
   #closing = false;
+  /** Why the most recent host was lost (the cause when none is left). */
+  #lastLoss: SkyloomError | undefined;
 
   constructor(options: HostPoolOptions) {
     this.#options = options;
-    this.#piscina = new Piscina({
-      filename: new URL('./worker.mjs', import.meta.url).href,
-      minThreads: options.workers,
-      maxThreads: options.workers,
-      concurrentTasksPerWorker: 1,
-      idleTimeout: 60_000,
-      execArgv: [], // the worker entry registers tsx itself; the parent's flags (vitest, --import) do not apply
-      workerData: { preload: options.host.preload ?? [] }, // the worker entry starts loading these at once
-      ...(options.resourceLimits ? { resourceLimits: options.resourceLimits } : {}),
-    });
-    this.#piscina.on('error', () => {}); // a dying thread is reported through its host task instead
-    for (let i = 0; i < options.workers; i++) this.#spawn();
+    this.#launcher = options.launcher;
+    for (let i = 0; i < options.launcher.hosts; i++) this.#spawn();
   }
 
   /** The live host with the least outstanding work; counts the new unit on it. Throws `SKY_HOST_LOST` after `close`. */
@@ -69,7 +58,9 @@ export class HostPool {
   #leastLoaded(): HostHandle {
     let best: HostHandle | undefined;
     for (const host of this.#live) if (!best || host.load < best.load) best = host;
-    if (!best) throw new SkyloomError(ErrorCode.HostLost, 'no worker host is running (the run is closing)');
+    if (!best && this.#closing) throw new SkyloomError(ErrorCode.HostLost, 'no worker host is running (the run is closing)');
+    const last = this.#lastLoss;
+    if (!best) throw new SkyloomError(ErrorCode.HostLost, `no worker host is left running${last ? ` (the last one: ${last.message})` : ''}`, last ? { cause: last } : {});
     return best;
   }
 
@@ -105,22 +96,20 @@ export class HostPool {
     const idle = this.#live.filter((host) => !host.busy);
     const shutdowns = idle.map((host) => host.call((api) => api.shutdown()).catch(() => {}));
     await Promise.race([Promise.all(shutdowns), new Promise((resolve) => setTimeout(resolve, shutdownGraceMs).unref())]);
-    await this.#piscina.destroy().catch(() => {});
+    await this.#launcher.close();
     for (const host of this.#all.values()) host.markLost(new Error('the run ended'));
   }
 
   #spawn(): void {
-    const id = this.#nextId++;
-    const toHost = new MessageChannel();
-    const toCoordinator = new MessageChannel();
-    Comlink.expose(this.#coordinator, toCoordinator.port1 as unknown as Comlink.Endpoint);
-    const api = Comlink.wrap<HostApi>(toHost.port1 as unknown as Comlink.Endpoint);
-    const host = new HostHandle(id, api, [toHost.port1, toCoordinator.port1], this.#options.sink, (lost) => this.#onLost(lost));
+    const id = this.#nextId;
+    const config: HostConfig = { ...this.#options.host, hostId: id, spillDir: join(this.#options.spillRoot, `h${id}`) };
+    const launched = this.#launcher.launch(config, this.#coordinator);
+    if (!launched) return; // the launcher can start no more: the run goes on with the hosts left
+    this.#nextId++;
+    const host = new HostHandle(id, launched.api, launched.links, this.#options.sink, (lost) => this.#onLost(lost));
     this.#live.push(host);
     this.#all.set(id, host);
-    const config: HostConfig = { ...this.#options.host, hostId: id, spillDir: join(this.#options.spillRoot, `h${id}`) };
-    const input: HostTaskInput = { config, hostPort: toHost.port2, coordinatorPort: toCoordinator.port2 };
-    this.#piscina.run(input, { transferList: [toHost.port2, toCoordinator.port2] }).then(
+    launched.ended.then(
       () => host.markLost(new Error('its task ended')),
       (error: unknown) => host.markLost(error),
     );
@@ -129,6 +118,7 @@ export class HostPool {
   #onLost(host: HostHandle): void {
     const at = this.#live.indexOf(host);
     if (at >= 0) this.#live.splice(at, 1);
+    this.#lastLoss = host.lost;
     if (!this.#closing) this.#spawn(); // piscina replaces the thread; a fresh host task takes it
   }
 

@@ -1,0 +1,43 @@
+/**
+ * A whole run's root on hosts started by a launcher: what the cluster and Slurm runners share. Opens
+ * the pool, runs the root group (retrying it after a host loss), lets the ledger finish reading from
+ * the hosts, closes the pool (every host ended) and removes the spill directory of a budgeted run.
+ *
+ * It does not validate the run's input or start anything itself (the launcher does).
+ */
+import { rm } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { RunContext } from '../../lib/runner.ts';
+import { runClusterGroup } from './cluster-group.ts';
+import type { HostLauncher } from './host-launcher.ts';
+import { HostPool } from './host-pool.ts';
+import type { WireSpec } from './protocol.ts';
+
+export interface HostRunSettings {
+  /** Each host's share of the run's memory budget (undefined: unbudgeted). */
+  readonly memoryBudget: number | undefined;
+  readonly retries: number;
+  /** Name of the spill directory under the run directory. */
+  readonly spillDirName: string;
+}
+
+export async function runOnHosts(run: RunContext, launcher: HostLauncher, settings: HostRunSettings): Promise<unknown> {
+  const spillRoot = join(run.runDir, settings.spillDirName);
+  const pool = new HostPool({
+    launcher,
+    host: { seed: run.seed, verify: run.verify, preload: [run.algorithm.moduleUrl], ...(settings.memoryBudget === undefined ? {} : { memoryBudget: settings.memoryBudget }) },
+    spillRoot,
+    sink: { emit: run.emit, stats: run.stats },
+  });
+  const root: WireSpec = { moduleUrl: run.algorithm.moduleUrl, name: run.algorithm.name, input: run.input, path: 'root', index: 0, size: 1 };
+  try {
+    const journal = run.journal ? { journal: { journal: run.journal, refs: pool.refs } } : {};
+    const [output] = await runClusterGroup({ pool, emit: run.emit, stats: run.stats, retries: settings.retries, ...journal }, [root], 'root', run.signal);
+    return output;
+  } finally {
+    await run.journal?.settle(); // the ledger may still be reading outputs from the hosts
+    await pool.close();
+    run.stats.peakStoreBytes = Math.max(run.stats.peakStoreBytes, pool.peakBytes);
+    if (settings.memoryBudget !== undefined) await rm(spillRoot, { recursive: true, force: true });
+  }
+}
