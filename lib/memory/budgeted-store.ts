@@ -225,7 +225,7 @@ export class BudgetedStore implements Store {
   endStep(borrower: Borrower, leaving?: unknown): SkyloomError | undefined {
     let violation = this.#pristine?.endStep(borrower.path);
     if (leaving !== undefined) {
-      violation ??= this.#expiredIn(leaving, borrower.path);
+      violation ??= this.#expired.passedOn(leaving, borrower.path);
       this.#ownership.share(leaving);
     }
     this.#releaseHeld(borrower);
@@ -278,14 +278,6 @@ export class BudgetedStore implements Store {
     this.#expired.expire(borrower.path, `ref ${id}`, borrower.site, moved.keys());
   }
 
-  /** A `SKY_LEASE_EXPIRED` error if `leaving` holds an array whose lease ended. */
-  #expiredIn(leaving: unknown, unitPath: string): SkyloomError | undefined {
-    for (const buffer of buffersOf(leaving)) {
-      const what = this.#expired.whatWas(buffer);
-      if (what !== undefined) return new SkyloomError(ErrorCode.LeaseExpired, `unit ${unitPath} passed on ${what}: get it again after the pause`, { unitPath });
-    }
-    return undefined;
-  }
 
   share(value: unknown): void {
     this.#ownership.share(value);

@@ -1,3 +1,6 @@
+import { ErrorCode, SkyloomError } from '../errors.ts';
+import { buffersOf } from './hand-over.ts';
+
 /**
  * Which buffers a store detached when a lease ended (verify mode), and what each was, so a later use
  * is reported as the expired lease it is (`SKY_LEASE_EXPIRED`: the unit, the ref, the pause) instead
@@ -22,6 +25,15 @@ export class ExpiredLeases {
   /** What a detached buffer was, if this store detached it. */
   whatWas(buffer: ArrayBuffer): string | undefined {
     return this.#what.get(buffer);
+  }
+
+  /** A `SKY_LEASE_EXPIRED` error if `leaving` (what a pause hands on) holds an array whose lease ended. */
+  passedOn(leaving: unknown, unitPath: string): SkyloomError | undefined {
+    for (const buffer of buffersOf(leaving)) {
+      const what = this.#what.get(buffer);
+      if (what !== undefined) return new SkyloomError(ErrorCode.LeaseExpired, `unit ${unitPath} passed on ${what}: get it again after the pause`, { unitPath });
+    }
+    return undefined;
   }
 
   /** The leases that ended at `unitPath`'s last pauses, newest last. */

@@ -138,7 +138,7 @@ export class MemoryStore implements Store {
   endStep(borrower: Borrower, leaving?: unknown): SkyloomError | undefined {
     let violation = this.#pristine?.endStep(borrower.path);
     if (leaving !== undefined) {
-      violation ??= this.#expiredIn(leaving, borrower.path);
+      violation ??= this.#expired.passedOn(leaving, borrower.path);
       this.#ownership.share(leaving);
     }
     const ids = this.#unpin(borrower.path);
@@ -199,14 +199,6 @@ export class MemoryStore implements Store {
     detachAll(loose);
   }
 
-  /** A `SKY_LEASE_EXPIRED` error if `leaving` holds an array this store detached at a lease's end. */
-  #expiredIn(leaving: unknown, unitPath: string): SkyloomError | undefined {
-    for (const buffer of buffersOf(leaving)) {
-      const what = this.#expired.whatWas(buffer);
-      if (what !== undefined) return new SkyloomError(ErrorCode.LeaseExpired, `unit ${unitPath} passed on ${what}: get it again after the pause`, { unitPath });
-    }
-    return undefined;
-  }
 
   #holdInHand(path: string, buffers: readonly ArrayBuffer[]): void {
     if (!this.#verify) return;
