@@ -36,6 +36,7 @@ function program(setExitCode: (code: number) => void): Command {
     .addOption(new Option('--keep <pattern>', "keep the inputs of units matching this unit-path pattern (or 'all') in the ledger, for replay"))
     .addOption(new Option('--resume <dir>', 'continue the interrupted or failed run recorded in this run directory'))
     .addOption(new Option('--force', 'with --resume: resume even though the algorithm module changed').default(false))
+    .addOption(new Option('--report', 'when the run ends, write the run report (report.html in --out, or in the run directory)').default(false))
     .action(async (raw: Record<string, unknown>) => setExitCode(await runCommand(resolveRunOptions(raw))));
   root
     .command('status')

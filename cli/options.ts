@@ -26,6 +26,8 @@ export interface RunOptions {
   readonly resume: string | undefined;
   /** Resume even though the algorithm's module changed. */
   readonly force: boolean;
+  /** Write the run report (`report.html`, see `skyloom report`) when the run ends. */
+  readonly report: boolean;
 }
 
 export const defaultRunOptions = {
@@ -92,5 +94,6 @@ export function resolveRunOptions(raw: Record<string, unknown>): RunOptions {
     keep: raw.keep === undefined ? undefined : parseKeep(String(raw.keep)),
     resume: raw.resume === undefined ? undefined : String(raw.resume),
     force: raw.force === true,
+    report: raw.report === true,
   };
 }
