@@ -7,7 +7,8 @@ import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
 
-const candidates = [process.env.SKYLOOM_CHROMIUM, '/usr/bin/chromium', '/usr/bin/chromium-browser'].filter((p): p is string => !!p);
+/** SKYLOOM_CHROMIUM, if set, is the only place looked at. */
+const candidates = process.env.SKYLOOM_CHROMIUM ? [process.env.SKYLOOM_CHROMIUM] : ['/usr/bin/chromium', '/usr/bin/chromium-browser'];
 
 export function chromiumPath(): string {
   const found = candidates.find((p) => existsSync(p));

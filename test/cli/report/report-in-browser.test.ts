@@ -37,17 +37,17 @@ const expectedMarks: Record<string, readonly string[]> = {
 
 /** For every chart on the page: how many elements each of its marks drew, and the size of its plot. */
 function marksOnPage(page: Page): Promise<Record<string, { marks: Record<string, number>; width: number; height: number }>> {
-  return page.evaluate(() => {
+  return page.$$eval('.chart', (charts) => {
     const out: Record<string, { marks: Record<string, number>; width: number; height: number }> = {};
-    for (const chart of document.querySelectorAll<HTMLElement>('.chart')) {
+    for (const chart of charts) {
       const marks: Record<string, number> = {};
       for (const g of chart.querySelectorAll('svg g[aria-label]')) {
-        const label = g.getAttribute('aria-label') ?? '';
+        const label: string = g.getAttribute('aria-label') ?? '';
         if (label.includes('axis') || label.includes('grid')) continue;
-        marks[label] = (marks[label] ?? 0) + g.children.length;
+        marks[label] = (marks[label] ?? 0) + (g.children.length as number);
       }
       const box = chart.getBoundingClientRect();
-      out[chart.id] = { marks, width: box.width, height: box.height };
+      out[chart.id as string] = { marks, width: box.width as number, height: box.height as number };
     }
     return out;
   });
