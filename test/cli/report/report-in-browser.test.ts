@@ -3,7 +3,7 @@ import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { run } from '../../../lib/index.ts';
 import { inlineRunner } from '../../../runners/index.ts';
 import { writeReport } from '../../../cli/report-command.ts';
@@ -11,12 +11,12 @@ import { visits } from '../../lib/ledger/fixtures/visits.ts';
 import { artefactPath, launchChromium, openReport } from './headless-chromium.ts';
 
 const base = mkdtempSync(join(tmpdir(), 'skyloom-report-'));
-let browser: Browser;
-beforeAll(async () => {
-  browser = await launchChromium();
-});
+// Launched by each test that needs it (not in a hook), so a missing browser fails every such test
+// with its message rather than marking them skipped.
+let launched: Promise<Browser> | undefined;
+const browser = (): Promise<Browser> => (launched ??= launchChromium());
 afterAll(async () => {
-  await browser?.close();
+  await (await launched?.catch(() => undefined))?.close();
   rmSync(base, { recursive: true, force: true });
 });
 
@@ -64,7 +64,7 @@ describe('the run report in headless Chromium', () => {
     expect(html).not.toMatch(/<script[^>]+src=|<link[^>]+href=|<img[^>]+src=/i);
     expect(statSync(file).size).toBeLessThan(5e6);
 
-    const { page, errors, network, drawnMs } = await openReport(browser, file);
+    const { page, errors, network, drawnMs } = await openReport(await browser(), file);
     try {
       await page.screenshot({ path: artefactPath('report-tiny.png'), fullPage: true });
       expect(errors).toEqual([]);
@@ -101,7 +101,7 @@ describe('the run report in headless Chromium', () => {
       delete process.env.SKYLOOM_TEST_FAIL;
     }
     const { file } = await writeReport(runDir);
-    const { page, errors } = await openReport(browser, file);
+    const { page, errors } = await openReport(await browser(), file);
     try {
       await page.screenshot({ path: artefactPath('report-failed.png'), fullPage: true });
       expect(errors).toEqual([]);
