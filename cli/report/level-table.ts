@@ -42,7 +42,7 @@ export function levelTable(units: readonly UnitRow[]): LevelRow[] {
         label: [...new Set(rows.map((r) => labelOf(r.path)))].join(', '),
         units: rows.length,
         spanMs: unionLength(intervals),
-        longestMs: Math.max(0, ...intervals.map(([a, b]) => b - a)),
+        longestMs: intervals.reduce((m, [a, b]) => Math.max(m, b - a), 0),
         attempts: rows.reduce((n, r) => n + r.attempts, 0),
         failures: rows.filter((r) => r.status === 'failed').length,
       };

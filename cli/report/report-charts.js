@@ -48,14 +48,11 @@ function drawReport(data) {
   ];
   const memory = series.flatMap(([name, key]) => data.samples.filter((s) => s[key] != null).map((s) => ({ t: s.t / 1000, name, bytes: s[key] })));
   const budget = data.samples.filter((s) => s.budget != null).map((s) => ({ t: s.t / 1000, bytes: s.budget }));
+  const overTime = (height, yLabel) => ({ width: 1200, height, marginLeft: 70, x: { label: 'seconds since the run started', grid: true }, y: { label: yLabel, tickFormat: bytes, grid: true } });
   place(
     'memory',
     Plot.plot({
-      width: 1200,
-      height: 320,
-      marginLeft: 70,
-      x: { label: 'seconds since the run started', grid: true },
-      y: { label: 'bytes', tickFormat: bytes, grid: true },
+      ...overTime(320, 'bytes'),
       color: { legend: true, domain: [...series.map(([name]) => name), 'budget'] },
       marks: [
         Plot.line(memory, { x: 't', y: 'bytes', stroke: 'name', curve: 'step-after', title: (d) => `${d.name}: ${bytes(d.bytes)}` }),
@@ -71,11 +68,7 @@ function drawReport(data) {
   place(
     'spill-rates',
     Plot.plot({
-      width: 1200,
-      height: 200,
-      marginLeft: 70,
-      x: { label: 'seconds since the run started', grid: true },
-      y: { label: 'bytes / s', tickFormat: bytes, grid: true },
+      ...overTime(200, 'bytes / s'),
       color: { legend: true },
       marks: [Plot.line(rates, { x: 't', y: 'rate', stroke: 'name', curve: 'step-before' }), Plot.ruleY([0])],
     }),

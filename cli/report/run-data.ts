@@ -73,7 +73,7 @@ export async function readRunData(runDir: string): Promise<RunData> {
     const rawSteps = hasTimeline ? db.all<{ path: string; started: number; ended: number; ending: string; site: string | null }>('SELECT path, started, ended, ending, site FROM steps ORDER BY started') : [];
     const rawGathers = hasTimeline ? db.all<{ grp: string; number: number; members: number; at: number }>('SELECT grp, number, members, at FROM gathers ORDER BY at') : [];
     const rawSamples = hasTimeline ? db.all<RawSample>('SELECT * FROM samples ORDER BY at') : [];
-    const t0 = Math.min(...units.map((u) => u.started ?? Infinity), ...rawSteps.map((s) => s.started), ...rawSamples.map((s) => s.at));
+    const t0 = [...units.map((u) => u.started ?? Infinity), ...rawSteps.map((s) => s.started), ...rawSamples.map((s) => s.at)].reduce((a, b) => Math.min(a, b), Infinity);
     const failed = new Set(units.filter((u) => u.status === 'failed').map((u) => u.path));
     const codec = new ValueCodec(new ObjectStore(runDir));
     const rootOutput = db.get<{ output_digest: string | null }>("SELECT output_digest FROM units WHERE path = 'root'")?.output_digest;
