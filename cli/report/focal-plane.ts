@@ -118,8 +118,8 @@ function sensorCells(frame: SensorFrame, truth: VisitTruth, s: FittedSensor): Fo
         y2: focalY(frame, (j + 1) * h),
         background: round(evalPoly(s.coeffs, s.degree, x, y) + s.pedestal, 5),
         trueBackground: round(trueBackgroundSurface(truth, x, y) + (truth.background.pedestals[s.sensor] ?? 0), 5),
-        psf: s.psf ? round(psfSize(s.psf, x, y)) : null,
-        truePsf: round(truePsfSize(truth, x, y)),
+        psf: s.psf ? round(psfSize(s.psf, x, y), 6) : null,
+        truePsf: round(truePsfSize(truth, x, y), 6),
       });
     }
   }
