@@ -11,6 +11,7 @@ import { formatMs } from '../format.ts';
 import type { FocalVisit } from './focal-plane.ts';
 import type { RunData } from './run-data.ts';
 import { assignLanes } from './lanes.ts';
+import { sampleIntervalMs } from '../../lib/ledger/timeline-recorder.ts';
 
 const require = createRequire(import.meta.url);
 
@@ -71,7 +72,7 @@ ${data.hasTimeline ? '' : '<p class="warn">This ledger has no steps or memory sa
 <p class="note">Every unit step (from its start or resume to its next pause) as a bar, per lane (${escapeHtml(laneNote(run.runner))}); colour: the top-level unit; red: a unit that failed. Diamonds: collectives completing.</p>
 <div class="chart" id="timeline"></div></section>
 <section><h2>Memory</h2>
-<p class="note">Store bytes resident (peak within each ${'100 ms'} sample) and spilled to disk (from the budgeted store's events; none without a budget), the budget, and the process's RSS, V8 heap and ArrayBuffer bytes.</p>
+<p class="note">Store bytes resident (peak within each ${sampleIntervalMs} ms sample) and spilled to disk (from the budgeted store's events; none without a budget), the budget, and the process's RSS, V8 heap and ArrayBuffer bytes.</p>
 <div class="chart" id="memory"></div>
 <p class="note">Spill write and read rates (bytes per second between samples).</p>
 <div class="chart" id="spill-rates"></div></section>
