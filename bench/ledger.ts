@@ -20,6 +20,9 @@ import { parseBytes } from '../cli/options.ts';
 import { run } from '../lib/index.ts';
 import { laptopRunner } from '../runners/index.ts';
 import { replayUnit } from '../runners/replay.ts';
+import type { RunEvent } from '../lib/index.ts';
+import { sampleIntervalMs } from '../lib/ledger/timeline-recorder.ts';
+import { timelineCost } from './timeline-cost.ts';
 
 const allModes = ['none', 'ledger', 'ledger+keep', 'ledger-timeline'] as const;
 type Mode = (typeof allModes)[number];
@@ -35,12 +38,12 @@ const base = mkdtempSync(join(tmpdir(), 'skyloom-bench-ledger-'));
 
 let counter = 0;
 
-async function once(mode: Mode): Promise<{ ms: number; runDir: string; output: unknown }> {
+async function once(mode: Mode): Promise<{ ms: number; runDir: string; output: unknown; events: readonly RunEvent[] }> {
   const runDir = join(base, `run-${++counter}`);
   const ledger = mode === 'none' ? undefined : { keep: mode === 'ledger+keep', timeline: mode !== 'ledger-timeline' };
   const t0 = performance.now();
   const r = await run(processVisit, input, { runner, verify: false, runDir, ...(ledger ? { ledger } : {}) });
-  return { ms: performance.now() - t0, runDir, output: r.output };
+  return { ms: performance.now() - t0, runDir, output: r.output, events: r.events };
 }
 
 const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] as number;
@@ -50,10 +53,12 @@ try {
   await once(modes[0] ?? 'ledger'); // warm-up
   const times: Record<Mode, number[]> = { none: [], ledger: [], 'ledger+keep': [], 'ledger-timeline': [] };
   let kept: { runDir: string; ms: number } | undefined;
+  let lastEvents: readonly RunEvent[] = [];
   for (let r = 0; r < repeats; r++) {
     for (const mode of modes) {
       const t = await once(mode);
       times[mode].push(t.ms);
+      lastEvents = t.events;
       if (mode === 'ledger+keep') kept = { runDir: t.runDir, ms: t.ms };
     }
   }
@@ -66,6 +71,10 @@ try {
   if (modes.includes('ledger-timeline')) {
     const [withTimeline, without] = [median(times.ledger), median(times['ledger-timeline'])];
     console.log(`  timeline (steps, collectives, memory samples): ledger vs ledger-timeline ratio ${(withTimeline / without).toFixed(3)} (overhead ${(100 * (withTimeline / without - 1)).toFixed(1)}%; target ≤ 1%)`);
+    const cost = timelineCost(lastEvents, join(base, 'timeline-cost'));
+    const samples = withTimeline / sampleIntervalMs + 2;
+    const share = (cost.eventsMs + (samples * cost.sampleUs) / 1000) / withTimeline;
+    console.log(`  the recorder's own work, measured alone: ${lastEvents.length} events in ${cost.eventsMs.toFixed(1)} ms + ${samples.toFixed(0)} samples × ${cost.sampleUs.toFixed(0)} µs = ${(100 * share).toFixed(2)}% of the median ledger run (target ≤ 1%)`);
   }
   if (kept) {
     const sensor = 'root/sensor:0';
