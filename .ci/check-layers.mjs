@@ -1,5 +1,8 @@
 // Layering check of the design brief: lib imports nothing of the project; runners import lib only;
-// algorithms import lib only (never a runner). Exits 1 and names every offending import.
+// algorithms import lib only (never a runner). Inside lib, the coroutine model (lib/*.ts, lib/ledger)
+// never imports the memory machinery (lib/memory): only the public index re-exports from it, and
+// lib/memory may import the model's small shared modules (errors, refs, the Store interface).
+// Exits 1 and names every offending import.
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative, resolve, dirname } from 'node:path';
 
@@ -31,6 +34,18 @@ for (const [layer, forbidden] of Object.entries(rules)) {
       const target = relative(root, resolve(dirname(file), spec)).split(/[\\/]/)[0];
       if (forbidden.includes(target)) problems.push(`${relative(root, file)}: imports ${spec} (${layer}/ must not import ${target}/)`);
     }
+  }
+}
+// lib/ core → lib/memory is forbidden (the public index may re-export it).
+for (const file of files(join(root, 'lib'))) {
+  const rel = relative(root, file);
+  if (rel.startsWith(join('lib', 'memory')) || rel === join('lib', 'index.ts')) continue;
+  const text = readFileSync(file, 'utf8');
+  for (const m of text.matchAll(importRe)) {
+    const spec = m[1] ?? m[2];
+    if (!spec.startsWith('.')) continue;
+    const target = relative(root, resolve(dirname(file), spec));
+    if (target.startsWith(join('lib', 'memory') + '/')) problems.push(`${rel}: imports ${spec} (the coroutine model must not import lib/memory/)`);
   }
 }
 if (problems.length) {

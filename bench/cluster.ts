@@ -20,10 +20,13 @@
 import { loadavg } from 'node:os';
 import { parseArgs } from 'node:util';
 import { focalPlane, focalPlaneDefaults, type FocalPlaneParams } from './workload/focal-plane.ts';
-import { run, type Runner } from '../lib/index.ts';
+import { run, tuneMalloc, type Runner } from '../lib/index.ts';
 import { clusterRunner, inlineRunner } from '../runners/index.ts';
 import { runRawBaseline } from './cluster/raw-baseline.ts';
 import { idleRoot } from './cluster/overhead.ts';
+
+// Applications opt in to malloc tuning (importing skyloom never does); both sides of every ratio run with it.
+tuneMalloc();
 
 const { values: args } = parseArgs({
   options: {

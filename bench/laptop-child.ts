@@ -9,12 +9,15 @@
 import { mkdir, open, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { run } from '../lib/index.ts';
-import type { CollectionStats } from '../lib/memory-policy.ts';
-import type { SpillIoStats } from '../lib/spill-store.ts';
+import { run, tuneMalloc } from '../lib/index.ts';
+import type { CollectionStats } from '../lib/memory/memory-policy.ts';
+import type { SpillIoStats } from '../lib/memory/spill-store.ts';
 import { inlineRunner, laptopRunner } from '../runners/index.ts';
 import { focalPlane, type FocalPlaneParams } from './workload/focal-plane.ts';
 import { handwrittenSpillLoop } from './laptop-handwritten.ts';
+
+// Applications opt in to malloc tuning (importing skyloom never does); both sides of every ratio run with it.
+tuneMalloc();
 
 export interface ChildParams extends FocalPlaneParams {
   readonly budget: number;

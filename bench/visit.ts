@@ -14,7 +14,10 @@ import { cameraPresets, isCameraPresetName, processVisit } from '../algorithms/i
 import { formatBytes, formatTable } from '../cli/format.ts';
 import { parseBytes } from '../cli/options.ts';
 import { availableRunners, createRunner } from '../cli/runner-factory.ts';
-import { run } from '../lib/index.ts';
+import { run, tuneMalloc } from '../lib/index.ts';
+
+// Applications opt in to malloc tuning (importing skyloom never does); both sides of every ratio run with it.
+tuneMalloc();
 
 interface Figures {
   readonly runner: string;

@@ -6,7 +6,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { cameraPixels, cameraPresets, processVisits, sensorPlacements, type VisitsInput, type VisitResult } from '../algorithms/index.ts';
-import { codeOf, start, type Job, type Runner, type RunResult } from '../lib/index.ts';
+import { codeOf, start, tuneMalloc, type Job, type Runner, type RunResult } from '../lib/index.ts';
 import { resume } from '../lib/ledger/resume.ts';
 import { formatBytes, formatMs, formatTable } from './format.ts';
 import type { RunOptions } from './options.ts';
@@ -32,6 +32,8 @@ export interface RunSummary {
 }
 
 export async function runCommand(options: RunOptions): Promise<number> {
+  // The command owns its process, so it opts in to keeping freed image memory (see lib/memory/malloc-tuning.ts).
+  if (process.env.SKYLOOM_MALLOC_TUNING !== '0') tuneMalloc();
   const camera = cameraPresets[options.camera];
   const sensors = sensorPlacements(camera).length;
   const runner = createRunner(options.runner, { memory: options.memory, workers: options.workers });

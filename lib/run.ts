@@ -7,7 +7,6 @@ import { EventLog } from './event-log.ts';
 import type { EventStream } from './event-stream.ts';
 import type { RunEvent } from './events.ts';
 import { deepFreeze } from './freeze.ts';
-import { tuneMalloc } from './malloc-tuning.ts';
 import { codeOf } from './errors.ts';
 import { openLedger, type LedgerOptions, type OpenLedger } from './ledger/open-ledger.ts';
 import { isRunner, type Runner } from './runner.ts';
@@ -30,11 +29,6 @@ export interface StartOptions {
   readonly ledger?: LedgerOptions | boolean;
   /** Aborting it cancels every unit; the result rejects with `SKY_CANCELLED`. */
   readonly signal?: AbortSignal;
-  /**
-   * Keep freed memory in the process (glibc `mallopt`, see `tuneMalloc`): process-wide, applied once,
-   * for the rest of the process. Default: on, unless SKYLOOM_MALLOC_TUNING=0.
-   */
-  readonly mallocTuning?: boolean;
 }
 
 export interface RunResult<O> {
@@ -56,8 +50,7 @@ export interface Job<O> {
 
 /** Starts `alg` on `input` with a runner. Bad options throw `SKY_INVALID_ARGUMENT` at once. */
 export function start<I, O>(alg: Algorithm<I, O>, input: I, options: StartOptions): Job<O> {
-  const { runner, seed, verify, eventWindow, mallocTuning } = validate(alg, options);
-  if (mallocTuning) tuneMalloc();
+  const { runner, seed, verify, eventWindow } = validate(alg, options);
   const runDir = options.runDir ?? defaultRunDir();
   const frozenInput = deepFreeze(input);
   const ledger = options.ledger ? openLedger(runDir, alg as Algorithm<unknown, unknown>, frozenInput, { seed, runner: runner.name }, options.ledger === true ? {} : options.ledger) : undefined;
@@ -111,10 +104,10 @@ function defaultRunDir(): string {
   return join(tmpdir(), 'skyloom', `run-${new Date().toISOString().replace(/[:.]/g, '-')}-${process.pid}-${++runCounter}`);
 }
 
-function validate(alg: unknown, options: StartOptions): { runner: Runner; seed: number; verify: boolean; eventWindow: number; mallocTuning: boolean } {
+function validate(alg: unknown, options: StartOptions): { runner: Runner; seed: number; verify: boolean; eventWindow: number } {
   if (!isAlgorithm(alg)) throw new SkyloomTypeError('start(algorithm, input, options)', 'an algorithm made by algorithm()', describeValue(alg));
   if (typeof options !== 'object' || options === null) throw new SkyloomTypeError('start options', 'an object with a runner', describeValue(options));
-  const { runner, seed = 0, verify = process.env.SKYLOOM_VERIFY === '1', eventWindow = 1_000_000, mallocTuning = process.env.SKYLOOM_MALLOC_TUNING !== '0' } = options;
+  const { runner, seed = 0, verify = process.env.SKYLOOM_VERIFY === '1', eventWindow = 1_000_000 } = options;
   if (!isRunner(runner)) throw new SkyloomTypeError('start options.runner', 'a runner such as inlineRunner()', describeValue(runner));
   if (!Number.isSafeInteger(seed)) throw new SkyloomTypeError('start options.seed', 'a safe integer', describeValue(seed));
   if (typeof verify !== 'boolean') throw new SkyloomTypeError('start options.verify', 'a boolean', describeValue(verify));
@@ -122,6 +115,5 @@ function validate(alg: unknown, options: StartOptions): { runner: Runner; seed: 
     throw new SkyloomTypeError('start options.runDir', 'a directory path', describeValue(options.runDir));
   }
   if (!Number.isSafeInteger(eventWindow) || eventWindow < 1) throw new SkyloomTypeError('start options.eventWindow', 'a positive integer', describeValue(eventWindow));
-  if (typeof mallocTuning !== 'boolean') throw new SkyloomTypeError('start options.mallocTuning', 'a boolean', describeValue(mallocTuning));
-  return { runner, seed, verify, eventWindow, mallocTuning };
+  return { runner, seed, verify, eventWindow };
 }

@@ -1,4 +1,4 @@
-import { MemoryStore } from '../lib/memory-store.ts';
+import { MemoryStore } from '../lib/memory/memory-store.ts';
 import type { RunContext, Runner } from '../lib/runner.ts';
 import { runLocalRoot } from './shared/run-local-root.ts';
 

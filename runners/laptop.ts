@@ -1,10 +1,10 @@
 import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import { BudgetedStore } from '../lib/budgeted-store.ts';
+import { BudgetedStore } from '../lib/memory/budgeted-store.ts';
 import { formatBytes, parseByteSize } from '../lib/byte-size.ts';
 import { describeValue } from '../lib/describe-value.ts';
 import { ErrorCode, SkyloomTypeError } from '../lib/errors.ts';
-import type { MemoryPolicyOptions } from '../lib/memory-policy.ts';
+import type { MemoryPolicyOptions } from '../lib/memory/memory-policy.ts';
 import type { RunContext, Runner } from '../lib/runner.ts';
 import { runLocalRoot } from './shared/run-local-root.ts';
 

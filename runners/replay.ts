@@ -9,7 +9,7 @@ import { ObjectStore } from '../lib/ledger/object-store.ts';
 import { readRecordedUnit, type RecordedUnit } from '../lib/ledger/recorded-unit.ts';
 import { readRunRecord } from '../lib/ledger/run-record.ts';
 import { ValueCodec } from '../lib/ledger/value-codec.ts';
-import { MemoryStore } from '../lib/memory-store.ts';
+import { MemoryStore } from '../lib/memory/memory-store.ts';
 import { StatsRecorder } from '../lib/stats.ts';
 import { Unit } from '../lib/unit.ts';
 import { runLocalGroup, storeAccess, type LocalEnv } from './shared/local-group.ts';

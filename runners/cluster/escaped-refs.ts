@@ -11,7 +11,7 @@
  * first handle seen per id (any copy that came back is not the one the store tracks, but then the
  * original had already left and is kept). Never throws.
  */
-import { forEachRef } from '../../lib/binary-parts.ts';
+import { forEachRef } from '../../lib/memory/binary-parts.ts';
 import type { Ref } from '../../lib/ref.ts';
 
 export class EscapedRefs {

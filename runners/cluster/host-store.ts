@@ -9,7 +9,7 @@
  */
 import { ErrorCode, SkyloomError } from '../../lib/errors.ts';
 import { deepFreeze } from '../../lib/freeze.ts';
-import { PristineLedger } from '../../lib/pristine.ts';
+import { PristineLedger } from '../../lib/memory/pristine.ts';
 import { isRef, type Ref } from '../../lib/ref.ts';
 import type { PutOptions } from '../../lib/put.ts';
 import type { Borrower, Store } from '../../lib/store.ts';

@@ -18,7 +18,7 @@ import { errorFromWire, errorToWire } from '../../lib/error-wire.ts';
 import { cancelled, ErrorCode, SkyloomError } from '../../lib/errors.ts';
 import type { RunEventBody } from '../../lib/events.ts';
 import { deepFreeze } from '../../lib/freeze.ts';
-import { MemoryStore } from '../../lib/memory-store.ts';
+import { MemoryStore } from '../../lib/memory/memory-store.ts';
 import type { Central } from '../../lib/primitive.ts';
 import { makeRef } from '../../lib/ref.ts';
 import { StatsRecorder } from '../../lib/stats.ts';
@@ -171,7 +171,7 @@ export class Host {
 
   #drainStats(): StatsDelta {
     const s = this.#stats;
-    const delta = { units: s.units, primitives: { ...s.primitives } };
+    const delta = { units: s.units, primitives: { ...s.primitives }, peakStepBytes: s.peakStepBytes };
     s.units = 0;
     for (const kind of Object.keys(s.primitives) as (keyof typeof s.primitives)[]) s.primitives[kind] = 0;
     return delta;
@@ -184,7 +184,7 @@ async function openOwnStore(config: HostConfig, emit: (e: RunEventBody) => void)
   // thread (`EscapedRefs`), so a collected handle means no thread can reach the ref any more.
   if (config.memoryBudget === undefined) return new MemoryStore({ verify: config.verify, idPrefix });
   // Loaded only with a budget: the spill store's modules add ~15-20 ms to every host's start.
-  const { BudgetedStore } = await import('../../lib/budgeted-store.ts');
+  const { BudgetedStore } = await import('../../lib/memory/budgeted-store.ts');
   return BudgetedStore.open({ budget: config.memoryBudget, directory: config.spillDir, verify: config.verify, emit, idPrefix });
 }
 

@@ -1,7 +1,7 @@
 import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import { BudgetedStore } from '../../lib/budgeted-store.ts';
-import { MemoryStore } from '../../lib/memory-store.ts';
+import { BudgetedStore } from '../../lib/memory/budgeted-store.ts';
+import { MemoryStore } from '../../lib/memory/memory-store.ts';
 import type { RunContext, Runner } from '../../lib/runner.ts';
 import type { Store } from '../../lib/store.ts';
 import { runLocalGroup } from '../../runners/shared/local-group.ts';

@@ -1,4 +1,4 @@
-import { MemoryStore } from '../../../lib/memory-store.ts';
+import { MemoryStore } from '../../../lib/memory/memory-store.ts';
 import { ErrorCode, SkyloomError } from '../../../lib/errors.ts';
 import type { Ref } from '../../../lib/ref.ts';
 import type { RunContext, Runner } from '../../../lib/runner.ts';

@@ -1,0 +1,392 @@
+import { join } from 'node:path';
+import { decodeFromSpill, encodeForSpill, type EncodedValue } from './spill-codec.ts';
+import { BufferPool } from './buffer-pool.ts';
+import { DurabilityQueue } from './durability-queue.ts';
+import { ErrorCode, SkyloomError } from '../errors.ts';
+import { IoTracker } from './io-tracker.ts';
+import { nodeSpillIo, readSpillFile, writeSpillFile, type OpenSpillFile, type SpillFileInfo, type SpillIo } from './spill-file.ts';
+import { SpillFilePool } from './spill-file-pool.ts';
+import { buffersOf } from './hand-over.ts';
+import type { Ref } from '../ref.ts';
+
+/**
+ * The MECHANISM of a spilling store: entries that are resident (in memory), on disk, or both, with
+ * their in-memory and on-disk sizes, and the moves between those states. It knows nothing of budgets,
+ * LRU or borrowing: `MemoryPolicy` decides what moves when. States:
+ *
+ *   dirty (memory only) --write--> writing --> clean (memory + disk) --drop--> spilled (disk only)
+ *   spilled --read--> reading --> clean
+ *
+ * Resident bytes count dirty, writing, clean and reading entries (a read allocates its buffers when it
+ * starts), and bytes the caller `hold`s outside any entry (values units took out of the store).
+ * Values are immutable, so a clean entry is dropped without writing again.
+ *
+ * A write ends (the entry is clean) once its bytes are in the page cache, readable through the file's
+ * open handle; the file is made durable and renamed to its ref's name in the background, at most
+ * `syncs` at a time, and a write waits while more than `maxUnsynced` files are not yet durable, so
+ * the disk sets the pace. Each on-disk entry keeps its file open (up to `maxOpenFiles`), so a read is
+ * one `readv`. Does not cover borrowing, verification or freeing unreachable refs (see `BudgetedStore`).
+ */
+export type EntryState = 'dirty' | 'writing' | 'clean' | 'spilled' | 'reading';
+
+export interface SpillStoreOptions {
+  readonly directory: string;
+  readonly io?: SpillIo;
+  /** A file was written (`bytes` on disk). */
+  readonly onSpillOut?: (ref: string, bytes: number) => void;
+  /** A file was read back (`bytes` on disk). */
+  readonly onSpillIn?: (ref: string, bytes: number) => void;
+  /** A value left memory (for the retention check). */
+  readonly onDrop?: (ref: string, value: unknown) => void;
+  /** Making a written file durable failed after its value left memory (the value is read back CRC-checked all the same). */
+  readonly onSyncFailed?: (ref: string, error: SkyloomError) => void;
+  /** Background syncs at once. Default 2. */
+  readonly syncs?: number;
+  /** Most written files not yet durable before a write waits. Default 8. */
+  readonly maxUnsynced?: number;
+  /** Most spill files kept open for one-round-trip reads; beyond, a durable file is closed and reopened to read. Default 512. */
+  readonly maxOpenFiles?: number;
+}
+
+/** Spill I/O totals, for the benchmark: bytes moved and the time at least one transfer was in flight. */
+export interface SpillIoStats {
+  readonly bytesOut: number;
+  readonly bytesIn: number;
+  readonly filesOut: number;
+  readonly filesIn: number;
+  readonly busyMs: number;
+}
+
+interface Entry {
+  readonly id: string;
+  readonly bytes: number;
+  value: unknown;
+  state: EntryState;
+  disk: SpillFileInfo | undefined;
+  /** Where the data is now (temp or final path) and its open handle, while it has one. */
+  file: { path: string; handle: OpenSpillFile['handle'] | undefined; bytes: number } | undefined;
+  /** Settles once the file is durable under its final name (or that failed). */
+  durable: Promise<void> | undefined;
+  /** Refs inside the value: kept alive while the value is on disk only. */
+  refs: readonly Ref[];
+  /** Why the value cannot be spilled (a class instance, a function...), if so. */
+  unspillable: string | undefined;
+  writing: Promise<void> | undefined;
+  reading: Promise<unknown> | undefined;
+  freed: boolean;
+}
+
+export class SpillStore {
+  readonly #entries = new Map<string, Entry>();
+  readonly #options: SpillStoreOptions;
+  readonly #io: SpillIo;
+  readonly #tracker = new IoTracker();
+  readonly #pool: SpillFilePool;
+  readonly #durability: DurabilityQueue;
+  readonly #spare: BufferPool;
+  readonly #maxUnsynced: number;
+  readonly #maxOpenFiles: number;
+  #openFiles = 0;
+  #resident = 0;
+  #peak = 0;
+  #onDisk = 0;
+  readonly #moved = { bytesOut: 0, bytesIn: 0, filesOut: 0, filesIn: 0 };
+
+  constructor(options: SpillStoreOptions) {
+    this.#options = options;
+    this.#io = options.io ?? nodeSpillIo;
+    this.#pool = new SpillFilePool({ directory: options.directory, io: this.#io });
+    this.#durability = new DurabilityQueue(options.syncs ?? 2);
+    this.#maxUnsynced = options.maxUnsynced ?? 8;
+    this.#maxOpenFiles = options.maxOpenFiles ?? 512;
+    this.#spare = new BufferPool();
+  }
+
+  /** Counts `bytes` held outside any entry as resident (negative: no longer held). Never throws. */
+  hold(bytes: number): void {
+    if (bytes >= 0) this.#addResident(bytes);
+    else this.#resident += bytes;
+  }
+
+  /** Lets go of the spare buffers no read took (see `drop`); returns their bytes. Never throws. */
+  discardSpare(): number {
+    return this.#spare.clear();
+  }
+
+  get residentBytes(): number {
+    return this.#resident;
+  }
+  get peakResidentBytes(): number {
+    return this.#peak;
+  }
+  /** Bytes of spill files on disk now, not counting the bounded pool of freed refs' files (`SpillFilePool`). */
+  get diskBytes(): number {
+    return this.#onDisk;
+  }
+  /** True while a write or read is in flight. */
+  get busy(): boolean {
+    return this.#tracker.busy;
+  }
+  get ioStats(): SpillIoStats {
+    return { ...this.#moved, busyMs: this.#tracker.busyMs }; // background syncs may keep it busy throughout
+  }
+  /** Entry ids, oldest first. */
+  ids(): IterableIterator<string> {
+    return this.#entries.keys();
+  }
+
+  /** Adds a resident (dirty) entry. The caller has made room for `bytes`. */
+  add(id: string, value: unknown, bytes: number): void {
+    this.#entries.set(id, { id, bytes, value, state: 'dirty', disk: undefined, file: undefined, durable: undefined, refs: [], unspillable: undefined, writing: undefined, reading: undefined, freed: false });
+    this.#addResident(bytes);
+  }
+
+  has(id: string): boolean {
+    return this.#entries.has(id);
+  }
+  state(id: string): EntryState | undefined {
+    return this.#entries.get(id)?.state;
+  }
+  bytesOf(id: string): number {
+    return this.#entries.get(id)?.bytes ?? 0;
+  }
+  /** Why `id` cannot be spilled, or undefined (also before the first attempt). */
+  unspillable(id: string): string | undefined {
+    return this.#entries.get(id)?.unspillable;
+  }
+  /** The value of a resident entry (dirty, writing or clean); undefined otherwise. */
+  residentValue(id: string): unknown {
+    const entry = this.#entries.get(id);
+    return entry && entry.state !== 'spilled' && entry.state !== 'reading' ? entry.value : undefined;
+  }
+
+  /**
+   * Writes a dirty entry to disk (resolves at once if it is already written or being written).
+   * Resolves false for an unspillable value. Rejects with `SKY_SPILL_WRITE`; the entry stays dirty.
+   */
+  write(id: string): Promise<boolean> {
+    const entry = this.#entries.get(id);
+    if (!entry || entry.state === 'clean' || entry.state === 'spilled' || entry.state === 'reading') return Promise.resolve(true);
+    if (entry.writing) return entry.writing.then(() => true);
+    if (entry.unspillable !== undefined) return Promise.resolve(false);
+    const encoded = encodeForSpill(entry.value);
+    if (!encoded.ok) {
+      entry.unspillable = encoded.reason;
+      return Promise.resolve(false);
+    }
+    entry.refs = encoded.encoded.refs;
+    entry.state = 'writing';
+    entry.writing = this.#tracker.track(this.#writeFile(entry, encoded.encoded)).then(
+      (info): void => {
+        entry.writing = undefined;
+        this.#onDisk += info.fileBytes;
+        this.#moved.bytesOut += info.fileBytes;
+        this.#moved.filesOut++;
+        entry.disk = info;
+        if (entry.freed) return this.#retire(entry);
+        entry.state = 'clean';
+        this.#options.onSpillOut?.(id, info.fileBytes);
+        return undefined;
+      },
+      (error: unknown) => {
+        entry.writing = undefined;
+        entry.state = 'dirty';
+        throw error;
+      },
+    );
+    return entry.writing.then(() => true);
+  }
+
+  /**
+   * Drops the in-memory copy of a clean entry; returns the bytes freed (0 unless clean). With `reuse`
+   * (the caller vouches that nothing else holds the value's buffers) the next reads are read into
+   * them; `discardSpare` lets go of what no read took. Never throws.
+   */
+  drop(id: string, reuse = false): number {
+    const entry = this.#entries.get(id);
+    if (!entry || entry.state !== 'clean') return 0;
+    const value = entry.value;
+    if (reuse) this.#spare.give(buffersOf(value));
+    entry.value = undefined;
+    entry.state = 'spilled';
+    this.#resident -= entry.bytes;
+    this.#options.onDrop?.(id, value);
+    return entry.bytes;
+  }
+
+  /**
+   * The value of `id`, reading it back if spilled (the caller has made room). Rejects with
+   * `SKY_SPILL_MISSING` / `SKY_SPILL_CORRUPT` naming the ref and file; the entry stays spilled.
+   */
+  read(id: string, unitPath?: string): Promise<unknown> {
+    const entry = this.#entries.get(id);
+    if (!entry) return Promise.reject(new Error(`no entry ${id}`));
+    if (entry.state !== 'spilled' && entry.state !== 'reading') return Promise.resolve(entry.value);
+    if (entry.reading) return entry.reading;
+    const info = entry.disk as SpillFileInfo;
+    entry.state = 'reading';
+    this.#addResident(entry.bytes);
+    const owner = unitPath === undefined ? { ref: id } : { ref: id, unitPath };
+    const spare = (bytes: number): ArrayBuffer | undefined => this.#spare.take(bytes);
+    entry.reading = this.#tracker.track(readSpillFile(this.#io, info, owner, entry.file?.handle, spare)).then(
+      ({ skeleton, buffers }) => {
+        entry.reading = undefined;
+        this.#moved.bytesIn += info.fileBytes;
+        this.#moved.filesIn++;
+        if (entry.freed) return undefined;
+        entry.value = decodeFromSpill(skeleton, buffers, entry.refs);
+        entry.state = 'clean';
+        this.#options.onSpillIn?.(id, info.fileBytes);
+        return entry.value;
+      },
+      (error: unknown) => {
+        entry.reading = undefined;
+        if (!entry.freed) {
+          entry.state = 'spilled';
+          this.#resident -= entry.bytes;
+        }
+        throw error;
+      },
+    );
+    return entry.reading;
+  }
+
+  /** A write or read of `id` in flight, if any. */
+  inFlight(id: string): Promise<unknown> | undefined {
+    const entry = this.#entries.get(id);
+    return entry?.writing ?? entry?.reading;
+  }
+
+  /**
+   * Forgets `id` and deletes its file (after a write in flight finishes). With `reuse` (as for `drop`),
+   * the next reads are read into its buffers if it is in memory and no write reads them. Returns true
+   * if they were kept for reuse. Never throws.
+   */
+  free(id: string, reuse = false): boolean {
+    const entry = this.#entries.get(id);
+    if (!entry) return false;
+    this.#entries.delete(id);
+    entry.freed = true;
+    const reused = reuse && (entry.state === 'clean' || entry.state === 'dirty');
+    if (reused) this.#spare.give(buffersOf(entry.value));
+    if (entry.state !== 'spilled') this.#resident -= entry.bytes;
+    entry.value = undefined;
+    entry.refs = [];
+    if (entry.disk && !entry.writing) this.#retire(entry);
+    return reused;
+  }
+
+  /** Resolves once the writes started so far are durable under their refs' names (or failed). Never rejects. */
+  async durable(): Promise<void> {
+    const writing = [...this.#entries.values()].flatMap((e) => (e.writing ? [e.writing.catch(() => {})] : []));
+    await Promise.all(writing);
+    await this.#durability.drained();
+  }
+
+  /** Waits for I/O in flight, then frees everything (deleting files unless `keepFiles`). Never rejects. */
+  async close(keepFiles: boolean): Promise<void> {
+    // Files about to be deleted need no sync.
+    await this.#tracker.settled(keepFiles ? undefined : () => this.#durability.skipQueued());
+    await this.#durability.drained(); // kept files are then whole, under their refs' names
+    for (const entry of this.#entries.values()) {
+      entry.freed = true;
+      if (entry.disk) this.#tracker.track(this.#closeFile(entry, !keepFiles));
+    }
+    this.#entries.clear();
+    this.#resident = 0;
+    await this.#tracker.settled();
+    this.#spare.clear();
+    await this.#pool.clear();
+  }
+
+  /** Writes into a pooled or spare file (one `writev`), then queues making it durable and waits if too many are queued. */
+  async #writeFile(entry: Entry, encoded: EncodedValue): Promise<SpillFileInfo> {
+    const file = join(this.#options.directory, `${entry.id.replace(/[^\w.-]/g, '_')}.spill`);
+    const target = this.#pool.take(entry.bytes) ?? (await this.#openTemp(file, entry.id));
+    const written = await writeSpillFile(this.#io, target, file, encoded, { ref: entry.id });
+    this.#openFiles++;
+    entry.file = { path: target.path, handle: written.handle, bytes: Math.max(target.bytes, written.info.fileBytes) };
+    entry.durable = this.#tracker.track(this.#durability.schedule(written.durable)).then(
+      (ran) => (ran ? this.#durableAt(entry, file, written.info.fileBytes) : undefined), // skipped: still under its temp name
+      (error: unknown) => this.#syncFailed(entry, error as SkyloomError),
+    );
+    await this.#durability.below(this.#maxUnsynced);
+    return written.info;
+  }
+
+  async #openTemp(file: string, ref: string): Promise<OpenSpillFile> {
+    try {
+      return await this.#pool.open();
+    } catch (cause) {
+      throw openError(file, ref, cause);
+    }
+  }
+
+  #durableAt(entry: Entry, file: string, fileBytes: number): void {
+    const open = entry.file;
+    if (!open) return;
+    entry.file = { path: file, handle: open.handle, bytes: fileBytes };
+    if (entry.freed || this.#openFiles <= this.#maxOpenFiles || !open.handle) return;
+    // Too many open: this one is read back by opening it again (two round trips instead of one).
+    this.#openFiles--;
+    entry.file = { path: file, handle: undefined, bytes: fileBytes };
+    void open.handle.close().catch(() => {});
+  }
+
+  /** The sync failed: a value still in memory is written again later; one only on disk is read back CRC-checked. */
+  #syncFailed(entry: Entry, error: SkyloomError): void {
+    if (entry.freed) return;
+    if (entry.state === 'clean' || entry.state === 'writing') {
+      entry.state = entry.state === 'clean' ? 'dirty' : entry.state;
+      this.#tracker.track(this.#closeFile(entry, true));
+      entry.disk = undefined;
+      return;
+    }
+    this.#options.onSyncFailed?.(entry.id, error);
+  }
+
+  #addResident(bytes: number): void {
+    this.#resident += bytes;
+    if (this.#resident > this.#peak) this.#peak = this.#resident;
+  }
+
+  /** A freed entry's file goes to the pool (or is deleted when the pool is full), once it is durable. */
+  #retire(entry: Entry): undefined {
+    const disk = entry.disk;
+    if (!disk) return undefined;
+    entry.disk = undefined;
+    this.#onDisk -= disk.fileBytes;
+    const pool = async (): Promise<void> => {
+      await entry.durable;
+      const file = entry.file;
+      entry.file = undefined;
+      if (!file) return;
+      if (file.handle) {
+        this.#openFiles--;
+        this.#pool.retire({ path: file.path, handle: file.handle, bytes: file.bytes });
+      } else await this.#io.unlink(file.path).catch(() => {});
+    };
+    this.#tracker.track(pool());
+    return undefined;
+  }
+
+  /** Closes an entry's file and, with `remove`, deletes it. Never rejects. */
+  async #closeFile(entry: Entry, remove: boolean): Promise<void> {
+    const file = entry.file;
+    entry.file = undefined;
+    if (entry.disk) this.#onDisk -= entry.disk.fileBytes;
+    entry.disk = undefined;
+    if (!file) return;
+    if (file.handle) {
+      this.#openFiles--;
+      await file.handle.close().catch(() => {});
+    }
+    if (remove) await this.#io.unlink(file.path).catch(() => {}); // already gone: nothing to free
+  }
+
+}
+
+function openError(file: string, ref: string, cause: unknown): SkyloomError {
+  const reason = cause instanceof Error ? cause.message : String(cause);
+  return new SkyloomError(ErrorCode.SpillWrite, `could not open a spill file for ${file} (ref ${ref}): ${reason}`, { ref, cause });
+}

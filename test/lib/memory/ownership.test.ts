@@ -1,0 +1,98 @@
+import { describe, expect, it } from 'vitest';
+import { Ownership } from '../../../lib/memory/ownership.ts';
+import { makeRef } from '../../../lib/ref.ts';
+
+const unit = 'root/s:0';
+const detached = (): Float32Array => {
+  const pixels = new Float32Array(4);
+  structuredClone(pixels.buffer, { transfer: [pixels.buffer] });
+  return pixels;
+};
+
+describe('Ownership', () => {
+  it('refuses any put of detached arrays, saying what was expected and got', () => {
+    const own = new Ownership();
+    for (const transfer of [false, true]) {
+      expect(() => own.checkPut({ pixels: detached() }, unit, transfer)).toThrow(
+        expect.objectContaining({ code: 'SKY_TRANSFER', unitPath: unit, message: expect.stringMatching(/expected live buffers, got a detached one/) }),
+      );
+    }
+    expect(() => own.checkPut(new Float32Array(0), unit, true)).not.toThrow(); // empty is not detached
+  });
+
+  it('refuses a transfer put of anything but plain data, naming the path', () => {
+    const own = new Ownership();
+    class Image {
+      pixels = new Float32Array(2);
+    }
+    expect(() => own.checkPut({ img: new Image() }, unit, true)).toThrow(expect.objectContaining({ code: 'SKY_TRANSFER', message: expect.stringMatching(/value\.img/) }));
+    expect(() => own.checkPut({ img: new Image() }, unit, false)).not.toThrow(); // a plain put keeps it in memory
+  });
+
+  it('refuses a transfer put of buffers another ref, an input or a gathered value holds', () => {
+    const own = new Ownership();
+    const plain = new Float32Array(4);
+    own.checkPut(plain, unit, false); // an ordinary ref holds it now
+    expect(() => own.checkPut(plain, unit, true)).toThrow(expect.objectContaining({ code: 'SKY_TRANSFER', message: expect.stringMatching(/another ref, an input/) }));
+    const input = { pixels: new Float32Array(4) };
+    own.share(input);
+    expect(() => own.checkPut(input.pixels, unit, true)).toThrow(expect.objectContaining({ code: 'SKY_TRANSFER' }));
+    const handed = new Float32Array(4);
+    own.checkPut(handed, unit, true);
+    own.adopt('r1', handed, unit);
+    expect(() => own.checkPut(handed, unit, true)).toThrow(expect.objectContaining({ code: 'SKY_TRANSFER', message: expect.stringMatching(/a buffer of ref r1/) }));
+  });
+
+  it('makes a transfer ref ordinary once its value is shared, as when it leaves the unit', () => {
+    const own = new Ownership();
+    const pixels = new Float32Array(4);
+    own.adopt('r1', pixels, unit);
+    expect(own.owns('r1')).toBe(true);
+    own.share({ gathered: [pixels] });
+    expect(own.owns('r1')).toBe(false);
+    expect(() => own.checkTake('r1', unit, false)).toThrow(expect.objectContaining({ code: 'SKY_TRANSFER', ref: 'r1', message: expect.stringMatching(/put without transfer or has been shared/) }));
+  });
+
+  it('lets a unit take only a transfer ref whose handle stayed with it and that no other step borrows', () => {
+    const own = new Ownership();
+    own.adopt('r1', new Float32Array(4), unit);
+    expect(() => own.checkTake('r1', unit, false)).not.toThrow();
+    expect(() => own.checkTake('r1', unit, true)).toThrow(expect.objectContaining({ message: expect.stringMatching(/another running step borrows/) }));
+    own.checkPut({ keep: makeRef('r1', 16) }, unit, false); // the handle now sits inside another value
+    expect(() => own.checkTake('r1', unit, false)).toThrow(expect.objectContaining({ message: expect.stringMatching(/handle left the unit/) }));
+    own.adopt('r2', new Float32Array(4), unit);
+    own.share({ output: makeRef('r2', 16) }); // returned, gathered or scattered
+    expect(() => own.checkTake('r2', unit, false)).toThrow(expect.objectContaining({ message: expect.stringMatching(/handle left the unit/) }));
+  });
+
+  it('gives a taken value to the taker: it may put it again with transfer, and the ref reports who took it', () => {
+    const own = new Ownership();
+    const pixels = new Float32Array(4);
+    own.adopt('r1', pixels, unit);
+    own.taken('r1', pixels, unit);
+    expect(own.owns('r1')).toBe(false);
+    expect(own.takenBy('r1')).toBe(unit);
+    expect(() => own.checkPut(pixels, unit, true)).not.toThrow();
+  });
+
+  it("names at a unit's end only its transfer refs that nothing else can reach, once", () => {
+    const own = new Ownership();
+    const other = 'root/s:1';
+    own.adopt('kept', new Float32Array(4), unit);
+    own.adopt('returned', new Float32Array(4), unit);
+    own.adopt('nested', new Float32Array(4), unit);
+    const shared = new Float32Array(4);
+    own.adopt('shared', shared, unit);
+    own.adopt('taken', new Float32Array(4), unit);
+    own.adopt('freed', new Float32Array(4), unit);
+    own.adopt('theirs', new Float32Array(4), other);
+    own.share({ output: makeRef('returned', 16) });
+    own.checkPut({ keep: makeRef('nested', 16) }, unit, false);
+    own.share({ gathered: shared });
+    own.taken('taken', new Float32Array(4), unit);
+    own.forget('freed');
+    expect(own.unitEnded(unit)).toEqual(['kept']);
+    expect(own.unitEnded(unit)).toEqual([]);
+    expect(own.unitEnded(other)).toEqual(['theirs']);
+  });
+});

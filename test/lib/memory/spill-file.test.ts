@@ -1,0 +1,170 @@
+import { mkdtemp, readdir, readFile, rm, truncate, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { decodeFromSpill, encodeForSpill, type EncodedValue } from '../../../lib/memory/spill-codec.ts';
+import { nodeSpillIo, openTempFile, readSpillFile, writeSpillFile, type SpillFileInfo, type SpillIo, type WrittenSpillFile } from '../../../lib/memory/spill-file.ts';
+import { makeRef } from '../../../lib/ref.ts';
+
+let dir: string;
+beforeEach(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'skyloom-spill-file-'));
+});
+afterEach(async () => {
+  await rm(dir, { recursive: true, force: true });
+});
+
+function encode(value: unknown): EncodedValue {
+  const result = encodeForSpill(value);
+  if (!result.ok) throw new Error(result.reason);
+  return result.encoded;
+}
+
+/** Writes through a fresh temp file and makes it durable, as the store does (in the background there). */
+async function writeDurable(io: SpillIo, file: string, encoded: EncodedValue, owner: { ref: string }): Promise<SpillFileInfo> {
+  const written = await writeSpillFile(io, await openTempFile(io, `${file}.tmp`, owner), file, encoded, owner);
+  await written.durable();
+  await written.handle.close();
+  return written.info;
+}
+
+function sample(): unknown {
+  const pixels = new Float32Array([1.5, -0, NaN, Infinity, 3.25e-38, 7]);
+  const shared = new Uint8Array(13).map((_, i) => i * 19);
+  return {
+    pixels,
+    tail: pixels.subarray(2, 5),
+    odd: shared.subarray(3),
+    doubles: new Float64Array([Math.PI, -Number.MAX_VALUE]),
+    mask: new Map<string, unknown>([['bad', new Set([1, 2])], ['when', new Date(0)]]),
+    ref: makeRef('r7', 24),
+    meta: { n: -0, big: 12345678901234567890n, missing: undefined, list: [1, , 3] },
+  };
+}
+
+describe('spill files', () => {
+  it('round-trips a value bit-exact: typed arrays, shared buffers, offsets, Maps, Sets, -0, NaN, bigint', async () => {
+    const value = sample() as { pixels: Float32Array; tail: Float32Array; ref: object };
+    const encoded = encode(value);
+    const info = await writeDurable(nodeSpillIo, join(dir, 'a.spill'), encoded, { ref: 'r1' });
+    const { skeleton, buffers } = await readSpillFile(nodeSpillIo, info, { ref: 'r1' });
+    const back = decodeFromSpill(skeleton, buffers, encoded.refs) as typeof value;
+    expect(back).toStrictEqual(value);
+    expect(Buffer.from(back.pixels.buffer).equals(Buffer.from(value.pixels.buffer))).toBe(true); // NaN/-0 bit patterns too
+    expect(back.tail.buffer).toBe(back.pixels.buffer);
+    expect(back.tail.byteOffset).toBe(value.tail.byteOffset);
+    expect(back.ref).toBe(value.ref); // the original handle, by identity
+    expect(Object.isFrozen(back) && Object.isFrozen(back.ref)).toBe(true);
+    expect(await readdir(dir)).toEqual(['a.spill']); // the temp file was renamed
+  });
+
+  it('detects a flipped byte with SKY_SPILL_CORRUPT naming the ref and the file', async () => {
+    const info = await writeDurable(nodeSpillIo, join(dir, 'b.spill'), encode(new Float32Array(1000).fill(2)), { ref: 'r2' });
+    const bytes = await readFile(info.file);
+    bytes.writeUInt8((bytes.readUInt8(bytes.length - 100) ^ 0x10) & 0xff, bytes.length - 100);
+    await writeFile(info.file, bytes);
+    await expect(readSpillFile(nodeSpillIo, info, { ref: 'r2', unitPath: 'root/s:3' })).rejects.toMatchObject({
+      code: 'SKY_SPILL_CORRUPT',
+      ref: 'r2',
+      unitPath: 'root/s:3',
+      message: expect.stringContaining(info.file),
+    });
+  });
+
+  it('detects a truncated file and a missing file', async () => {
+    const info = await writeDurable(nodeSpillIo, join(dir, 'c.spill'), encode(new Uint8Array(5000).fill(9)), { ref: 'r3' });
+    await truncate(info.file, 3000);
+    await expect(readSpillFile(nodeSpillIo, info, { ref: 'r3' })).rejects.toMatchObject({ code: 'SKY_SPILL_CORRUPT', ref: 'r3' });
+    await rm(info.file);
+    await expect(readSpillFile(nodeSpillIo, info, { ref: 'r3' })).rejects.toMatchObject({
+      code: 'SKY_SPILL_MISSING',
+      message: expect.stringMatching(/spill file .*c\.spill of ref r3 is missing/),
+    });
+  });
+
+  it('reports a full disk as SKY_SPILL_WRITE with the cause kept, and leaves no temp file', async () => {
+    const enospc = Object.assign(new Error('ENOSPC: no space left on device, write'), { code: 'ENOSPC' });
+    const fullDisk: SpillIo = {
+      ...nodeSpillIo,
+      open: async (path, flags) => {
+        const handle = await nodeSpillIo.open(path, flags);
+        return { ...handle, readv: handle.readv.bind(handle), sync: handle.sync.bind(handle), datasync: handle.datasync.bind(handle), truncate: handle.truncate.bind(handle), close: handle.close.bind(handle), writev: () => Promise.reject(enospc) };
+      },
+    };
+    const error = await writeDurable(fullDisk, join(dir, 'd.spill'), encode(new Uint8Array(64)), { ref: 'r4' }).catch((e: unknown) => e);
+    expect(error).toMatchObject({ code: 'SKY_SPILL_WRITE', ref: 'r4', cause: enospc, message: expect.stringContaining('ENOSPC') });
+    expect(await readdir(dir)).toEqual([]);
+  });
+
+  it('refuses values that would not come back the same (class instances, functions, SharedArrayBuffers)', () => {
+    class Psf {}
+    expect(encodeForSpill({ psf: new Psf() })).toMatchObject({ ok: false, reason: expect.stringContaining('Psf at value.psf') });
+    expect(encodeForSpill([() => 1])).toMatchObject({ ok: false, reason: expect.stringContaining('function') });
+    expect(encodeForSpill(new Uint8Array(new SharedArrayBuffer(4)))).toMatchObject({ ok: false });
+  });
+});
+
+describe('spill file round trips', () => {
+  it('writes with one writev, readable at once through its handle; the durable task cuts, syncs and renames; a read is one readv', async () => {
+    const calls: string[] = [];
+    const counting: SpillIo = {
+      open: async (path, flags) => {
+        calls.push(`open ${flags}`);
+        const h = await nodeSpillIo.open(path, flags);
+        const log =
+          <A extends unknown[], R>(name: string, f: (...args: A) => Promise<R>) =>
+          (...args: A): Promise<R> => {
+            calls.push(name);
+            return f(...args);
+          };
+        return {
+          writev: log('writev', h.writev.bind(h)),
+          readv: log('readv', h.readv.bind(h)),
+          sync: log('sync', h.sync.bind(h)),
+          datasync: log('datasync', h.datasync.bind(h)),
+          truncate: log('truncate', h.truncate.bind(h)),
+          close: log('close', h.close.bind(h)),
+        };
+      },
+      rename: async (from, to) => {
+        calls.push('rename');
+        return nodeSpillIo.rename(from, to);
+      },
+      unlink: nodeSpillIo.unlink,
+    };
+    const file = join(dir, 'e.spill');
+    // A larger file to overwrite, as a pooled one is: it is cut to size by the durable task.
+    const target = await openTempFile(counting, `${file}.tmp`, { ref: 'r5' });
+    await target.handle.writev([new Uint8Array(64 * 1024)], 0);
+    calls.length = 0;
+    const written: WrittenSpillFile = await writeSpillFile(counting, { ...target, bytes: 64 * 1024 }, file, encode(sample()), { ref: 'r5' });
+    expect(calls).toEqual(['writev']);
+    expect(await readdir(dir)).toEqual(['e.spill.tmp']); // not under its final name before it is durable
+    calls.length = 0;
+    const early = await readSpillFile(counting, written.info, { ref: 'r5' }, written.handle);
+    expect(calls).toEqual(['readv']);
+    expect(decodeFromSpill(early.skeleton, early.buffers, [])).toMatchObject({ meta: { big: 12345678901234567890n } });
+    calls.length = 0;
+    await written.durable();
+    expect(calls).toEqual(['truncate', 'datasync', 'rename']);
+    expect(await readdir(dir)).toEqual(['e.spill']);
+    expect((await readFile(file)).byteLength).toBe(written.info.fileBytes);
+    await written.handle.close();
+  });
+
+  it('reports a failed sync as SKY_SPILL_WRITE from the durable task, and leaves the file unrenamed', async () => {
+    const eio = Object.assign(new Error('EIO: i/o error, fdatasync'), { code: 'EIO' });
+    const failing: SpillIo = {
+      ...nodeSpillIo,
+      open: async (path, flags) => {
+        const h = await nodeSpillIo.open(path, flags);
+        return { writev: h.writev.bind(h), readv: h.readv.bind(h), sync: h.sync.bind(h), datasync: () => Promise.reject(eio), truncate: h.truncate.bind(h), close: h.close.bind(h) };
+      },
+    };
+    const file = join(dir, 'f.spill');
+    const written = await writeSpillFile(failing, await openTempFile(failing, `${file}.tmp`, { ref: 'r6' }), file, encode(new Uint8Array(8)), { ref: 'r6' });
+    await expect(written.durable()).rejects.toMatchObject({ code: 'SKY_SPILL_WRITE', ref: 'r6', cause: eio });
+    expect(await readdir(dir)).toEqual(['f.spill.tmp']);
+    await written.handle.close();
+  });
+});
