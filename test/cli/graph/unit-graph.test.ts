@@ -103,5 +103,10 @@ describe('skyloom graph', () => {
     const bad = skyloom('graph', join(out, 'run'), '--format', 'svg');
     expect(bad.status).toBe(2);
     expect(bad.stderr).toMatch(/--format: expected one of dot, mermaid/);
-  });
+    for (const command of ['graph', 'report']) {
+      const notARun = skyloom(command, base);
+      expect(notARun.status, command).toBe(2);
+      expect(notARun.stderr).toMatch(/SKY_NOT_A_RUN/);
+    }
+  }, 180_000); // six CLI processes: ~10 s alone, several times that on a loaded machine
 });

@@ -90,7 +90,7 @@ describe('the run report in headless Chromium', () => {
     } finally {
       await page.close();
     }
-  });
+  }, 180_000); // a CLI run and a browser: ~6 s alone, several times that on a loaded machine
 
   it('draws the steps of a failed unit in red and counts the failure in its level', async () => {
     const runDir = join(base, 'failed', 'run');
