@@ -38,12 +38,14 @@ const base = mkdtempSync(join(tmpdir(), 'skyloom-bench-ledger-'));
 
 let counter = 0;
 
-async function once(mode: Mode): Promise<{ ms: number; runDir: string; output: unknown; events: readonly RunEvent[] }> {
+async function once(mode: Mode): Promise<{ ms: number; cpuMs: number; runDir: string; output: unknown; events: readonly RunEvent[] }> {
   const runDir = join(base, `run-${++counter}`);
   const ledger = mode === 'none' ? undefined : { keep: mode === 'ledger+keep', timeline: mode !== 'ledger-timeline' };
   const t0 = performance.now();
+  const cpu0 = process.cpuUsage();
   const r = await run(processVisit, input, { runner, verify: false, runDir, ...(ledger ? { ledger } : {}) });
-  return { ms: performance.now() - t0, runDir, output: r.output, events: r.events };
+  const cpu = process.cpuUsage(cpu0);
+  return { ms: performance.now() - t0, cpuMs: (cpu.user + cpu.system) / 1000, runDir, output: r.output, events: r.events };
 }
 
 const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] as number;
@@ -54,10 +56,13 @@ try {
   const times: Record<Mode, number[]> = { none: [], ledger: [], 'ledger+keep': [], 'ledger-timeline': [] };
   let kept: { runDir: string; ms: number } | undefined;
   let lastEvents: readonly RunEvent[] = [];
+  // CPU time (user + system, all threads) too: on a shared machine it varies far less than wall time.
+  const cpuTimes: Record<Mode, number[]> = { none: [], ledger: [], 'ledger+keep': [], 'ledger-timeline': [] };
   for (let r = 0; r < repeats; r++) {
     for (const mode of modes) {
       const t = await once(mode);
       times[mode].push(t.ms);
+      cpuTimes[mode].push(t.cpuMs);
       lastEvents = t.events;
       if (mode === 'ledger+keep') kept = { runDir: t.runDir, ms: t.ms };
     }
@@ -71,6 +76,9 @@ try {
   if (modes.includes('ledger-timeline')) {
     const [withTimeline, without] = [median(times.ledger), median(times['ledger-timeline'])];
     console.log(`  timeline (steps, collectives, memory samples): ledger vs ledger-timeline ratio ${(withTimeline / without).toFixed(3)} (overhead ${(100 * (withTimeline / without - 1)).toFixed(1)}%; target ≤ 1%)`);
+    const [cpuWith, cpuWithout] = [median(cpuTimes.ledger), median(cpuTimes['ledger-timeline'])];
+    const list = (xs: number[]): string => xs.map((t) => (t / 1000).toFixed(2)).join(', ');
+    console.log(`  CPU time: ledger median ${(cpuWith / 1000).toFixed(2)} s [${list(cpuTimes.ledger)}], ledger-timeline ${(cpuWithout / 1000).toFixed(2)} s [${list(cpuTimes['ledger-timeline'])}]: ratio ${(cpuWith / cpuWithout).toFixed(3)} (overhead ${(100 * (cpuWith / cpuWithout - 1)).toFixed(1)}%)`);
     const cost = timelineCost(lastEvents, join(base, 'timeline-cost'));
     const samples = withTimeline / sampleIntervalMs + 2;
     const share = (cost.eventsMs + (samples * cost.sampleUs) / 1000) / withTimeline;
