@@ -56,8 +56,8 @@ export class TimelineRecorder {
   /** Starts recording `events` (subscribe before the run emits anything, so times are exact). */
   observe(events: Observable<RunEvent>): void {
     this.#subscription = events.subscribe({ next: (event) => this.#record(event) });
-    this.#timer = setInterval(() => this.#sample(), sampleIntervalMs).unref();
-    this.#sample();
+    this.#timer = setInterval(() => this.sample(), sampleIntervalMs).unref();
+    this.sample();
   }
 
   /** Takes a last sample and stops; steps still open (a cancelled run) are closed as cancelled. */
@@ -69,7 +69,7 @@ export class TimelineRecorder {
     const now = this.#now();
     for (const [path, started] of this.#open) this.#db.write('INSERT INTO steps(path, started, ended, ending, site) VALUES (?, ?, ?, ?, NULL)', path, started, now, 'cancelled');
     this.#open.clear();
-    this.#sample();
+    this.sample();
   }
 
   #record(event: RunEvent): void {
@@ -104,7 +104,8 @@ export class TimelineRecorder {
     }
   }
 
-  #sample(): void {
+  /** Takes one memory sample now (the timer does, every `sampleIntervalMs`). */
+  sample(): void {
     const m = this.#memory;
     const usage = process.memoryUsage();
     this.#db.write(
