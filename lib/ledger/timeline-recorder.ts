@@ -40,7 +40,13 @@ const endings: Partial<Record<RunEvent['type'], Ending>> = {
 export class TimelineRecorder {
   readonly #db: LedgerDb;
   readonly #open = new Map<string, number>();
-  #epochOffset: number | undefined;
+  /**
+   * Date.now() − performance.now(), taken once: the units' clock is Date.now(), and
+   * `performance.timeOrigin + performance.now()` differs from it by several ms in a fresh process.
+   */
+  readonly #epoch = Date.now() - performance.now();
+  /** performance.now() at the event log's t = 0. */
+  #logOrigin: number | undefined;
   #subscription: Subscription | undefined;
   #timer: NodeJS.Timeout | undefined;
   #memory: { resident: number; spilled: number; budget: number } | undefined;
@@ -73,8 +79,8 @@ export class TimelineRecorder {
   }
 
   #record(event: RunEvent): void {
-    // Events arrive synchronously from `emit`, so the first one fixes the run's t = 0 on the epoch clock.
-    const at = (this.#epochOffset ??= performance.timeOrigin + performance.now() - event.t) + event.t;
+    // Events arrive synchronously from `emit`, so the first one tells when the log's t = 0 was.
+    const at = this.#epoch + (this.#logOrigin ??= performance.now() - event.t) + event.t;
     switch (event.type) {
       case 'unit-started':
       case 'unit-resumed':
@@ -117,6 +123,6 @@ export class TimelineRecorder {
   }
 
   #now(): number {
-    return performance.timeOrigin + performance.now();
+    return this.#epoch + performance.now();
   }
 }
