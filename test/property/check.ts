@@ -1,8 +1,8 @@
 import type fc from 'fast-check';
 import type { Runner } from '../../lib/index.ts';
-import { inlineRunner } from '../../runners/index.ts';
-import { observationDifference } from './compare.ts';
+import { predictionDifference } from './compare.ts';
 import { observe, type Observation } from './observe.ts';
+import { predict } from './oracle/oracle.ts';
 import type { Program } from './program.ts';
 import { fitProgram, makeRunner, type RunnerConfig } from './runner-configs.ts';
 
@@ -17,18 +17,16 @@ export function observeOn(config: RunnerConfig, program: Program, scheduler: fc.
 }
 
 /**
- * What differs between sequential inline (the reference) and `config` on `program`, if anything. The
- * program is first fitted to the configuration's budget (see `fitProgram`); both runners run that.
+ * What differs between the oracle's prediction and `config`'s run of `program`, if anything. The
+ * program is first fitted to the configuration (see `fitProgram`); the oracle predicts that program.
  */
-export async function differenceFromInline(config: RunnerConfig, drawn: Program, scheduler: fc.Scheduler): Promise<{ difference: string | undefined; other: Observation }> {
+export async function differenceFromOracle(config: RunnerConfig, drawn: Program, scheduler: fc.Scheduler): Promise<{ difference: string | undefined; other: Observation }> {
   const program = fitProgram(config, drawn);
-  const reference = await observe(inlineRunner(), program);
   const other = await observeOn(config, program, scheduler);
-  return { difference: observationDifference(reference, other), other };
+  return { difference: predictionDifference(predict(program), other), other };
 }
 
 /** The same, against a runner built outside the configuration list (the broken runners of the teeth test). */
 export async function differenceOfRunner(runner: Runner, program: Program): Promise<string | undefined> {
-  const reference = await observe(inlineRunner(), program);
-  return observationDifference(reference, await observe(runner, program));
+  return predictionDifference(predict(program), await observe(runner, program));
 }

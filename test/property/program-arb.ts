@@ -1,4 +1,5 @@
 import fc from 'fast-check';
+import { predict } from './oracle/oracle.ts';
 import type { CentralKind, Instr, Program } from './program.ts';
 
 /** Knobs of the program generator. */
@@ -15,12 +16,16 @@ export interface ProgramShape {
   readonly maxArrayLength: number;
   /** Odds of a large array against a small one (1 means 1 in 5 arrays is large). */
   readonly largeArrayWeight: number;
+  /** Generate in-place writes into borrowed arrays (`mutate`): verify mode must fail the writer. */
+  readonly mutations: boolean;
+  /** Weight of nested, frozen-top and poking instructions against 10 for each plain one. */
+  readonly nestingWeight: number;
 }
 
-export const defaultShape: ProgramShape = { depth: 3, maxWidth: 4, maxGathers: 3, faults: true, maxArrayLength: 40_000, largeArrayWeight: 1 };
+export const defaultShape: ProgramShape = { depth: 3, maxWidth: 4, maxGathers: 3, faults: true, maxArrayLength: 40_000, largeArrayWeight: 1, mutations: true, nestingWeight: 10 };
 
 /** For budgeted runners: mostly large arrays, so a run's data outgrows the budget and spills. */
-export const spillingShape: ProgramShape = { ...defaultShape, largeArrayWeight: 6 };
+export const spillingShape: ProgramShape = { ...defaultShape, largeArrayWeight: 6, nestingWeight: 3 };
 
 /** A member's deviation from its group's agreed sequence of collectives. */
 type Fault =
@@ -49,30 +54,13 @@ function arrayLengthArb(shape: ProgramShape): fc.Arbitrary<number> {
 }
 
 /**
- * Most arrays one step of `program`'s units holds at once: every `putArray`, `get` and `derive` (a get
- * and a put) between two scatters or gathers counts, plus the root's final step reading back 3 refs.
- */
-export function arraysPerStep(program: Program, root = true): number {
-  let most = 0;
-  let step = 0;
-  for (const instr of program) {
-    if (instr.op === 'scatter' || instr.op === 'gather') {
-      most = Math.max(most, step);
-      step = 0;
-      if (instr.op === 'scatter') for (const child of instr.children) most = Math.max(most, arraysPerStep(child, false));
-    } else if (instr.op === 'putArray' || instr.op === 'get' || instr.op === 'update') step += 1;
-    else if (instr.op === 'derive') step += 2;
-  }
-  return Math.max(most, step + (root ? 3 : 0));
-}
-
-/**
  * `program` with its large arrays scaled so that any one step's working set (plus one array of
  * margin) fits in `budget` bytes; unchanged without a budget.
  */
 export function fitToBudget(program: Program, budget: number | undefined): Program {
   if (budget === undefined) return program;
-  const length = Math.floor(budget / 8 / (arraysPerStep(program) + 1));
+  // The oracle counts the arrays each step holds (array counts do not depend on their lengths).
+  const length = Math.floor(budget / 8 / (predict(program).mostArraysPerStep + 1));
   return fitArrays(program, Math.min(defaultShape.maxArrayLength, length));
 }
 
@@ -90,17 +78,26 @@ export function fitArrays(program: Program, maxArrayLength: number): Program {
 }
 
 function localInstrArb(shape: ProgramShape, depth: number): fc.Arbitrary<Instr> {
-  const leaf: fc.Arbitrary<Instr>[] = [
-    fc.record({ op: fc.constant('mix' as const), k: fc.nat(1000) }),
-    fc.constant({ op: 'random' as const }),
-    fc.constant({ op: 'putPlain' as const }),
-    fc.record({ op: fc.constant('putArray' as const), length: arrayLengthArb(shape), transfer: fc.boolean() }),
-    fc.constant({ op: 'update' as const }),
-    fc.record({ op: fc.constant('get' as const), slot: fc.nat(7) }),
-    fc.record({ op: fc.constant('derive' as const), slot: fc.nat(7) }),
+  const common = (arbitrary: fc.Arbitrary<Instr>) => ({ weight: 10, arbitrary });
+  const nesting = (arbitrary: fc.Arbitrary<Instr>) => ({ weight: shape.nestingWeight, arbitrary });
+  // Rare: a refused class instance, and (verify mode) an in-place write into a borrowed array.
+  const rare = (arbitrary: fc.Arbitrary<Instr>) => ({ weight: 2, arbitrary });
+  const leaf: fc.WeightedArbitrary<Instr>[] = [
+    common(fc.record({ op: fc.constant('mix' as const), k: fc.nat(1000) })),
+    common(fc.constant({ op: 'random' as const })),
+    common(fc.constant({ op: 'putPlain' as const })),
+    common(fc.record({ op: fc.constant('putArray' as const), length: arrayLengthArb(shape), transfer: fc.boolean() })),
+    common(fc.constant({ op: 'update' as const })),
+    common(fc.record({ op: fc.constant('get' as const), slot: fc.nat(7) })),
+    common(fc.record({ op: fc.constant('derive' as const), slot: fc.nat(7) })),
+    nesting(fc.record({ op: fc.constant('putNested' as const), a: fc.nat(7), b: fc.nat(7) })),
+    nesting(fc.constant({ op: 'putFrozen' as const })),
+    nesting(fc.record({ op: fc.constant('poke' as const), slot: fc.nat(7) })),
+    rare(fc.constant({ op: 'putInstance' as const })),
+    ...(shape.mutations ? [rare(fc.constant({ op: 'mutate' as const }))] : []),
   ];
   if (depth <= 0) return fc.oneof(...leaf);
-  return fc.oneof(...leaf.map((arbitrary) => ({ weight: 2, arbitrary })), { weight: 2 + 2 * depth, arbitrary: scatterArb(shape, depth - 1) });
+  return fc.oneof(...leaf, { weight: 10 + 10 * depth, arbitrary: scatterArb(shape, depth - 1) });
 }
 
 function scatterArb(shape: ProgramShape, depth: number): fc.Arbitrary<Instr> {

@@ -1,4 +1,5 @@
-import type fc from 'fast-check';
+import fc from 'fast-check';
+import { programSize, type Program } from './program.ts';
 
 /** True under `npm run test:soak`: many more cases, random seeds. */
 export const soak = process.env.SKYLOOM_SOAK === '1';
@@ -17,3 +18,18 @@ export function propertyParameters<T>(name: string, budget: { ci: number; soak: 
 
 /** Per-test timeout: soak budgets run for many minutes. */
 export const propertyTimeout = { timeout: soak ? 3_600_000 : 180_000 };
+
+/**
+ * `fc.assert` for one property, printing the shrunk counterexample's size (in instructions, when its
+ * first value is a program) as `[counterexample] name: N instructions`, the line the mutant catalogue
+ * (`npm run test:mutants`) reads to report how small each planted bug's counterexample shrinks.
+ */
+export async function assertProperty<T extends [unknown, ...unknown[]]>(name: string, property: fc.IAsyncProperty<T>, budget: { ci: number; soak: number; pinnedSeed: number }): Promise<void> {
+  const details = await fc.check(property, propertyParameters<T>(name, budget));
+  if (!details.failed) return;
+  const first = details.counterexample?.[0];
+  const size = Array.isArray(first) ? programSize(first as Program) : 0;
+  console.log(`[counterexample] ${name}: ${size} instructions after ${details.numShrinks} shrinks: ${JSON.stringify(first)?.slice(0, 2000)}`);
+  const cause = details.errorInstance instanceof Error ? details.errorInstance.message : String(details.errorInstance);
+  throw new Error(`${fc.defaultReportMessage(details) ?? `${name} failed`}\n${cause}`);
+}
