@@ -31,6 +31,12 @@ interface Verdict {
 async function main(): Promise<void> {
   const filters = process.argv.slice(2);
   const patches = (await readdir(catalogue)).filter((f) => f.endsWith('.patch')).filter((f) => filters.length === 0 || filters.some((w) => f.includes(w))).sort();
+  // Control: the unpatched copy must pass, or a "kill" could be a failure the mutant did not cause.
+  if (!process.env.SKYLOOM_MUTANTS_NO_CONTROL) {
+    const control = await tryMutant(undefined);
+    console.log(`[mutant] control (no patch): ${control.detail}`);
+    if (control.killed) throw new Error('the property suite fails without any mutant: fix that first');
+  }
   const verdicts: Verdict[] = [];
   for (const patch of patches) {
     const verdict = await tryMutant(patch);
@@ -42,18 +48,20 @@ async function main(): Promise<void> {
   process.exitCode = killed === verdicts.length ? 0 : 1;
 }
 
-async function tryMutant(patch: string): Promise<Verdict> {
-  const name = patch.replace(/\.patch$/, '');
+/** Runs the suite on a copy with `patch` applied (none: the control run); killed means a property failed. */
+async function tryMutant(patch: string | undefined): Promise<Verdict> {
+  const name = patch?.replace(/\.patch$/, '') ?? 'control';
   const dir = await mkdtemp(join(tmpdir(), `skyloom-mutant-${name}-`));
   try {
     for (const part of copied) await cp(join(repo, part), join(dir, part), { recursive: true });
     await symlink(join(repo, 'node_modules'), join(dir, 'node_modules'), 'dir');
-    const applied = spawnSync('git', ['apply', '--whitespace=nowarn', join(catalogue, patch)], { cwd: dir, encoding: 'utf8' });
-    if (applied.status !== 0) return { name, killed: false, detail: `the patch does not apply: ${applied.stderr.trim()}` };
+    const applied = patch ? spawnSync('git', ['apply', '--whitespace=nowarn', join(catalogue, patch)], { cwd: dir, encoding: 'utf8' }) : undefined;
+    if (applied && applied.status !== 0) return { name, killed: false, detail: `the patch does not apply: ${applied.stderr.trim()}` };
     const started = Date.now();
     const { status, output } = await runSuite(dir);
     const seconds = Math.round((Date.now() - started) / 1000);
     const found = /\[counterexample\] (\S+): (\d+) instructions after (\d+) shrinks/.exec(output);
+    if (!patch) return { name, killed: status !== 0, detail: status === 0 ? `every property passed (${seconds} s)` : `FAILED (${seconds} s): ${lastLines(output)}` };
     if (status !== 0 && found) return { name, killed: true, detail: `${found[1]}, shrunk counterexample ${found[2]} instructions (${found[3]} shrinks, ${seconds} s)` };
     if (status === 0) return { name, killed: false, detail: `every property passed (${seconds} s)` };
     return { name, killed: false, detail: `the suite failed without a property counterexample (${seconds} s): ${lastLines(output)}` };

@@ -41,7 +41,7 @@ export const laptopConfigArb: fc.Arbitrary<RunnerConfig> = fc.record({ kind: fc.
 export const clusterConfigArb: fc.Arbitrary<RunnerConfig> = fc.record({
   kind: fc.constant('cluster' as const),
   workers: fc.integer({ min: 1, max: 3 }),
-  memoryBudget: fc.option(budgetArb, { nil: undefined }),
+  memoryBudget: fc.option(budgetArb, { nil: undefined, freq: 4 }), // mostly budgeted: the family must spill
 });
 
 /** Every family of runner that exists right now, by name. */
