@@ -28,7 +28,20 @@ interface Verdict {
   readonly detail: string;
 }
 
+/** A snapshot of the tree taken once at the start, so edits made while the catalogue runs do not leak in. */
+let snapshot = '';
+
 async function main(): Promise<void> {
+  snapshot = await mkdtemp(join(tmpdir(), 'skyloom-mutants-base-'));
+  for (const part of copied) await cp(join(repo, part), join(snapshot, part), { recursive: true });
+  try {
+    await runCatalogue();
+  } finally {
+    await rm(snapshot, { recursive: true, force: true });
+  }
+}
+
+async function runCatalogue(): Promise<void> {
   const filters = process.argv.slice(2);
   const patches = (await readdir(catalogue)).filter((f) => f.endsWith('.patch')).filter((f) => filters.length === 0 || filters.some((w) => f.includes(w))).sort();
   // Control: the unpatched copy must pass, or a "kill" could be a failure the mutant did not cause.
@@ -53,7 +66,7 @@ async function tryMutant(patch: string | undefined): Promise<Verdict> {
   const name = patch?.replace(/\.patch$/, '') ?? 'control';
   const dir = await mkdtemp(join(tmpdir(), `skyloom-mutant-${name}-`));
   try {
-    for (const part of copied) await cp(join(repo, part), join(dir, part), { recursive: true });
+    for (const part of copied) await cp(join(snapshot, part), join(dir, part), { recursive: true });
     await symlink(join(repo, 'node_modules'), join(dir, 'node_modules'), 'dir');
     const applied = patch ? spawnSync('git', ['apply', '--whitespace=nowarn', join(catalogue, patch)], { cwd: dir, encoding: 'utf8' }) : undefined;
     if (applied && applied.status !== 0) return { name, killed: false, detail: `the patch does not apply: ${applied.stderr.trim()}` };
