@@ -102,6 +102,7 @@ export class BudgetedStore implements Store {
       onSpillOut: (ref, bytes) => this.#report({ type: 'spill-out', ref, bytes }),
       onSpillIn: (ref, bytes) => this.#report({ type: 'spill-in', ref, bytes }),
       onDrop: (ref, value) => this.#dropped(ref, value),
+      culprit: (ref) => [...(this.#holders.get(ref) ?? [])].at(-1),
     });
     this.#lifetimes = (options.freeUnreachable ?? true) ? new RefLifetimes((id) => this.#unreachable(id)) : undefined;
     // After a collection the policy forced, free what it found unreachable now, not a task later.
@@ -173,7 +174,7 @@ export class BudgetedStore implements Store {
     if (!isRef(ref)) throw new SkyloomTypeError('get(ref)', 'a Ref returned by put()', describeValue(ref), { unitPath: borrower.path });
     const id = ref.$ref;
     this.#known(id, borrower.path);
-    const violation = this.#pristine?.poisoned(id);
+    const violation = this.#pristine?.poisoned(id) ?? this.#spill.changed(id); // readers never see a changed value
     if (violation) throw violation;
     this.#policy.pin(borrower.path, id);
     this.#policy.touch(id);
