@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { afterAll, describe, expect, it } from 'vitest';
 import { differenceFromOracle } from './check.ts';
-import { programArb, spillingShape } from './program-arb.ts';
+import { clusterSpillingShape, programArb, spillingShape } from './program-arb.ts';
 import { closeRunners, configFamilies, configName } from './runner-configs.ts';
 import { assertProperty, propertyTimeout } from './settings.ts';
 
@@ -19,7 +19,7 @@ describe('every runner computes what the oracle predicts', propertyTimeout, () =
     it(`${family} configurations return the oracle's output bit for bit, or fail with its codes at its unit paths`, async () => {
       let runs = 0;
       let spilled = 0;
-      const programs = family === 'inline' ? programArb() : programArb(spillingShape);
+      const programs = programArb(family === 'inline' ? undefined : family === 'cluster' ? clusterSpillingShape : spillingShape);
       const property = fc.asyncProperty(programs, configArb, fc.scheduler(), async (program, config, scheduler) => {
         const { difference, other } = await differenceFromOracle(config, program, scheduler);
         if (difference) throw new Error(`${configName(config)} disagrees with the oracle: ${difference}`);

@@ -31,6 +31,12 @@ export const available = {
 /** Budgets from tiny (the laptop runner's minimum, 64 KiB: large arrays spill at once) to effectively unbounded. */
 const budgetArb = fc.constantFrom(64 * 1024, 128 * 1024, 256 * 1024, 1024 * 1024, 1024 ** 3);
 
+/**
+ * A cluster family runs few cases (worker threads are slow to drive) and each host has the whole
+ * budget for its share of the data: mostly small budgets and budgeted runs, so it does spill.
+ */
+const clusterBudgetArb = fc.oneof({ weight: 4, arbitrary: fc.constantFrom(64 * 1024, 128 * 1024, 256 * 1024) }, { weight: 1, arbitrary: fc.constantFrom(1024 * 1024, 1024 ** 3) });
+
 export const inlineConfigArb: fc.Arbitrary<RunnerConfig> = fc.oneof(
   fc.record({ kind: fc.constant('inline' as const), concurrent: fc.boolean() }),
   fc.constant({ kind: 'inline-scheduled' as const }),
@@ -41,7 +47,7 @@ export const laptopConfigArb: fc.Arbitrary<RunnerConfig> = fc.record({ kind: fc.
 export const clusterConfigArb: fc.Arbitrary<RunnerConfig> = fc.record({
   kind: fc.constant('cluster' as const),
   workers: fc.integer({ min: 1, max: 3 }),
-  memoryBudget: fc.option(budgetArb, { nil: undefined, freq: 4 }), // mostly budgeted: the family must spill
+  memoryBudget: fc.option(clusterBudgetArb, { nil: undefined, freq: 4 }),
 });
 
 /** Every family of runner that exists right now, by name. */
@@ -77,6 +83,21 @@ export function configName(config: RunnerConfig): string {
   }
 }
 
+/** What the accounting check reads of a closed store. */
+export interface StoreAccounting {
+  readonly bytes: number;
+  readonly diskBytes: number;
+}
+
+let lastLaptopStore: StoreAccounting | undefined;
+
+/** The store the last laptop run closed (once: the next call returns undefined until another run closes one). */
+export function takeClosedLaptopStore(): StoreAccounting | undefined {
+  const store = lastLaptopStore;
+  lastLaptopStore = undefined;
+  return store;
+}
+
 /** Runners are reused across cases (cluster workers are costly to start); closed by `closeRunners`. */
 const cache = new Map<string, Runner>();
 
@@ -97,7 +118,8 @@ function build(config: Exclude<RunnerConfig, { kind: 'inline-scheduled' }>): Run
     case 'inline':
       return runners.inlineRunner({ concurrent: config.concurrent });
     case 'laptop':
-      return need('laptopRunner')({ memoryBudget: config.memoryBudget });
+      // `beforeClose` (a public option of the laptop runner) hands over the run's store, read after it closed.
+      return need('laptopRunner')({ memoryBudget: config.memoryBudget, beforeClose: (store: StoreAccounting) => void (lastLaptopStore = store) });
     case 'cluster':
       return need('clusterRunner')({ workers: config.workers, ...(config.memoryBudget === undefined ? {} : { memoryBudget: config.memoryBudget }) });
   }
