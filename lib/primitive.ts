@@ -1,10 +1,11 @@
 import type { Algorithm } from './algorithm.ts';
 import type { Ref } from './ref.ts';
+import type { ScratchTypeName } from './scratch.ts';
 
 /**
  * The pauses an algorithm can yield. Each is plain data with a `kind` tag: the activator hands it to
  * the runner, which replies with a value or an error. Users never build these: they `yield*` the
- * typed helpers in `put.ts`, `get.ts`, `scatter.ts` and `gather.ts`.
+ * typed helpers in `put.ts`, `get.ts`, `take.ts`, `scratch.ts`, `scatter.ts` and `gather.ts`.
  */
 export interface PutOp {
   readonly kind: 'put';
@@ -18,6 +19,13 @@ export interface GetOp {
   readonly ref: Ref;
   /** `take(ref)`: the value is given to the unit and the ref is gone (see `take.ts`). */
   readonly take?: boolean;
+}
+
+/** `scratch(type, length)`: a zero-filled typed array of working memory, leased until the next pause (see `scratch.ts`). */
+export interface ScratchOp {
+  readonly kind: 'scratch';
+  readonly type: ScratchTypeName;
+  readonly length: number;
 }
 
 export interface ScatterOp {
@@ -37,9 +45,9 @@ export interface GatherOp {
   readonly perMember: boolean;
 }
 
-export type Primitive = PutOp | GetOp | ScatterOp | GatherOp;
+export type Primitive = PutOp | GetOp | ScratchOp | ScatterOp | GatherOp;
 
-const kinds = new Set(['put', 'get', 'scatter', 'gather']);
+const kinds = new Set(['put', 'get', 'scratch', 'scatter', 'gather']);
 
 /** True for anything a primitive helper yields. Never throws. */
 export function isPrimitive(value: unknown): value is Primitive {

@@ -1,6 +1,8 @@
 import type { SkyloomError } from './errors.ts';
 import type { PutOptions } from './put.ts';
+import type { ScratchOp } from './primitive.ts';
 import type { Ref } from './ref.ts';
+import type { ScratchArray } from './scratch.ts';
 
 /** Whoever borrows from the store: a unit, known by its path. */
 export interface Borrower {
@@ -33,6 +35,12 @@ export interface Store {
    * Throws `SKY_TRANSFER` for any other ref.
    */
   take(ref: Ref, borrower: Borrower): unknown;
+  /**
+   * Optional: a zero-filled scratch array of `op.length` elements for the borrower's step, counted
+   * against the budget until the step ends (or until the borrower puts it: then it is that value's
+   * memory). Rejects with `SKY_MEMORY_BUDGET` when it cannot fit. Without it, the unit allocates one.
+   */
+  scratch?(op: ScratchOp, borrower: Borrower): ScratchArray | Promise<ScratchArray>;
   /**
    * The borrower's step ended: in verify mode, re-check the checksums of what it borrowed and return a
    * `SKY_PRISTINE_VIOLATION` error if a buffer changed; then release its borrows. `leaving` is what the

@@ -4,8 +4,9 @@ import type { Context } from './context.ts';
 import { cancelled, codeOf } from './errors.ts';
 import type { Emit } from './events.ts';
 import { deepFreeze } from './freeze.ts';
-import type { GatherOp, Primitive, ScatterOp } from './primitive.ts';
+import type { GatherOp, GetOp, Primitive, PutOp, ScatterOp, ScratchOp } from './primitive.ts';
 import { seededRandom } from './random.ts';
+import { allocateScratch, scratchBytes } from './scratch.ts';
 import type { StatsRecorder } from './stats.ts';
 import type { Ref } from './ref.ts';
 import type { Borrower, Store } from './store.ts';
@@ -43,7 +44,10 @@ export class Unit implements Borrower {
   readonly size: number;
   readonly #env: UnitEnv;
   readonly #abort = new AbortController();
-  readonly #counts: Record<Primitive['kind'], number> = { put: 0, get: 0, scatter: 0, gather: 0 };
+  readonly #counts: Record<Primitive['kind'], number> = { put: 0, get: 0, scratch: 0, scatter: 0, gather: 0 };
+  /** Bytes this step has in hand: refs got or taken (once each), values put, scratch arrays. */
+  readonly #stepRefs = new Set<string>();
+  #stepBytes = 0;
   readonly #labels = new Map<string, number>();
   readonly #activator: Activator | undefined;
   readonly #startError: { error: unknown } | undefined;
@@ -94,7 +98,7 @@ export class Unit implements Borrower {
       this.#env.stats.primitives[op.kind]++;
       if (op.kind === 'gather') return this.#end({ kind: 'gather', op, site: this.#site });
       if (op.kind === 'scatter') return this.#end({ kind: 'scatter', op, site: this.#site, ...this.#children(op) });
-      next = await this.#carryOut(op.kind === 'put' ? () => this.#put(op.value, op.transfer === true) : () => this.#get(op.ref, op.take === true));
+      next = await this.#carryOut(() => this.#primitive(op));
     }
   }
 
@@ -118,14 +122,37 @@ export class Unit implements Borrower {
     return { group, children };
   }
 
+  /** Carries out a primitive that does not end the step. */
+  #primitive(op: PutOp | GetOp | ScratchOp): unknown {
+    if (op.kind === 'put') return this.#put(op.value, op.transfer === true);
+    if (op.kind === 'scratch') return this.#scratch(op);
+    return this.#get(op.ref, op.take === true);
+  }
+
   async #put(value: unknown, transfer: boolean): Promise<unknown> {
     const ref = await this.#env.store.put(value, this, transfer ? { transfer } : undefined);
     this.#bytesPut += ref.bytes;
+    this.#inHand(ref.bytes);
     return ref;
   }
 
   #get(ref: Ref, take: boolean): unknown {
-    return take ? this.#env.store.take(ref, this) : this.#env.store.get(ref, this);
+    const value = take ? this.#env.store.take(ref, this) : this.#env.store.get(ref, this);
+    if (!this.#stepRefs.has(ref.$ref)) {
+      this.#stepRefs.add(ref.$ref);
+      this.#inHand(ref.bytes);
+    }
+    return value;
+  }
+
+  #scratch(op: ScratchOp): unknown {
+    this.#inHand(scratchBytes(op));
+    return this.#env.store.scratch ? this.#env.store.scratch(op, this) : allocateScratch(op);
+  }
+
+  #inHand(bytes: number): void {
+    this.#stepBytes += bytes;
+    if (this.#stepBytes > this.#env.stats.peakStepBytes) this.#env.stats.peakStepBytes = this.#stepBytes;
   }
 
   async #carryOut(action: () => unknown): Promise<Reply> {
@@ -145,6 +172,8 @@ export class Unit implements Borrower {
 
   /** Ends the step: verify-mode checks turn any pause into a failure of this unit. */
   async #end(pause: Pause): Promise<Pause> {
+    this.#stepBytes = 0;
+    this.#stepRefs.clear();
     const violation = this.#env.store.endStep(this, leavingAt(pause));
     if (this.#abort.signal.aborted) return pause; // cancelled mid-step: `cancel()` reports it
     if (violation && pause.kind !== 'failed') {

@@ -80,6 +80,7 @@ export class HostHandle {
     const { stats } = this.#sink;
     stats.units += answer.stats.units;
     for (const kind of Object.keys(stats.primitives) as (keyof typeof stats.primitives)[]) stats.primitives[kind] += answer.stats.primitives[kind];
+    stats.peakStepBytes = Math.max(stats.peakStepBytes, answer.stats.peakStepBytes);
     this.peakBytes = Math.max(this.peakBytes, answer.peakBytes);
     return answer.result;
   }

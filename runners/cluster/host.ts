@@ -171,7 +171,7 @@ export class Host {
 
   #drainStats(): StatsDelta {
     const s = this.#stats;
-    const delta = { units: s.units, primitives: { ...s.primitives } };
+    const delta = { units: s.units, primitives: { ...s.primitives }, peakStepBytes: s.peakStepBytes };
     s.units = 0;
     for (const kind of Object.keys(s.primitives) as (keyof typeof s.primitives)[]) s.primitives[kind] = 0;
     return delta;

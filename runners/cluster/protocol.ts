@@ -31,6 +31,8 @@ export type WirePause =
 export interface StatsDelta {
   readonly units: number;
   readonly primitives: Readonly<Record<Primitive['kind'], number>>;
+  /** Most bytes one step on the host had in hand (see `RunStats.peakStepBytes`). */
+  readonly peakStepBytes: number;
 }
 
 /** Every host answer: the result plus what the host has to report. */
