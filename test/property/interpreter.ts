@@ -1,4 +1,4 @@
-import { algorithm, gather, get, put, scatter, take, type Algorithm, type Context, type Primitive, type Ref } from '../../lib/index.ts';
+import { algorithm, gather, get, put, scatter, scratch, take, type Algorithm, type Context, type Primitive, type Ref } from '../../lib/index.ts';
 import { codeOf } from '../../lib/errors.ts';
 import { foldAll, hashString, mix } from './arith.ts';
 import type { CentralKind, Instr, Program, UnitInput } from './program.ts';
@@ -114,6 +114,14 @@ async function* step(ctx: Context, state: State, instr: Instr): Steps {
     case 'poke': {
       const ref = pick(state, instr.slot);
       if (ref) state.acc = mix(state.acc, poke(yield* get(ref)));
+      return;
+    }
+    case 'scratch': {
+      const work = yield* scratch(Float64Array, instr.length);
+      state.acc = mix(state.acc, digestDeep(work)); // zero-filled, whatever memory it recycles
+      work.set(makeArray(state.acc, instr.length));
+      if (instr.keep) state.refs.push(yield* put(work));
+      else state.acc = mix(state.acc, digestDeep(work));
       return;
     }
     case 'putInstance':

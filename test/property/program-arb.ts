@@ -75,7 +75,7 @@ export function fitArrays(program: Program, maxArrayLength: number): Program {
   const cap = Math.min(64, maxArrayLength);
   return program.map((instr): Instr => {
     if (instr.op === 'scatter') return { ...instr, children: instr.children.map((child) => fitArrays(child, maxArrayLength)) };
-    if (instr.op !== 'putArray' || instr.length <= cap) return instr;
+    if ((instr.op !== 'putArray' && instr.op !== 'scratch') || instr.length <= cap) return instr;
     return { ...instr, length: Math.max(1, Math.floor((instr.length * maxArrayLength) / defaultShape.maxArrayLength)) };
   });
 }
@@ -90,6 +90,7 @@ function localInstrArb(shape: ProgramShape, depth: number): fc.Arbitrary<Instr> 
     common(fc.constant({ op: 'random' as const })),
     common(fc.constant({ op: 'putPlain' as const })),
     common(fc.record({ op: fc.constant('putArray' as const), length: arrayLengthArb(shape), transfer: fc.boolean() })),
+    nesting(fc.record({ op: fc.constant('scratch' as const), length: arrayLengthArb(shape), keep: fc.boolean() })),
     common(fc.constant({ op: 'update' as const })),
     common(fc.record({ op: fc.constant('get' as const), slot: fc.nat(7) })),
     common(fc.record({ op: fc.constant('derive' as const), slot: fc.nat(7) })),

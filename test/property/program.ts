@@ -43,7 +43,9 @@ export type Instr =
   /** Gets a ref and tries to write into the innermost plain container of the value; folds whether that threw. */
   | { readonly op: 'poke'; readonly slot: number }
   /** Puts an instance of a class: every runner must refuse it the same way (folded into acc when caught). */
-  | { readonly op: 'putInstance' };
+  | { readonly op: 'putInstance' }
+  /** Working memory: `scratch(Float64Array, length)` must be zero-filled; filled, then put (`keep`) or digested. */
+  | { readonly op: 'scratch'; readonly length: number; readonly keep: boolean };
 
 export type Program = readonly Instr[];
 

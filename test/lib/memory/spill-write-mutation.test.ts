@@ -18,7 +18,8 @@ function mutatingIo(): SpillIo {
         const data = parts.reduce((big, part) => (part.byteLength > big.byteLength ? part : big)); // the value's pixels
         if (!done && data.byteLength >= KiB) {
           done = true;
-          new Uint8Array(data.buffer, data.byteOffset, data.byteLength)[0] ^= 0xff;
+          const bytes = new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
+          bytes[0] = (bytes[0] as number) ^ 0xff;
         }
         return h.writev(parts, position);
       };

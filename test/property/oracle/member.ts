@@ -140,7 +140,7 @@ export class Member {
   }
 
   #step(instr: Exclude<Instr, { op: 'gather' | 'return' }>): void {
-    if (instr.op === 'putArray' || (instr.op === 'update' && this.#own.length > 0)) this.#held++;
+    if (instr.op === 'putArray' || instr.op === 'scratch' || (instr.op === 'update' && this.#own.length > 0)) this.#held++;
     if (instr.op === 'get' || instr.op === 'poke') this.#held += arraysIn(this.#pick(instr.slot)?.value);
     if (instr.op === 'derive') this.#held += 2 * arraysIn(this.#pick(instr.slot)?.value);
     if (instr.op === 'putNested') this.#held += arraysIn(this.#pick(instr.a)?.value) + arraysIn(this.#pick(instr.b)?.value);
@@ -193,6 +193,13 @@ export class Member {
         // Everything in the store is deeply immutable: any write into a plain container is refused.
         const box = this.#pick(instr.slot);
         if (box) this.#acc = mix(this.#acc, isContainer(box.value) ? PokeResult.refused : PokeResult.nothing);
+        return;
+      }
+      case 'scratch': {
+        this.#acc = mix(this.#acc, digestDeep(new Float64Array(instr.length)));
+        const work = makeArray(this.#acc, instr.length);
+        if (instr.keep) this.#refs.push({ value: work });
+        else this.#acc = mix(this.#acc, digestDeep(work));
         return;
       }
       case 'putInstance':
