@@ -18,6 +18,8 @@ interface CentralResult {
 export interface UnitOutput {
   readonly acc: number;
   readonly refs: readonly Ref[];
+  /** Present after `keepInstance`: no runner may let it reach the parent. */
+  readonly tally?: Tally;
 }
 
 /** What the root returns: data only (ref ids differ between runners), typed arrays compared bit for bit. */
@@ -50,6 +52,8 @@ interface State {
   readonly refs: Ref[];
   /** Transfer refs this unit put and kept to itself (not gathered or passed to children): it may take them. */
   readonly own: Ref[];
+  /** Set by `keepInstance`: the output carries a class instance. */
+  instance: boolean;
 }
 
 /**
@@ -57,12 +61,12 @@ interface State {
  * stored data, `ctx.random()` draws and the codes and paths of caught failures.
  */
 export const interpret: Algorithm<UnitInput, UnitOutput | RootOutput> = algorithm(import.meta.url, async function* interpret(ctx: Context, input: UnitInput): Steps<UnitOutput | RootOutput> {
-  const state: State = { acc: input.acc >>> 0, refs: [...(input.refs as Ref[])], own: [] };
+  const state: State = { acc: input.acc >>> 0, refs: [...(input.refs as Ref[])], own: [], instance: false };
   for (const instr of input.program) {
     if (instr.op === 'return') break;
     yield* step(ctx, state, instr);
   }
-  if (ctx.path !== 'root') return { acc: state.acc, refs: state.refs.slice(-handOn) } satisfies UnitOutput;
+  if (ctx.path !== 'root') return { acc: state.acc, refs: state.refs.slice(-handOn), ...(state.instance ? { tally: new Tally(state.acc) } : {}) } satisfies UnitOutput;
   return yield* finish(state);
 });
 
@@ -124,6 +128,9 @@ async function* step(ctx: Context, state: State, instr: Instr): Steps {
       else state.acc = mix(state.acc, digestDeep(work));
       return;
     }
+    case 'keepInstance':
+      state.instance = true;
+      return;
     case 'putInstance':
       try {
         state.refs.push(yield* put(new Tally(state.acc)));

@@ -98,6 +98,7 @@ function localInstrArb(shape: ProgramShape, depth: number): fc.Arbitrary<Instr> 
     nesting(fc.constant({ op: 'putFrozen' as const })),
     nesting(fc.record({ op: fc.constant('poke' as const), slot: fc.nat(7) })),
     rare(fc.constant({ op: 'putInstance' as const })),
+    ...(shape.faults ? [{ weight: 1, arbitrary: fc.constant<Instr>({ op: 'keepInstance' }) }] : []),
     ...(shape.mutations ? [rare(fc.constant({ op: 'mutate' as const }))] : []),
   ];
   if (depth <= 0) return fc.oneof(...leaf);

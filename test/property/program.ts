@@ -44,6 +44,8 @@ export type Instr =
   | { readonly op: 'poke'; readonly slot: number }
   /** Puts an instance of a class: every runner must refuse it the same way (folded into acc when caught). */
   | { readonly op: 'putInstance' }
+  /** From here on this unit's output (not the root's) carries a class instance: every runner must fail the unit with SKY_NOT_CLONEABLE as it returns. */
+  | { readonly op: 'keepInstance' }
   /** Working memory: `scratch(Float64Array, length)` must be zero-filled; filled, then put (`keep`) or digested. */
   | { readonly op: 'scratch'; readonly length: number; readonly keep: boolean };
 

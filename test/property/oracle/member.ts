@@ -71,6 +71,8 @@ export class Member {
   #dirty = false;
   /** Arrays the current step put or read. */
   #held = 0;
+  /** `keepInstance` ran: the output carries a class instance. */
+  #instance = false;
 
   constructor(path: string, program: Program, input: MemberInput, env: OracleEnv) {
     this.path = path;
@@ -101,6 +103,8 @@ export class Member {
         this.#step(instr);
       }
       this.#pause();
+      // An output that cannot cross a thread fails the unit as it returns, on every runner.
+      if (this.#instance && this.path !== 'root') this.#fail([{ code: Code.notCloneable, unitPath: this.path }]);
       return { kind: 'returned', output: this.#output() };
     } catch (error) {
       if (error instanceof Failure) return { kind: 'failed', chain: error.chain };
@@ -202,6 +206,9 @@ export class Member {
         else this.#acc = mix(this.#acc, digestDeep(work));
         return;
       }
+      case 'keepInstance':
+        this.#instance = true;
+        return;
       case 'putInstance':
         // A class instance cannot cross a thread faithfully: every runner refuses it at the put.
         this.#acc = mix(this.#acc, hashString(Code.notCloneable));
