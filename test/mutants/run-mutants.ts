@@ -18,7 +18,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const repo = fileURLToPath(new URL('../..', import.meta.url));
-const catalogue = join(repo, 'test/mutants/catalogue');
+const catalogue = (): string => join(snapshot, 'test/mutants/catalogue');
 /** What a copy needs to run the property suite. */
 const copied = ['lib', 'runners', 'test/property', 'package.json', 'tsconfig.json', 'vitest.config.ts'];
 
@@ -33,7 +33,7 @@ let snapshot = '';
 
 async function main(): Promise<void> {
   snapshot = await mkdtemp(join(tmpdir(), 'skyloom-mutants-base-'));
-  for (const part of copied) await cp(join(repo, part), join(snapshot, part), { recursive: true });
+  for (const part of [...copied, 'test/mutants/catalogue']) await cp(join(repo, part), join(snapshot, part), { recursive: true });
   try {
     await runCatalogue();
   } finally {
@@ -43,7 +43,7 @@ async function main(): Promise<void> {
 
 async function runCatalogue(): Promise<void> {
   const filters = process.argv.slice(2);
-  const patches = (await readdir(catalogue)).filter((f) => f.endsWith('.patch')).filter((f) => filters.length === 0 || filters.some((w) => f.includes(w))).sort();
+  const patches = (await readdir(catalogue())).filter((f) => f.endsWith('.patch')).filter((f) => filters.length === 0 || filters.some((w) => f.includes(w))).sort();
   // Control: the unpatched copy must pass, or a "kill" could be a failure the mutant did not cause.
   if (!process.env.SKYLOOM_MUTANTS_NO_CONTROL) {
     const control = await tryMutant(undefined);
@@ -68,7 +68,7 @@ async function tryMutant(patch: string | undefined): Promise<Verdict> {
   try {
     for (const part of copied) await cp(join(snapshot, part), join(dir, part), { recursive: true });
     await symlink(join(repo, 'node_modules'), join(dir, 'node_modules'), 'dir');
-    const applied = patch ? spawnSync('git', ['apply', '--whitespace=nowarn', join(catalogue, patch)], { cwd: dir, encoding: 'utf8' }) : undefined;
+    const applied = patch ? spawnSync('git', ['apply', '--whitespace=nowarn', join(catalogue(), patch)], { cwd: dir, encoding: 'utf8' }) : undefined;
     if (applied && applied.status !== 0) return { name, killed: false, detail: `the patch does not apply: ${applied.stderr.trim()}` };
     const started = Date.now();
     const { status, output } = await runSuite(dir);

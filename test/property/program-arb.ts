@@ -112,7 +112,7 @@ function scatterArb(shape: ProgramShape, depth: number): fc.Arbitrary<Instr> {
   const members = fc.array(memberPartsArb(shape, depth), { maxLength: shape.maxWidth });
   return fc.record({
     op: fc.constant('scatter' as const),
-    children: fc.tuple(agreed, members).map(([centrals, parts]) => parts.map((part) => buildMember(part, centrals))),
+    children: fc.tuple(agreed, members, sharedFaultArb(shape)).map(([centrals, parts, shared]) => parts.map((part, i) => buildMember(withShared(part, i, shared), centrals))),
     passRefs: fc.boolean(),
     catches: shape.faults ? fc.boolean() : fc.constant(false),
   });
@@ -132,6 +132,26 @@ function memberPartsArb(shape: ProgramShape, depth: number): fc.Arbitrary<Member
 /** Faults are rare per member, so that most runs get deep before something breaks. */
 function faultOrNone(shape: ProgramShape): fc.Arbitrary<Fault | null> {
   return shape.faults ? fc.oneof({ weight: 14, arbitrary: fc.constant(null) }, { weight: 1, arbitrary: faultArb }) : fc.constant(null);
+}
+
+/**
+ * Now and then (1 in 8 groups) one fault given to several members at once — two early returns at the
+ * same gather, two mismatched centrals, throws in the same phase — so that which of several failures
+ * a group reports (the lowest member index, contract 4) is put to the test.
+ */
+interface SharedFault {
+  readonly fault: Fault;
+  readonly members: readonly number[];
+}
+
+function sharedFaultArb(shape: ProgramShape): fc.Arbitrary<SharedFault | null> {
+  if (!shape.faults) return fc.constant(null);
+  const shared = fc.record({ fault: faultArb, members: fc.uniqueArray(fc.nat(shape.maxWidth - 1), { minLength: 2, maxLength: 3 }) });
+  return fc.oneof({ weight: 7, arbitrary: fc.constant(null) }, { weight: 1, arbitrary: shared });
+}
+
+function withShared(part: MemberParts, index: number, shared: SharedFault | null): MemberParts {
+  return shared && shared.members.includes(index) ? { ...part, fault: shared.fault } : part;
 }
 
 /** Segment k runs before agreed gather k; segments beyond the agreed gathers are dropped, missing ones are empty. */
