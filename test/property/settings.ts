@@ -16,8 +16,8 @@ export function propertyParameters<T>(name: string, budget: { ci: number; soak: 
   return { seed, numRuns, endOnFailure: false };
 }
 
-/** Per-test timeout: soak budgets run for many minutes. */
-export const propertyTimeout = { timeout: soak ? 3_600_000 : 180_000 };
+/** Per-test timeout: soak budgets run for many minutes; shrinking a cluster counterexample (a worker pool per case) takes minutes too. */
+export const propertyTimeout = { timeout: soak ? 3_600_000 : 600_000 };
 
 /**
  * `fc.assert` for one property, printing the shrunk counterexample's size (in instructions, when its
