@@ -69,8 +69,9 @@ export class Member {
   #scatters = 0;
   /** A write into a borrowed array happened in the current step (verify mode fails the step's pause). */
   #dirty = false;
-  /** Arrays the current step put or read. */
+  /** Arrays the current step put or read, and those of the step that ended last. */
   #held = 0;
+  #lastHeld = 0;
   /** `keepInstance` ran: the output carries a class instance. */
   #instance = false;
 
@@ -121,7 +122,8 @@ export class Member {
   rootOutput(): { acc: number; arrays: Float64Array[] } {
     let acc = this.#acc;
     const arrays: Float64Array[] = [];
-    this.#env.stepHeld(this.#refs.slice(-3).reduce((n, box) => n + arraysIn(box.value), 0));
+    // The root's last step also reads back its last 3 refs.
+    this.#env.stepHeld(this.#lastHeld + this.#refs.slice(-3).reduce((n, box) => n + arraysIn(box.value), 0));
     for (const box of this.#refs.slice(-3)) {
       if (box.value instanceof Float64Array) arrays.push(box.value);
       else acc = mix(acc, digestDeep(box.value));
@@ -134,6 +136,7 @@ export class Member {
     const dirty = this.#dirty;
     this.#dirty = false;
     this.#env.stepHeld(this.#held);
+    this.#lastHeld = this.#held;
     this.#held = 0;
     if (dirty && this.#env.verify) this.#fail([{ code: Code.pristine, unitPath: this.path }]);
   }
@@ -147,7 +150,8 @@ export class Member {
     if (instr.op === 'putArray' || instr.op === 'scratch' || (instr.op === 'update' && this.#own.length > 0)) this.#held++;
     if (instr.op === 'get' || instr.op === 'poke') this.#held += arraysIn(this.#pick(instr.slot)?.value);
     if (instr.op === 'derive') this.#held += 2 * arraysIn(this.#pick(instr.slot)?.value);
-    if (instr.op === 'putNested') this.#held += arraysIn(this.#pick(instr.a)?.value) + arraysIn(this.#pick(instr.b)?.value);
+    // A nested value is counted by the store as bytes of its own, though it shares its parts' buffers: read twice, put once more.
+    if (instr.op === 'putNested') this.#held += 2 * (arraysIn(this.#pick(instr.a)?.value) + arraysIn(this.#pick(instr.b)?.value));
     switch (instr.op) {
       case 'mix':
         this.#acc = mix(this.#acc, instr.k);
