@@ -28,7 +28,7 @@ export const defaultShape: ProgramShape = { depth: 3, maxWidth: 4, maxGathers: 3
 export const spillingShape: ProgramShape = { ...defaultShape, largeArrayWeight: 6, nestingWeight: 3 };
 
 /** For the cluster family: its few cases spread the data over several hosts, each with the whole budget. */
-export const clusterSpillingShape: ProgramShape = { ...spillingShape, largeArrayWeight: 12, nestingWeight: 2 };
+export const clusterSpillingShape: ProgramShape = { ...spillingShape, largeArrayWeight: 24, nestingWeight: 2 };
 
 /** A member's deviation from its group's agreed sequence of collectives. */
 type Fault =

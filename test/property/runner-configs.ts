@@ -35,7 +35,7 @@ const budgetArb = fc.constantFrom(64 * 1024, 128 * 1024, 256 * 1024, 1024 * 1024
  * A cluster family runs few cases (worker threads are slow to drive) and each host has the whole
  * budget for its share of the data: mostly small budgets and budgeted runs, so it does spill.
  */
-const clusterBudgetArb = fc.oneof({ weight: 4, arbitrary: fc.constantFrom(64 * 1024, 128 * 1024, 256 * 1024) }, { weight: 1, arbitrary: fc.constantFrom(1024 * 1024, 1024 ** 3) });
+const clusterBudgetArb = fc.oneof({ weight: 6, arbitrary: fc.constantFrom(64 * 1024, 128 * 1024, 256 * 1024) }, { weight: 1, arbitrary: fc.constantFrom(1024 * 1024, 1024 ** 3) });
 
 export const inlineConfigArb: fc.Arbitrary<RunnerConfig> = fc.oneof(
   fc.record({ kind: fc.constant('inline' as const), concurrent: fc.boolean() }),
