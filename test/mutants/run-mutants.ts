@@ -86,7 +86,9 @@ async function tryMutant(patch: string | undefined): Promise<Verdict> {
 /** The property suite in the copy, stopping at the first failing test. */
 function runSuite(dir: string): Promise<{ status: number | null; output: string }> {
   return new Promise((resolve) => {
-    const child = spawn('npx', ['vitest', 'run', 'test/property', '--bail=1'], { cwd: dir, env: { ...process.env, SKYLOOM_SOAK: '', SKYLOOM_PROPERTY_SEED: '' } });
+    // The CI seeds and budgets: no soak, no replayed seed.
+    const { SKYLOOM_SOAK: _soak, SKYLOOM_PROPERTY_SEED: _seed, ...env } = process.env;
+    const child = spawn('npx', ['vitest', 'run', 'test/property', '--bail=1'], { cwd: dir, env });
     let output = '';
     child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
     child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));

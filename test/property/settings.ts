@@ -10,7 +10,7 @@ export const soak = process.env.SKYLOOM_SOAK === '1';
  */
 export function propertyParameters<T>(name: string, budget: { ci: number; soak: number; pinnedSeed: number }): fc.Parameters<T> {
   const replay = process.env.SKYLOOM_PROPERTY_SEED;
-  const seed = replay !== undefined ? Number(replay) : soak ? (Date.now() ^ (Math.random() * 2 ** 31)) | 0 : budget.pinnedSeed;
+  const seed = replay !== undefined && replay !== '' ? Number(replay) : soak ? (Date.now() ^ (Math.random() * 2 ** 31)) | 0 : budget.pinnedSeed;
   const numRuns = soak ? budget.soak : budget.ci;
   console.log(`[property] ${name}: seed=${seed} numRuns=${numRuns}${soak ? ' (soak)' : ''}`);
   return { seed, numRuns, endOnFailure: false };
