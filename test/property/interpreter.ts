@@ -55,6 +55,8 @@ interface State {
   readonly own: Ref[];
   /** Set by `keepInstance`: the output carries a class instance. */
   instance: boolean;
+  /** Set by `holdScratch`: a scratch array the unit keeps holding across pauses (the lease rule's test). */
+  held?: Float64Array;
 }
 
 /**
@@ -156,6 +158,13 @@ async function* step(ctx: Context, state: State, instr: Instr): Steps {
     }
     case 'throw':
       throw Object.assign(new Error(`program throw in ${ctx.path}`), { code: 'ERR_PROGRAM_THROW' });
+    case 'holdScratch':
+      state.held = yield* scratch(Float64Array, 8);
+      return;
+    case 'useHeld':
+      // A method on a typed array whose buffer the store detached at the pause throws a TypeError.
+      if (state.held) state.acc = mix(state.acc, (state.held.at(0) ?? 0) + 1);
+      return;
     case 'mutate': {
       const borrowed = yield* get(yield* put(makeArray(state.acc, 8)));
       (borrowed as Float64Array)[0] = -1; // the injected bug: an in-place write into a borrowed buffer

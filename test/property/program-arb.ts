@@ -20,6 +20,8 @@ export interface ProgramShape {
   readonly collect?: boolean;
   /** Odds of a fault per member against 14 of none; 1 by default. */
   readonly faultWeight?: number;
+  /** Generate `holdScratch` / `useHeld` (a scratch array used after a pause: SKY_LEASE_EXPIRED in verify mode). */
+  readonly leases?: boolean;
   /** Generate in-place writes into borrowed arrays (`mutate`): verify mode must fail the writer. */
   readonly mutations: boolean;
   /** Weight of nested, frozen-top and poking instructions against 10 for each plain one. */
@@ -33,6 +35,9 @@ export const spillingShape: ProgramShape = { ...defaultShape, largeArrayWeight: 
 
 /** For the cluster family: its few cases spread the data over several hosts, each with the whole budget. */
 export const clusterSpillingShape: ProgramShape = { ...spillingShape, largeArrayWeight: 24, nestingWeight: 2 };
+
+/** For the lease property: scratch arrays held across pauses and used after them. */
+export const leaseShape: ProgramShape = { ...defaultShape, leases: true };
 
 /** For the 'collect' property: half the scatters collect, and about one member in four fails. */
 export const collectShape: ProgramShape = { ...defaultShape, collect: true, faultWeight: 5 };
@@ -109,6 +114,8 @@ function localInstrArb(shape: ProgramShape, depth: number): fc.Arbitrary<Instr> 
     rare(fc.constant({ op: 'putInstance' as const })),
     ...(shape.faults ? [{ weight: 1, arbitrary: fc.constant<Instr>({ op: 'keepInstance' }) }] : []),
     ...(shape.mutations ? [rare(fc.constant({ op: 'mutate' as const }))] : []),
+    // Only when asked, so that other shapes' pinned seeds keep drawing the same programs.
+    ...(shape.leases ? [{ weight: 30, arbitrary: fc.constant<Instr>({ op: 'holdScratch' }) }, { weight: 30, arbitrary: fc.constant<Instr>({ op: 'useHeld' }) }] : []),
   ];
   if (depth <= 0) return fc.oneof(...leaf);
   return fc.oneof(...leaf, { weight: 10 + 10 * depth, arbitrary: scatterArb(shape, depth - 1) });

@@ -47,7 +47,11 @@ export type Instr =
   /** From here on this unit's output (not the root's) carries a class instance: every runner must fail the unit with SKY_NOT_CLONEABLE as it returns. */
   | { readonly op: 'keepInstance' }
   /** Working memory: `scratch(Float64Array, length)` must be zero-filled; filled, then put (`keep`) or digested. */
-  | { readonly op: 'scratch'; readonly length: number; readonly keep: boolean };
+  | { readonly op: 'scratch'; readonly length: number; readonly keep: boolean }
+  /** Takes an 8-element scratch array and keeps holding it (not put): its lease ends at the unit's next pause. */
+  | { readonly op: 'holdScratch' }
+  /** Calls a method (`at(0)`) on the held scratch array: after a pause, verify mode must fail the unit with SKY_LEASE_EXPIRED. */
+  | { readonly op: 'useHeld' };
 
 export type Program = readonly Instr[];
 
@@ -78,7 +82,7 @@ export function unitCount(program: Program): number {
 /** `program` without its `mutate` instructions (for runs with verify mode off). */
 export function withoutMutations(program: Program): Program {
   return program.flatMap((instr): Instr[] => {
-    if (instr.op === 'mutate') return [];
+    if (instr.op === 'mutate' || instr.op === 'useHeld') return []; // use after a lease's end: undefined without verify
     if (instr.op === 'scatter') return [{ ...instr, children: instr.children.map(withoutMutations) }];
     return [instr];
   });

@@ -79,6 +79,8 @@ export class Member {
   /** Arrays the current step put or read, and those of the step that ended last. */
   #held = 0;
   #lastHeld = 0;
+  /** `holdScratch` ran: the unit holds a scratch array, its lease live until the next pause, then expired. */
+  #heldScratch: 'none' | 'live' | 'expired' = 'none';
   /** `keepInstance` ran: the output carries a class instance. */
   #instance = false;
 
@@ -142,6 +144,7 @@ export class Member {
   #pause(): void {
     const dirty = this.#dirty;
     this.#dirty = false;
+    if (this.#heldScratch === 'live') this.#heldScratch = 'expired'; // every lease ends at a pause
     this.#env.stepHeld(this.#held);
     this.#lastHeld = this.#held;
     this.#held = 0;
@@ -154,7 +157,7 @@ export class Member {
   }
 
   #step(instr: Exclude<Instr, { op: 'gather' | 'return' }>): void {
-    if (instr.op === 'putArray' || instr.op === 'scratch' || (instr.op === 'update' && this.#own.length > 0)) this.#held++;
+    if (instr.op === 'putArray' || instr.op === 'scratch' || instr.op === 'holdScratch' || (instr.op === 'update' && this.#own.length > 0)) this.#held++;
     if (instr.op === 'get' || instr.op === 'poke') this.#held += arraysIn(this.#pick(instr.slot)?.value);
     if (instr.op === 'derive') this.#held += 2 * arraysIn(this.#pick(instr.slot)?.value);
     // A nested value is counted by the store as bytes of its own, though it shares its parts' buffers: read twice, put once more.
@@ -226,6 +229,15 @@ export class Member {
         return;
       case 'mutate':
         this.#dirty = true;
+        return;
+      case 'holdScratch':
+        this.#heldScratch = 'live';
+        return;
+      case 'useHeld':
+        // Verify mode (the only mode programs with useHeld run in) fails a use after the lease ended;
+        // the cause is the detached buffer's TypeError, which has no code and names no unit.
+        if (this.#heldScratch === 'expired') this.#fail([{ code: Code.leaseExpired, unitPath: this.path }, { code: 'none', unitPath: undefined }]);
+        if (this.#heldScratch === 'live') this.#acc = mix(this.#acc, 1); // a fresh scratch array is zero-filled: at(0) is 0
         return;
       case 'throw':
         return this.#fail([{ code: Code.programThrow, unitPath: undefined }]);

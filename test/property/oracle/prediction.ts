@@ -30,6 +30,7 @@ export const Code = {
   earlyReturn: 'SKY_COLLECTIVE_EARLY_RETURN',
   pristine: 'SKY_PRISTINE_VIOLATION',
   notCloneable: 'SKY_NOT_CLONEABLE',
+  leaseExpired: 'SKY_LEASE_EXPIRED',
   programThrow: 'ERR_PROGRAM_THROW',
 } as const;
 
