@@ -7,7 +7,7 @@
 // not reach them); npm cannot swap `exports` at publish time (publishConfig does that in pnpm only).
 // So the root package stays the sources (private) and dist/ is what is published: `npm publish dist`.
 import { execFileSync } from 'node:child_process';
-import { readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -18,6 +18,8 @@ const tsc = createRequire(import.meta.url).resolve('typescript/bin/tsc');
 
 rmSync(outDir, { recursive: true, force: true }); // no stale modules of deleted sources
 execFileSync(process.execPath, [tsc, '-p', join(root, 'tsconfig.build.json'), '--outDir', outDir], { stdio: 'inherit' });
+// Files used as they are (excluded from the compilation in tsconfig.build.json).
+for (const file of ['cli/report/report-charts.js']) copyFileSync(join(root, file), join(outDir, file));
 
 /** `./lib/index.ts` → its compiled module and declarations; anything else (package.json) as it is. */
 function compiledExport(target) {

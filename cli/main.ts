@@ -6,9 +6,12 @@
 import { pathToFileURL } from 'node:url';
 import { Command, CommanderError, Option } from 'commander';
 import { cameraPresetNames } from '../algorithms/index.ts';
-import { defaultRunOptions, resolveRunOptions, runnerNames, UsageError } from './options.ts';
+import { defaultRunOptions, parseInteger, resolveRunOptions, runnerNames, UsageError } from './options.ts';
 import { ErrorCode, codeOf } from '../lib/index.ts';
 import { replayCommand } from './replay-command.ts';
+import { reportCommand } from './report-command.ts';
+import { graphCommand, graphFormats, parseGraphFormat } from './graph-command.ts';
+import { defaultCollapseAbove } from './graph/unit-graph.ts';
 import { runCommand } from './run-command.ts';
 import { statusCommand } from './status-command.ts';
 import { availableRunners, RunnerUnavailableError } from './runner-factory.ts';
@@ -45,6 +48,7 @@ function program(setExitCode: (code: number) => void): Command {
     .addOption(new Option('--sensors <n>', "process only the first n sensors of each visit (e.g. a slice of the lsst camera's 189)"))
     .addOption(new Option('--defective-sensors <n>', 'make n sensors of the camera defective (seeded: dead amplifier, NaN columns); visits go on without them').default('0'))
     .addOption(new Option('--fail-fast', 'a failed sensor fails the run (exit 1) instead of being left out of its visit').default(false))
+    .addOption(new Option('--report', 'when the run ends, write the run report (report.html in --out, or in the run directory)').default(false))
     .action(async (raw: Record<string, unknown>) => setExitCode(await runCommand(resolveRunOptions(raw))));
   root
     .command('status')
@@ -59,6 +63,22 @@ function program(setExitCode: (code: number) => void): Command {
     .argument('<unit>', 'the unit path, e.g. root/processVisit:0/sensor:3')
     .addOption(new Option('--json', 'print the result as JSON').default(false))
     .action(async (dir: string, unit: string, raw: { json: boolean }) => setExitCode(await replayCommand(dir, unit, raw.json)));
+  root
+    .command('report')
+    .description('write the run report: one self-contained HTML file with the timeline, memory, per-level table and focal-plane plots')
+    .argument('<dir>', 'the run directory')
+    .addOption(new Option('-o, --out <file>', 'where to write it (default: DIR/report.html)'))
+    .action(async (dir: string, raw: { out?: string }) => setExitCode(await reportCommand(dir, raw.out)));
+  root
+    .command('graph')
+    .description('print the unit graph of a run (units, groups, collectives) as Graphviz DOT or Mermaid')
+    .argument('<dir>', 'the run directory')
+    .addOption(new Option('--format <format>', `output format (${graphFormats.join(', ')})`).default('dot'))
+    .addOption(new Option('--collapse <n>', 'draw a group of more than n members as one node with counts').default(String(defaultCollapseAbove)))
+    .addOption(new Option('-o, --out <file>', 'write it to a file instead of stdout'))
+    .action((dir: string, raw: { format: string; collapse: string; out?: string }) =>
+      setExitCode(graphCommand(dir, parseGraphFormat(raw.format), parseInteger(raw.collapse, '--collapse', 1), raw.out)),
+    );
   return root;
 }
 

@@ -36,6 +36,8 @@ export interface RunOptions {
   readonly sensors: number | undefined;
   /** A failed sensor fails its visit and the run (exit 1), instead of the visit going on without it. */
   readonly failFast: boolean;
+  /** Write the run report (`report.html`, see `skyloom report`) when the run ends. */
+  readonly report: boolean;
 }
 
 export const defaultRunOptions = {
@@ -123,6 +125,7 @@ export function resolveRunOptions(raw: Record<string, unknown>): RunOptions {
     defectiveSensors: parseInteger(text('defectiveSensors', 0), '--defective-sensors', 0, 100_000),
     failFast: raw.failFast === true,
     sensors: raw.sensors === undefined ? undefined : parseInteger(String(raw.sensors), '--sensors', 1, 100_000),
+    report: raw.report === true,
   };
   checkMemory(options.memory, options.runner, options.workers);
   return options;

@@ -11,6 +11,7 @@ import { resume } from '../lib/ledger/resume.ts';
 import { formatBytes, formatMs, formatTable } from './format.ts';
 import type { RunOptions } from './options.ts';
 import { showProgress } from './progress.ts';
+import { writeReport } from './report-command.ts';
 import { createRunner } from './runner-factory.ts';
 import { describeMemory, memoryPlan } from './memory-plan.ts';
 import { accuracyTargetsText, visitReports, type VisitReport } from './visit-report.ts';
@@ -69,11 +70,13 @@ export async function runCommand(options: RunOptions): Promise<number> {
   } catch (error) {
     progress?.stop();
     process.stderr.write(`skyloom: run failed: ${describeError(error)}\n`);
+    if (options.report) await reportOf(job.runDir, options.out);
     return 1;
   } finally {
     process.off('SIGINT', onSignal);
   }
   progress?.stop();
+  if (options.report) await reportOf(job.runDir, options.out);
   const reports = visitReports(result.output, result.events);
   const failedSensors = result.output.flatMap((v) => v.failed.map((f) => ({ visit: v.visit, ...f })));
   if (failedSensors.length > 0) {
@@ -111,6 +114,13 @@ async function startOrResume(options: RunOptions, runner: Runner, input: VisitsI
   const keep = options.keep === undefined ? false : options.keep === 'all' ? true : options.keep;
   const runDir = options.out ? { runDir: join(options.out, 'run') } : {};
   return start(processVisits, input, { runner, seed: options.seed, ...runDir, ledger: { keep } });
+}
+
+/** `--report`: the run report, beside the other outputs (or in the run directory); its path on stderr. */
+async function reportOf(runDir: string, out: string | undefined): Promise<void> {
+  if (out) mkdirSync(out, { recursive: true });
+  const { file, bytes } = await writeReport(runDir, out ? join(out, 'report.html') : undefined);
+  process.stderr.write(`skyloom: run report ${file} (${formatBytes(bytes)})\n`);
 }
 
 function describeError(error: unknown): string {

@@ -1,10 +1,38 @@
-import { freeze } from 'immer';
+import { freeze, isDraftable } from 'immer';
 
 /**
- * Deep-freezes everything that crosses a pause, with immer: plain objects, arrays, Maps and Sets.
- * Typed arrays and ArrayBuffers cannot be frozen (immer leaves them as they are); the store protects
- * those with checksums in verify mode instead. An already-frozen object is taken as frozen all through.
+ * Deep-freezes everything that crosses a pause: plain objects, arrays, Maps and Sets (immer freezes
+ * each one and makes a Map's or Set's mutators throw). Unlike immer's `freeze(value, true)`, which
+ * stops at an object that is already frozen, this walks into every container, so a value frozen only
+ * at its top (`Object.freeze({ inner: [1, 2, 3] })`) is immutable all through once it crosses.
+ *
+ * Typed arrays and ArrayBuffers cannot be frozen and are left as they are (the store protects them
+ * with checksums in verify mode); class instances and other objects immer does not draft are left
+ * alone too (`put` refuses them, see `lib/put.ts`). Values this function froze before are remembered
+ * (a WeakSet, so nothing is kept alive) and not walked again: everything inside a deep-frozen value is
+ * frozen for good.
  */
 export function deepFreeze<T>(value: T): T {
-  return freeze(value, true);
+  freezeAll(value);
+  return value;
+}
+
+const deeplyFrozen = new WeakSet<object>();
+
+function freezeAll(root: unknown): void {
+  const pending: unknown[] = [root];
+  const walked: object[] = [];
+  const seen = new Set<object>();
+  while (pending.length > 0) {
+    const value = pending.pop();
+    if (typeof value !== 'object' || value === null || !isDraftable(value)) continue;
+    if (deeplyFrozen.has(value) || seen.has(value)) continue;
+    seen.add(value);
+    walked.push(value);
+    freeze(value, false);
+    if (value instanceof Map) for (const [key, item] of value) pending.push(key, item);
+    else if (value instanceof Set) for (const item of value) pending.push(item);
+    else for (const key of Reflect.ownKeys(value)) pending.push((value as Record<PropertyKey, unknown>)[key]);
+  }
+  for (const value of walked) deeplyFrozen.add(value);
 }

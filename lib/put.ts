@@ -1,3 +1,5 @@
+import { findUncloneable } from './clone-check.ts';
+import { ErrorCode, SkyloomError } from './errors.ts';
 import type { PutOp } from './primitive.ts';
 import type { Ref } from './ref.ts';
 
@@ -18,7 +20,12 @@ export interface PutOptions {
 /**
  * Stores `value` and returns a small `Ref` to it. The value is deep-frozen; typed arrays in it are
  * owned by the store from now on (in verify mode, writing to them fails the writer at its next pause).
+ * A value that cannot be copied faithfully (a function, a class instance: a spill or another thread
+ * would lose it or its class) throws `SKY_NOT_CLONEABLE` at the call, naming the path into the value,
+ * on every runner alike.
  */
 export function* put<T>(value: T, options?: PutOptions): Generator<PutOp, Ref<T>, unknown> {
+  const bad = findUncloneable(value, 'value');
+  if (bad) throw new SkyloomError(ErrorCode.NotCloneable, `put: ${bad.path} is ${bad.what}, which cannot be stored (a spill or another thread would not keep it)`, { site: 'put' });
   return (yield options?.transfer === true ? { kind: 'put', value, transfer: true } : { kind: 'put', value }) as Ref<T>;
 }

@@ -55,6 +55,7 @@ export function start<I, O>(alg: Algorithm<I, O>, input: I, options: StartOption
   const frozenInput = deepFreeze(input);
   const ledger = options.ledger ? openLedger(runDir, alg as Algorithm<unknown, unknown>, frozenInput, { seed, runner: runner.name }, options.ledger === true ? {} : options.ledger) : undefined;
   const log = new EventLog(eventWindow);
+  ledger?.observe(log.stream);
   const stats = new StatsRecorder();
   const abort = new AbortController();
   options.signal?.addEventListener('abort', () => abort.abort(), { once: true });

@@ -4,10 +4,13 @@ import type { Algorithm } from '../algorithm.ts';
 import { describeValue } from '../describe-value.ts';
 import { SkyloomError, ErrorCode, SkyloomTypeError } from '../errors.ts';
 import type { RefAccess } from '../journal.ts';
+import type { Observable } from 'rxjs/internal/Observable';
+import type { RunEvent } from '../events.ts';
 import { LedgerDb, ledgerFile, ledgerSchemaVersion } from './ledger-db.ts';
 import { LedgerJournal } from './ledger-journal.ts';
 import { ObjectStore } from './object-store.ts';
 import { PreviousAttempt } from './previous-attempt.ts';
+import { TimelineRecorder } from './timeline-recorder.ts';
 import { algorithmDigest, readRunRecord, skyloomVersion, writeRunRecord } from './run-record.ts';
 import { ValueCodec } from './value-codec.ts';
 
@@ -20,10 +23,17 @@ export interface LedgerOptions {
   readonly keep?: boolean | string;
   /** Continue the run recorded in `runDir` instead of starting a new one (see `resume()`). */
   readonly resume?: boolean;
+  /**
+   * Record every unit step, collective and a memory sample every 100 ms for the run report
+   * (`TimelineRecorder`). Default true; off only to measure what it costs (bench/ledger).
+   */
+  readonly timeline?: boolean;
 }
 
 export interface OpenLedger {
   readonly journal: LedgerJournal;
+  /** Records the run's events for the report (steps, collectives, memory samples), unless `timeline: false`. */
+  observe(events: Observable<RunEvent>): void;
   /** Records the outcome and closes; rejects with the first recording failure, if any. */
   finish(outcome: string): Promise<void>;
 }
@@ -53,9 +63,12 @@ export function openLedger(runDir: string, alg: Algorithm<unknown, unknown>, inp
       writeRunRecord(db, { schema: ledgerSchemaVersion, skyloomVersion, module, name, algorithmDigest: algorithmDigest(alg), inputDigest, seed: run.seed, runner: run.runner, keep: keepText, started: new Date().toISOString() });
     });
   }
+  const timeline = options.timeline === false ? undefined : new TimelineRecorder(db);
   return {
     journal,
+    observe: (events) => timeline?.observe(events),
     async finish(outcome: string) {
+      timeline?.stop();
       journal.record(() => writeRunRecord(db, { ended: new Date().toISOString(), outcome }));
       try {
         await journal.close();

@@ -118,6 +118,7 @@ export class BudgetedStore implements Store {
       onSpillOut: (ref, bytes) => this.#report({ type: 'spill-out', ref, bytes }),
       onSpillIn: (ref, bytes) => this.#report({ type: 'spill-in', ref, bytes }),
       onDrop: (ref, value) => this.#dropped(ref, value),
+      culprit: (ref) => [...(this.#holders.get(ref) ?? [])].at(-1),
     });
     this.#leaks = options.verify && LeakDetector.enabled() ? new LeakDetector(this.#emit, (id) => this.#spill.has(id)) : undefined;
     this.#policy = new MemoryPolicy(this.#spill, { ...options.policy, budget: this.budget }, { reusable: (id) => this.#recyclable(id) });
@@ -184,7 +185,7 @@ export class BudgetedStore implements Store {
     if (!isRef(ref)) throw new SkyloomTypeError('get(ref)', 'a Ref returned by put()', describeValue(ref), { unitPath: borrower.path });
     const id = ref.$ref;
     this.#known(id, borrower.path);
-    const violation = this.#pristine?.poisoned(id);
+    const violation = this.#pristine?.poisoned(id) ?? this.#spill.changed(id); // readers never see a changed value
     if (violation) throw violation;
     this.#policy.pin(borrower.path, id);
     this.#policy.touch(id);

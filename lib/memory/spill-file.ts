@@ -103,6 +103,9 @@ export async function writeSpillFile(io: SpillIo, target: OpenSpillFile, file: s
   const { handle } = target;
   try {
     await writeAll(handle, parts, fileBytes);
+    // The buffers are written as they are, while units run: if one changed during the write, the file
+    // no longer matches its checksum. That is a mutation of a stored value, not a disk fault: say so.
+    if (crcOf(parts) !== crc) throw changedWhileWritten(file, owner);
   } catch (cause) {
     await handle.close().catch(() => {});
     await io.unlink(target.path).catch(() => {});
@@ -244,6 +247,18 @@ function skipBytes(parts: Uint8Array[], bytes: number): Uint8Array[] {
     skip = 0;
   }
   return rest;
+}
+
+function crcOf(parts: readonly Uint8Array[]): number {
+  let crc = 0;
+  for (const part of parts) crc = crc32(part, crc);
+  return crc;
+}
+
+function changedWhileWritten(file: string, owner: SpillFileOwner): SkyloomError {
+  const who = owner.unitPath === undefined ? 'a unit' : `unit ${owner.unitPath} (its latest borrower)`;
+  const message = `ref ${owner.ref} changed while it was written to spill file ${file}: ${who} wrote into a stored buffer in place; make a new version with put() instead`;
+  return new SkyloomError(ErrorCode.PristineViolation, message, details(owner, undefined));
 }
 
 function writeError(file: string, owner: SpillFileOwner, cause: unknown): SkyloomError {

@@ -2,7 +2,7 @@ import { join } from 'node:path';
 import { decodeFromSpill, encodeForSpill, type EncodedValue } from './spill-codec.ts';
 import { BufferPool } from './buffer-pool.ts';
 import { DurabilityQueue } from './durability-queue.ts';
-import { ErrorCode, SkyloomError } from '../errors.ts';
+import { codeOf, ErrorCode, SkyloomError } from '../errors.ts';
 import { IoTracker } from './io-tracker.ts';
 import { nodeSpillIo, readSpillFile, writeSpillFile, type OpenSpillFile, type SpillFileInfo, type SpillIo } from './spill-file.ts';
 import { SpillFilePool } from './spill-file-pool.ts';
@@ -40,6 +40,8 @@ export interface SpillStoreOptions {
   readonly onSpillIn?: (ref: string, bytes: number) => void;
   /** A value left memory (for the retention check). */
   readonly onDrop?: (ref: string, value: unknown) => void;
+  /** The unit to name when a value changes while it is written (its latest borrower), if known. */
+  readonly culprit?: (ref: string) => string | undefined;
   /** Making a written file durable failed after its value left memory (the value is read back CRC-checked all the same). */
   readonly onSyncFailed?: (ref: string, error: SkyloomError) => void;
   /** Background syncs at once. Default 2. */
@@ -73,6 +75,8 @@ interface Entry {
   refs: readonly Ref[];
   /** Why the value cannot be spilled (a class instance, a function...), if so. */
   unspillable: string | undefined;
+  /** The value changed while it was written (`SKY_PRISTINE_VIOLATION`): every later write fails with this. */
+  changed?: SkyloomError;
   writing: Promise<void> | undefined;
   reading: Promise<unknown> | undefined;
   freed: boolean;
@@ -201,6 +205,10 @@ export class SpillStore {
   unspillable(id: string): string | undefined {
     return this.#entries.get(id)?.unspillable;
   }
+  /** The error of `id`'s value having changed while it was written (`SKY_PRISTINE_VIOLATION`), if it did. */
+  changed(id: string): SkyloomError | undefined {
+    return this.#entries.get(id)?.changed;
+  }
   /** The value of a resident entry (dirty, writing or clean); undefined otherwise. */
   residentValue(id: string): unknown {
     const entry = this.#entries.get(id);
@@ -215,6 +223,7 @@ export class SpillStore {
     const entry = this.#entries.get(id);
     if (!entry || entry.state === 'clean' || entry.state === 'spilled' || entry.state === 'reading') return Promise.resolve(true);
     if (entry.writing) return entry.writing.then(() => true);
+    if (entry.changed) return Promise.reject(entry.changed); // changed in place: never written as if pristine
     if (entry.unspillable !== undefined) return Promise.resolve(false);
     const encoded = encodeForSpill(entry.value);
     if (!encoded.ok) {
@@ -238,6 +247,7 @@ export class SpillStore {
       (error: unknown) => {
         entry.writing = undefined;
         entry.state = 'dirty';
+        if (codeOf(error) === ErrorCode.PristineViolation) entry.changed = error as SkyloomError;
         throw error;
       },
     );
@@ -356,7 +366,8 @@ export class SpillStore {
   async #writeFile(entry: Entry, encoded: EncodedValue): Promise<SpillFileInfo> {
     const file = join(this.#options.directory, `${entry.id.replace(/[^\w.-]/g, '_')}.spill`);
     const target = this.#pool.take(entry.bytes) ?? (await this.#openTemp(file, entry.id));
-    const written = await writeSpillFile(this.#io, target, file, encoded, { ref: entry.id });
+    const culprit = this.#options.culprit?.(entry.id);
+    const written = await writeSpillFile(this.#io, target, file, encoded, culprit === undefined ? { ref: entry.id } : { ref: entry.id, unitPath: culprit });
     this.#openFiles++;
     entry.file = { path: target.path, handle: written.handle, bytes: Math.max(target.bytes, written.info.fileBytes) };
     entry.durable = this.#tracker.track(this.#durability.schedule(written.durable)).then(

@@ -25,6 +25,7 @@ import { StatsRecorder } from '../../lib/stats.ts';
 import type { Store } from '../../lib/store.ts';
 import { Unit, type UnitEnv, type UnitSpec } from '../../lib/unit.ts';
 import { cutoffOptions } from '../shared/gather-cutoff.ts';
+import { notCloneable } from '../shared/not-cloneable.ts';
 import { EscapedRefs } from './escaped-refs.ts';
 import { HostStore } from './host-store.ts';
 import { loadAlgorithm } from './load-algorithm.ts';
@@ -201,11 +202,6 @@ function replyFromWire(reply: WireReply): Reply {
 function toWireSpec(spec: UnitSpec, escaped: EscapedRefs): WireSpec {
   const { algorithm, input, path, index, size } = spec;
   return { moduleUrl: algorithm.moduleUrl, name: algorithm.name, input: escaped.keep(input), path, index, size };
-}
-
-function notCloneable(path: string, site: string, bad: { path: string; what: string }): SkyloomError {
-  const message = `${bad.path} is ${bad.what}, which cannot cross a worker thread (unit ${path} at ${site}); pass plain data, typed arrays or refs`;
-  return new SkyloomError(ErrorCode.NotCloneable, message, { unitPath: path, site });
 }
 
 function failingAlgorithm(spec: WireSpec, error: unknown): Algorithm<unknown, unknown> {

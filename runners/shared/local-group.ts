@@ -8,6 +8,7 @@ import { Unit, type UnitEnv, type UnitSpec } from '../../lib/unit.ts';
 import type { Central, FailurePolicy } from '../../lib/primitive.ts';
 import { cutoffOptions } from './gather-cutoff.ts';
 import type { GroupDriver, MemberArrival } from './group-driver.ts';
+import { uncloneable } from './not-cloneable.ts';
 import { runGroup } from './run-group.ts';
 
 export interface LocalEnv extends UnitEnv {
@@ -83,7 +84,14 @@ class LocalGroupDriver implements GroupDriver {
       if (this.#units[i] !== unit) return { kind: 'cancelled' };
       if (pause.kind === 'returned' || pause.kind === 'failed') {
         this.#units[i] = undefined;
-        return { ...pause, bytesPut: unit.bytesPut };
+        const bad = pause.kind === 'returned' ? uncloneable(pause.value, 'output', unit.path, pause.site) : undefined;
+        return bad ? { kind: 'failed', error: bad, site: pause.site, bytesPut: unit.bytesPut } : { ...pause, bytesPut: unit.bytesPut };
+      }
+      // As on a cluster host: what cannot cross a thread is thrown into the unit at the primitive.
+      const bad = pause.kind === 'gather' ? uncloneable(pause.op.value, 'gathered value', unit.path, pause.site) : uncloneable(pause.op.inputs, 'scatter inputs', unit.path, pause.site);
+      if (bad) {
+        next = { ok: false, error: bad };
+        continue;
       }
       if (pause.kind === 'gather') {
         const { value, central, perMember, quorum, deadlineMs } = pause.op;
@@ -100,7 +108,10 @@ class LocalGroupDriver implements GroupDriver {
   async central(values: unknown[], members: readonly number[]): Promise<Reply> {
     try {
       const fn = this.#centrals[members[0] as number] as Central;
-      return { ok: true, value: deepFreeze(await fn(deepFreeze(values), deepFreeze([...members]))) };
+      const result = deepFreeze(await fn(deepFreeze(values), deepFreeze([...members])));
+      const bad = uncloneable(result, 'central result', this.paths[members[0] as number] ?? (this.paths[0] as string), 'central');
+      if (bad) throw bad;
+      return { ok: true, value: result };
     } catch (error) {
       return { ok: false, error };
     }

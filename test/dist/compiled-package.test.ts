@@ -82,10 +82,14 @@ describe('the compiled package (dist/)', () => {
     const targets = Object.values(manifest.exports).flatMap((target) => (typeof target === 'string' ? [target] : Object.values(target)));
     expect(targets.filter((target) => !existsSync(resolve(pkg, target)))).toStrictEqual([]);
     const bin = resolve(pkg, manifest.bin.skyloom ?? '');
-    const cli = ['run', '--camera', 'tiny', '--visits', '1', '--runner', 'cluster', '--workers', '2', '--json', '--out', join(root, 'cli-out')];
+    const cli = ['run', '--camera', 'tiny', '--visits', '1', '--runner', 'cluster', '--workers', '2', '--json', '--report', '--out', join(root, 'cli-out')];
     const { stdout } = await run(process.execPath, [bin, ...cli], { cwd: app, env, timeout: 30_000 });
     const summary = JSON.parse(stdout) as { runner: string; visits: { backgroundRmsOverNoise: number }[] };
     expect(summary.runner).toBe('cluster');
     expect(summary.visits[0]?.backgroundRmsOverNoise).toBeLessThan(0.1);
+    // The run report's browser script is copied, not compiled: a classic <script> cannot hold an `export`.
+    const report = readFileSync(join(root, 'cli-out', 'report.html'), 'utf8');
+    expect(report).toContain('function drawReport(data)');
+    expect(report).not.toMatch(/^export /m);
   });
 });

@@ -2,7 +2,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { differenceOfRunner } from './check.ts';
 import { fitToBudget, programArb, spillingShape } from './program-arb.ts';
-import { propertyParameters, propertyTimeout } from './settings.ts';
+import { assertProperty, propertyTimeout } from './settings.ts';
 import { probedRunner, type Accounting, type StoreKind } from './store-probe.ts';
 
 const storeKindArb: fc.Arbitrary<StoreKind> = fc.oneof(
@@ -21,6 +21,6 @@ describe('store accounting returns to zero', propertyTimeout, () => {
       expect(accounting?.bytes, 'resident bytes after close').toBe(0);
       if (kind.kind === 'budgeted') expect(accounting?.diskBytes, 'spilled bytes after close').toBe(0);
     });
-    await expect(fc.assert(property, propertyParameters('accounting/stores', { ci: 200, soak: 3000, pinnedSeed: 9090 }))).resolves.toBeUndefined();
+    await assertProperty('accounting/stores', property, { ci: 200, soak: 3000, pinnedSeed: 9090 });
   });
 });

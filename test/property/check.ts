@@ -1,10 +1,11 @@
 import type fc from 'fast-check';
 import type { Runner } from '../../lib/index.ts';
-import { inlineRunner } from '../../runners/index.ts';
-import { observationDifference } from './compare.ts';
+import { accountingDifference } from './accounting-check.ts';
+import { predictionDifference } from './compare.ts';
 import { observe, type Observation } from './observe.ts';
+import { predict } from './oracle/oracle.ts';
 import type { Program } from './program.ts';
-import { fitProgram, makeRunner, type RunnerConfig } from './runner-configs.ts';
+import { fitProgram, makeRunner, takeClosedLaptopStore, type RunnerConfig } from './runner-configs.ts';
 
 /** Runs `program` on `config`, driving fast-check's scheduler when the configuration uses it. */
 export function observeOn(config: RunnerConfig, program: Program, scheduler: fc.Scheduler): Promise<Observation> {
@@ -17,18 +18,19 @@ export function observeOn(config: RunnerConfig, program: Program, scheduler: fc.
 }
 
 /**
- * What differs between sequential inline (the reference) and `config` on `program`, if anything. The
- * program is first fitted to the configuration's budget (see `fitProgram`); both runners run that.
+ * What differs between the oracle's prediction and `config`'s run of `program`, if anything, and
+ * whether the runner's store accounting holds (`accounting-check.ts`). The program is first fitted to
+ * the configuration (see `fitProgram`); the oracle predicts that program.
  */
-export async function differenceFromInline(config: RunnerConfig, drawn: Program, scheduler: fc.Scheduler): Promise<{ difference: string | undefined; other: Observation }> {
+export async function differenceFromOracle(config: RunnerConfig, drawn: Program, scheduler: fc.Scheduler): Promise<{ difference: string | undefined; other: Observation }> {
   const program = fitProgram(config, drawn);
-  const reference = await observe(inlineRunner(), program);
+  takeClosedLaptopStore(); // forget any store an earlier run left
   const other = await observeOn(config, program, scheduler);
-  return { difference: observationDifference(reference, other), other };
+  const difference = predictionDifference(predict(program), other) ?? accountingDifference(config, other, takeClosedLaptopStore());
+  return { difference, other };
 }
 
 /** The same, against a runner built outside the configuration list (the broken runners of the teeth test). */
 export async function differenceOfRunner(runner: Runner, program: Program): Promise<string | undefined> {
-  const reference = await observe(inlineRunner(), program);
-  return observationDifference(reference, await observe(runner, program));
+  return predictionDifference(predict(program), await observe(runner, program));
 }

@@ -1,4 +1,5 @@
 import type { Observation, Outcome } from './observe.ts';
+import type { Prediction } from './oracle/prediction.ts';
 
 /**
  * Deep equality that is bit-exact: typed arrays must have the same type and the same bytes, numbers
@@ -40,21 +41,24 @@ export function outcomeDifference(reference: Outcome, other: Outcome): string | 
   return `reference ${reference.ok ? 'succeeded' : 'failed'} but other ${other.ok ? 'succeeded' : 'failed'}: ${failed.ok ? '' : failed.message}`;
 }
 
-/** Everything the equivalence property demands of `other` against the inline `reference`. */
-export function observationDifference(reference: Observation, other: Observation): string | undefined {
-  const outcome = outcomeDifference(reference.outcome, other.outcome);
-  if (outcome) return outcome;
-  if (other.leftOnDisk.length > 0) return `left on disk: ${other.leftOnDisk.slice(0, 5).join(', ')}`;
-  // Members above a failure may or may not have started (sequential stops, concurrent cancels), so
-  // the unit and collective sets are compared only for runs in which no unit failed at all.
-  if (!reference.outcome.ok || reference.events.some((e) => e.type === 'unit-failed')) return undefined;
-  const units = listDifference('unit paths', reference.units, other.units);
-  return units ?? listDifference('collectives', reference.collectives, other.collectives);
-}
-
 function listDifference(what: string, a: readonly string[], b: readonly string[]): string | undefined {
   const missing = a.filter((x) => !b.includes(x));
   const extra = b.filter((x) => !a.includes(x));
   if (missing.length === 0 && extra.length === 0 && a.length === b.length) return undefined;
   return `${what} differ: missing [${missing.slice(0, 5).join(', ')}] extra [${extra.slice(0, 5).join(', ')}] (${a.length} vs ${b.length})`;
+}
+
+/**
+ * Everything the equivalence property demands of a run against the oracle's prediction: the same
+ * output bit for bit or the same failure chain; nothing left on disk; and, when nothing failed, the
+ * units and collectives the program implies.
+ */
+export function predictionDifference(expected: Prediction, seen: Observation): string | undefined {
+  const outcome = outcomeDifference(expected.outcome.ok ? expected.outcome : { ...expected.outcome, message: 'predicted by the oracle' }, seen.outcome);
+  if (outcome) return outcome;
+  if (seen.leftOnDisk.length > 0) return `left on disk: ${seen.leftOnDisk.slice(0, 5).join(', ')}`;
+  // Members above a failure may or may not have started (sequential stops, concurrent cancels).
+  if (expected.anyFailure) return undefined;
+  const units = listDifference('unit paths', expected.units, seen.units);
+  return units ?? listDifference('collectives', expected.collectives, seen.collectives);
 }

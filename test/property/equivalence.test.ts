@@ -1,9 +1,9 @@
 import fc from 'fast-check';
 import { afterAll, describe, expect, it } from 'vitest';
-import { differenceFromInline } from './check.ts';
-import { programArb, spillingShape } from './program-arb.ts';
+import { differenceFromOracle } from './check.ts';
+import { clusterSpillingShape, programArb, spillingShape } from './program-arb.ts';
 import { closeRunners, configFamilies, configName } from './runner-configs.ts';
-import { propertyParameters, propertyTimeout } from './settings.ts';
+import { assertProperty, propertyTimeout } from './settings.ts';
 
 const budgets: Record<string, { ci: number; soak: number; pinnedSeed: number }> = {
   inline: { ci: 500, soak: 5000, pinnedSeed: 20240601 },
@@ -13,20 +13,20 @@ const budgets: Record<string, { ci: number; soak: number; pinnedSeed: number }> 
 
 afterAll(closeRunners);
 
-describe('every runner computes what the inline runner computes', propertyTimeout, () => {
+describe('every runner computes what the oracle predicts', propertyTimeout, () => {
   for (const [family, configArb] of Object.entries(configFamilies())) {
     const budget = budgets[family] ?? { ci: 20, soak: 200, pinnedSeed: 1 };
-    it(`${family} configurations return inline's output bit for bit, or fail with the same codes at the same unit paths`, async () => {
+    it(`${family} configurations return the oracle's output bit for bit, or fail with its codes at its unit paths`, async () => {
       let runs = 0;
       let spilled = 0;
-      const programs = family === 'inline' ? programArb() : programArb(spillingShape);
+      const programs = programArb(family === 'inline' ? undefined : family === 'cluster' ? clusterSpillingShape : spillingShape);
       const property = fc.asyncProperty(programs, configArb, fc.scheduler(), async (program, config, scheduler) => {
-        const { difference, other } = await differenceFromInline(config, program, scheduler);
-        if (difference) throw new Error(`${configName(config)} disagrees with inline: ${difference}`);
+        const { difference, other } = await differenceFromOracle(config, program, scheduler);
+        if (difference) throw new Error(`${configName(config)} disagrees with the oracle: ${difference}`);
         runs++;
         if (other.events.some((e) => e.type === 'spill-out')) spilled++;
       });
-      await expect(fc.assert(property, propertyParameters(`equivalence/${family}`, budget))).resolves.toBeUndefined();
+      await assertProperty(`equivalence/${family}`, property, budget);
       console.log(`[property] equivalence/${family}: ${runs} runs, ${spilled} of them spilled`);
       // Budgeted families must really be exercised under memory pressure, not only with room to spare.
       if (family !== 'inline') expect(spilled).toBeGreaterThanOrEqual(runs / 10);

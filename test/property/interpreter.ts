@@ -1,7 +1,8 @@
-import { algorithm, gather, get, put, scatter, take, type Algorithm, type Context, type Primitive, type Ref } from '../../lib/index.ts';
+import { algorithm, gather, get, put, scatter, scratch, take, type Algorithm, type Context, type Primitive, type Ref } from '../../lib/index.ts';
 import { codeOf } from '../../lib/errors.ts';
-import { digestValue, foldAll, hashString, mix } from './arith.ts';
+import { foldAll, hashString, mix } from './arith.ts';
 import type { CentralKind, Instr, Program, UnitInput } from './program.ts';
+import { changeInPlace, derive, digestDeep, frozenTop, isContainer, makeArray, nest, PokeResult, Tally } from './values.ts';
 
 /** What a gather sends and what a central answers: numbers and refs only, so it crosses threads. */
 interface Gathered {
@@ -17,6 +18,8 @@ interface CentralResult {
 export interface UnitOutput {
   readonly acc: number;
   readonly refs: readonly Ref[];
+  /** Present after `keepInstance`: no runner may let it reach the parent. */
+  readonly tally?: Tally;
 }
 
 /** What the root returns: data only (ref ids differ between runners), typed arrays compared bit for bit. */
@@ -50,6 +53,10 @@ interface State {
   readonly refs: Ref[];
   /** Transfer refs this unit put and kept to itself (not gathered or passed to children): it may take them. */
   readonly own: Ref[];
+  /** Set by `keepInstance`: the output carries a class instance. */
+  instance: boolean;
+  /** Set by `holdScratch`: a scratch array the unit keeps holding across pauses (the lease rule's test). */
+  held?: Float64Array;
 }
 
 /**
@@ -57,12 +64,12 @@ interface State {
  * stored data, `ctx.random()` draws and the codes and paths of caught failures.
  */
 export const interpret: Algorithm<UnitInput, UnitOutput | RootOutput> = algorithm(import.meta.url, async function* interpret(ctx: Context, input: UnitInput): Steps<UnitOutput | RootOutput> {
-  const state: State = { acc: input.acc >>> 0, refs: [...(input.refs as Ref[])], own: [] };
+  const state: State = { acc: input.acc >>> 0, refs: [...(input.refs as Ref[])], own: [], instance: false };
   for (const instr of input.program) {
     if (instr.op === 'return') break;
     yield* step(ctx, state, instr);
   }
-  if (ctx.path !== 'root') return { acc: state.acc, refs: state.refs.slice(-handOn) } satisfies UnitOutput;
+  if (ctx.path !== 'root') return { acc: state.acc, refs: state.refs.slice(-handOn), ...(state.instance ? { tally: new Tally(state.acc) } : {}) } satisfies UnitOutput;
   return yield* finish(state);
 });
 
@@ -96,9 +103,44 @@ async function* step(ctx: Context, state: State, instr: Instr): Steps {
     }
     case 'get': {
       const ref = pick(state, instr.slot);
-      state.acc = mix(state.acc, ref ? digestValue(yield* get(ref)) : 0);
+      state.acc = mix(state.acc, ref ? digestDeep(yield* get(ref)) : 0);
       return;
     }
+    case 'putNested': {
+      const a = pick(state, instr.a);
+      const b = pick(state, instr.b);
+      // Nested values leave the unit's hands: their arrays are no longer the unit's to take.
+      disown(state, a ?? null);
+      disown(state, b ?? null);
+      state.refs.push(yield* put(nest(state.acc, a ? yield* get(a) : null, b ? yield* get(b) : null)));
+      return;
+    }
+    case 'putFrozen':
+      state.refs.push(yield* put(frozenTop(state.acc)));
+      return;
+    case 'poke': {
+      const ref = pick(state, instr.slot);
+      if (ref) state.acc = mix(state.acc, poke(yield* get(ref)));
+      return;
+    }
+    case 'scratch': {
+      const work = yield* scratch(Float64Array, instr.length);
+      state.acc = mix(state.acc, digestDeep(work)); // zero-filled, whatever memory it recycles
+      work.set(makeArray(state.acc, instr.length));
+      if (instr.keep) state.refs.push(yield* put(work));
+      else state.acc = mix(state.acc, digestDeep(work));
+      return;
+    }
+    case 'keepInstance':
+      state.instance = true;
+      return;
+    case 'putInstance':
+      try {
+        state.refs.push(yield* put(new Tally(state.acc)));
+      } catch (error) {
+        state.acc = mix(state.acc, hashString(codeOf(error) ?? 'none'));
+      }
+      return;
     case 'derive': {
       const ref = pick(state, instr.slot);
       if (ref) state.refs.push(yield* put(derive(yield* get(ref), state.acc)));
@@ -116,6 +158,13 @@ async function* step(ctx: Context, state: State, instr: Instr): Steps {
     }
     case 'throw':
       throw Object.assign(new Error(`program throw in ${ctx.path}`), { code: 'ERR_PROGRAM_THROW' });
+    case 'holdScratch':
+      state.held = yield* scratch(Float64Array, 8);
+      return;
+    case 'useHeld':
+      // A method on a typed array whose buffer the store detached at the pause throws a TypeError.
+      if (state.held) state.acc = mix(state.acc, (state.held.at(0) ?? 0) + 1);
+      return;
     case 'mutate': {
       const borrowed = yield* get(yield* put(makeArray(state.acc, 8)));
       (borrowed as Float64Array)[0] = -1; // the injected bug: an in-place write into a borrowed buffer
@@ -130,12 +179,6 @@ async function* step(ctx: Context, state: State, instr: Instr): Steps {
 function disown(state: State, ref: Ref | null): void {
   const at = ref ? state.own.indexOf(ref) : -1;
   if (at >= 0) state.own.splice(at, 1);
-}
-
-/** Folds `acc` into every element, in place. */
-function changeInPlace(array: Float64Array, acc: number): Float64Array {
-  for (let i = 0; i < array.length; i++) array[i] = (array[i] as number) * 1.25 + (acc % 11);
-  return array;
 }
 
 async function* scatterStep(state: State, instr: Extract<Instr, { op: 'scatter' }>): Steps {
@@ -168,29 +211,36 @@ export function failureSignature(error: unknown): string {
   return parts.join('<');
 }
 
-/** The root's output: acc plus its last arrays read back, so stored bytes are compared too. */
+/** The root's output: acc plus its last arrays read back (other values folded into acc), so stored bytes are compared too. */
 async function* finish(state: State): Steps<RootOutput> {
   const arrays: unknown[] = [];
+  let acc = state.acc;
   for (const ref of state.refs.slice(-3)) {
     const value = yield* get(ref);
     if (ArrayBuffer.isView(value)) arrays.push(value);
+    else acc = mix(acc, digestDeep(value));
   }
-  return { acc: state.acc, arrays } satisfies RootOutput;
+  return { acc, arrays } satisfies RootOutput;
+}
+
+/** Tries to write into the innermost plain container of a value read from the store. */
+function poke(value: unknown): number {
+  if (!isContainer(value)) return PokeResult.nothing;
+  let target: Record<string, unknown> = value;
+  for (let child = innerContainer(target); child; child = innerContainer(target)) target = child;
+  try {
+    if (Array.isArray(target)) target.push(99);
+    else target.poked = 1;
+    return PokeResult.written;
+  } catch (error) {
+    return error instanceof TypeError ? PokeResult.refused : PokeResult.other;
+  }
+}
+
+function innerContainer(value: Record<string, unknown>): Record<string, unknown> | undefined {
+  return Object.values(value).find(isContainer);
 }
 
 function pick(state: State, slot: number): Ref | undefined {
   return state.refs.length === 0 ? undefined : state.refs[slot % state.refs.length];
-}
-
-function makeArray(acc: number, length: number): Float64Array {
-  const array = new Float64Array(length);
-  for (let i = 0; i < length; i++) array[i] = (acc % 1009) * 0.37 + i * 1e-3;
-  return array;
-}
-
-function derive(value: unknown, acc: number): unknown {
-  if (!(value instanceof Float64Array)) return { acc: mix(acc, digestValue(value)) };
-  const next = new Float64Array(value.length);
-  for (let i = 0; i < value.length; i++) next[i] = (value[i] as number) * 1.5 + (acc % 7);
-  return next;
 }

@@ -1,7 +1,7 @@
 import { mkdtemp, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { start, type Runner, type RunEvent } from '../../lib/index.ts';
+import { start, type Runner, type RunEvent, type RunStats } from '../../lib/index.ts';
 import { codeOf } from '../../lib/errors.ts';
 import { interpret } from './interpreter.ts';
 import type { Program } from './program.ts';
@@ -24,6 +24,8 @@ export interface Observation {
   /** Entries left in the run's directory after the run (absent and empty both count as none). */
   readonly leftOnDisk: readonly string[];
   readonly events: readonly RunEvent[];
+  /** The run's statistics, when it succeeded. */
+  readonly stats: RunStats | undefined;
 }
 
 export interface ObserveOptions {
@@ -43,15 +45,19 @@ export async function observe(runner: Runner, program: Program, options: Observe
   const events: RunEvent[] = [];
   const job = start(interpret, { program, acc: 7, refs: [] }, { runner, seed: options.seed ?? 42, runDir, verify: options.verify ?? true });
   const subscription = job.events.subscribe({ next: (event: RunEvent) => void events.push(event) });
+  let stats: RunStats | undefined;
   const settled = job.result.then(
-    (result): Outcome => ({ ok: true, output: result.output }),
+    (result): Outcome => {
+      stats = result.stats;
+      return { ok: true, output: result.output };
+    },
     (error: unknown): Outcome => ({ ok: false, chain: causeChain(error), message: error instanceof Error ? error.message : String(error) }),
   );
   const outcome = await (options.drive ? options.drive(settled) : settled);
   subscription.unsubscribe();
   const leftOnDisk = await listLeft(runDir);
   await rm(runDir, { recursive: true, force: true });
-  return { outcome, ...summarise(events), leftOnDisk, events };
+  return { outcome, ...summarise(events), leftOnDisk, events, stats };
 }
 
 let runCounter = 0;

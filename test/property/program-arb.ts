@@ -1,4 +1,5 @@
 import fc from 'fast-check';
+import { predict } from './oracle/oracle.ts';
 import type { CentralKind, Instr, Program } from './program.ts';
 
 /** Knobs of the program generator. */
@@ -19,12 +20,24 @@ export interface ProgramShape {
   readonly collect?: boolean;
   /** Odds of a fault per member against 14 of none; 1 by default. */
   readonly faultWeight?: number;
+  /** Generate `holdScratch` / `useHeld` (a scratch array used after a pause: SKY_LEASE_EXPIRED in verify mode). */
+  readonly leases?: boolean;
+  /** Generate in-place writes into borrowed arrays (`mutate`): verify mode must fail the writer. */
+  readonly mutations: boolean;
+  /** Weight of nested, frozen-top and poking instructions against 10 for each plain one. */
+  readonly nestingWeight: number;
 }
 
-export const defaultShape: ProgramShape = { depth: 3, maxWidth: 4, maxGathers: 3, faults: true, maxArrayLength: 40_000, largeArrayWeight: 1 };
+export const defaultShape: ProgramShape = { depth: 3, maxWidth: 4, maxGathers: 3, faults: true, maxArrayLength: 40_000, largeArrayWeight: 1, mutations: true, nestingWeight: 10 };
 
 /** For budgeted runners: mostly large arrays, so a run's data outgrows the budget and spills. */
-export const spillingShape: ProgramShape = { ...defaultShape, largeArrayWeight: 6 };
+export const spillingShape: ProgramShape = { ...defaultShape, largeArrayWeight: 6, nestingWeight: 3 };
+
+/** For the cluster family: its few cases spread the data over several hosts, each with the whole budget. */
+export const clusterSpillingShape: ProgramShape = { ...spillingShape, largeArrayWeight: 24, nestingWeight: 2 };
+
+/** For the lease property: scratch arrays held across pauses and used after them. */
+export const leaseShape: ProgramShape = { ...defaultShape, leases: true };
 
 /** For the 'collect' property: half the scatters collect, and about one member in four fails. */
 export const collectShape: ProgramShape = { ...defaultShape, collect: true, faultWeight: 5 };
@@ -48,29 +61,13 @@ export function programArb(shape: ProgramShape = defaultShape): fc.Arbitrary<Pro
 }
 
 function arrayLengthArb(shape: ProgramShape): fc.Arbitrary<number> {
-  // Mostly small arrays; now and then a large one (a quarter to all of the largest) so budgets force spilling.
+  // Mostly small arrays; now and then a large one (a quarter, half or all of the largest) so budgets force spilling.
   const max = Math.max(1, shape.maxArrayLength);
   const small = fc.integer({ min: 0, max: Math.min(64, max) });
-  const large = fc.integer({ min: Math.max(1, Math.floor(max / 4)), max });
+  // Large arrays come in a few sizes, as a camera's images do: values of one size are read back into
+  // one another's memory, so a read that returns the wrong one of them shows.
+  const large = fc.constantFrom(max, Math.max(1, Math.floor(max / 2)), Math.max(1, Math.floor(max / 4)));
   return fc.oneof({ weight: 4, arbitrary: small }, { weight: shape.largeArrayWeight, arbitrary: large });
-}
-
-/**
- * Most arrays one step of `program`'s units holds at once: every `putArray`, `get` and `derive` (a get
- * and a put) between two scatters or gathers counts, plus the root's final step reading back 3 refs.
- */
-export function arraysPerStep(program: Program, root = true): number {
-  let most = 0;
-  let step = 0;
-  for (const instr of program) {
-    if (instr.op === 'scatter' || instr.op === 'gather') {
-      most = Math.max(most, step);
-      step = 0;
-      if (instr.op === 'scatter') for (const child of instr.children) most = Math.max(most, arraysPerStep(child, false));
-    } else if (instr.op === 'putArray' || instr.op === 'get' || instr.op === 'update') step += 1;
-    else if (instr.op === 'derive') step += 2;
-  }
-  return Math.max(most, step + (root ? 3 : 0));
 }
 
 /**
@@ -79,7 +76,8 @@ export function arraysPerStep(program: Program, root = true): number {
  */
 export function fitToBudget(program: Program, budget: number | undefined): Program {
   if (budget === undefined) return program;
-  const length = Math.floor(budget / 8 / (arraysPerStep(program) + 1));
+  // The oracle counts the arrays each step holds (array counts do not depend on their lengths).
+  const length = Math.floor(budget / 8 / (predict(program).mostArraysPerStep + 1));
   return fitArrays(program, Math.min(defaultShape.maxArrayLength, length));
 }
 
@@ -91,23 +89,36 @@ export function fitArrays(program: Program, maxArrayLength: number): Program {
   const cap = Math.min(64, maxArrayLength);
   return program.map((instr): Instr => {
     if (instr.op === 'scatter') return { ...instr, children: instr.children.map((child) => fitArrays(child, maxArrayLength)) };
-    if (instr.op !== 'putArray' || instr.length <= cap) return instr;
+    if ((instr.op !== 'putArray' && instr.op !== 'scratch') || instr.length <= cap) return instr;
     return { ...instr, length: Math.max(1, Math.floor((instr.length * maxArrayLength) / defaultShape.maxArrayLength)) };
   });
 }
 
 function localInstrArb(shape: ProgramShape, depth: number): fc.Arbitrary<Instr> {
-  const leaf: fc.Arbitrary<Instr>[] = [
-    fc.record({ op: fc.constant('mix' as const), k: fc.nat(1000) }),
-    fc.constant({ op: 'random' as const }),
-    fc.constant({ op: 'putPlain' as const }),
-    fc.record({ op: fc.constant('putArray' as const), length: arrayLengthArb(shape), transfer: fc.boolean() }),
-    fc.constant({ op: 'update' as const }),
-    fc.record({ op: fc.constant('get' as const), slot: fc.nat(7) }),
-    fc.record({ op: fc.constant('derive' as const), slot: fc.nat(7) }),
+  const common = (arbitrary: fc.Arbitrary<Instr>) => ({ weight: 10, arbitrary });
+  const nesting = (arbitrary: fc.Arbitrary<Instr>) => ({ weight: shape.nestingWeight, arbitrary });
+  // Rare: a refused class instance, and (verify mode) an in-place write into a borrowed array.
+  const rare = (arbitrary: fc.Arbitrary<Instr>) => ({ weight: 2, arbitrary });
+  const leaf: fc.WeightedArbitrary<Instr>[] = [
+    common(fc.record({ op: fc.constant('mix' as const), k: fc.nat(1000) })),
+    common(fc.constant({ op: 'random' as const })),
+    common(fc.constant({ op: 'putPlain' as const })),
+    common(fc.record({ op: fc.constant('putArray' as const), length: arrayLengthArb(shape), transfer: fc.boolean() })),
+    nesting(fc.record({ op: fc.constant('scratch' as const), length: arrayLengthArb(shape), keep: fc.boolean() })),
+    common(fc.constant({ op: 'update' as const })),
+    common(fc.record({ op: fc.constant('get' as const), slot: fc.nat(7) })),
+    common(fc.record({ op: fc.constant('derive' as const), slot: fc.nat(7) })),
+    nesting(fc.record({ op: fc.constant('putNested' as const), a: fc.nat(7), b: fc.nat(7) })),
+    nesting(fc.constant({ op: 'putFrozen' as const })),
+    nesting(fc.record({ op: fc.constant('poke' as const), slot: fc.nat(7) })),
+    rare(fc.constant({ op: 'putInstance' as const })),
+    ...(shape.faults ? [{ weight: 1, arbitrary: fc.constant<Instr>({ op: 'keepInstance' }) }] : []),
+    ...(shape.mutations ? [rare(fc.constant({ op: 'mutate' as const }))] : []),
+    // Only when asked, so that other shapes' pinned seeds keep drawing the same programs.
+    ...(shape.leases ? [{ weight: 30, arbitrary: fc.constant<Instr>({ op: 'holdScratch' }) }, { weight: 30, arbitrary: fc.constant<Instr>({ op: 'useHeld' }) }] : []),
   ];
   if (depth <= 0) return fc.oneof(...leaf);
-  return fc.oneof(...leaf.map((arbitrary) => ({ weight: 2, arbitrary })), { weight: 2 + 2 * depth, arbitrary: scatterArb(shape, depth - 1) });
+  return fc.oneof(...leaf, { weight: 10 + 10 * depth, arbitrary: scatterArb(shape, depth - 1) });
 }
 
 function scatterArb(shape: ProgramShape, depth: number): fc.Arbitrary<Instr> {
@@ -117,7 +128,7 @@ function scatterArb(shape: ProgramShape, depth: number): fc.Arbitrary<Instr> {
   const members = fc.array(memberPartsArb(shape, depth), { maxLength: shape.maxWidth });
   const scatter = fc.record({
     op: fc.constant('scatter' as const),
-    children: fc.tuple(agreed, members).map(([centrals, parts]) => parts.map((part) => buildMember(part, centrals))),
+    children: fc.tuple(agreed, members, sharedFaultArb(shape)).map(([centrals, parts, shared]) => parts.map((part, i) => buildMember(withShared(part, i, shared), centrals))),
     passRefs: fc.boolean(),
     catches: shape.faults ? fc.boolean() : fc.constant(false),
   });
@@ -139,6 +150,26 @@ function memberPartsArb(shape: ProgramShape, depth: number): fc.Arbitrary<Member
 /** Faults are rare per member, so that most runs get deep before something breaks. */
 function faultOrNone(shape: ProgramShape): fc.Arbitrary<Fault | null> {
   return shape.faults ? fc.oneof({ weight: 14, arbitrary: fc.constant(null) }, { weight: shape.faultWeight ?? 1, arbitrary: faultArb }) : fc.constant(null);
+}
+
+/**
+ * Now and then (1 in 8 groups) one fault given to several members at once — two early returns at the
+ * same gather, two mismatched centrals, throws in the same phase — so that which of several failures
+ * a group reports (the lowest member index, contract 4) is put to the test.
+ */
+interface SharedFault {
+  readonly fault: Fault;
+  readonly members: readonly number[];
+}
+
+function sharedFaultArb(shape: ProgramShape): fc.Arbitrary<SharedFault | null> {
+  if (!shape.faults) return fc.constant(null);
+  const shared = fc.record({ fault: faultArb, members: fc.uniqueArray(fc.nat(shape.maxWidth - 1), { minLength: 2, maxLength: 3 }) });
+  return fc.oneof({ weight: 7, arbitrary: fc.constant(null) }, { weight: 1, arbitrary: shared });
+}
+
+function withShared(part: MemberParts, index: number, shared: SharedFault | null): MemberParts {
+  return shared && shared.members.includes(index) ? { ...part, fault: shared.fault } : part;
 }
 
 /** Segment k runs before agreed gather k; segments beyond the agreed gathers are dropped, missing ones are empty. */

@@ -31,7 +31,27 @@ export type Instr =
   /** Returns at once (an early return when siblings still gather). */
   | { readonly op: 'return' }
   /** Writes in place into a borrowed typed array: verify mode must fail this unit. */
-  | { readonly op: 'mutate' };
+  | { readonly op: 'mutate' }
+  /**
+   * Puts `{ acc, parts: [a, { deep: [b] }] }` where a and b are the values of two known refs (slots):
+   * the same buffers become reachable from two refs, nested in objects and arrays. A value that is
+   * itself nested is replaced by `{ acc: digest }`, so nesting stays one level deep.
+   */
+  | { readonly op: 'putNested'; readonly a: number; readonly b: number }
+  /** Puts `Object.freeze({ acc, inner: [acc, 1, 2] })`: frozen at the top only; the store must freeze the inside. */
+  | { readonly op: 'putFrozen' }
+  /** Gets a ref and tries to write into the innermost plain container of the value; folds whether that threw. */
+  | { readonly op: 'poke'; readonly slot: number }
+  /** Puts an instance of a class: every runner must refuse it the same way (folded into acc when caught). */
+  | { readonly op: 'putInstance' }
+  /** From here on this unit's output (not the root's) carries a class instance: every runner must fail the unit with SKY_NOT_CLONEABLE as it returns. */
+  | { readonly op: 'keepInstance' }
+  /** Working memory: `scratch(Float64Array, length)` must be zero-filled; filled, then put (`keep`) or digested. */
+  | { readonly op: 'scratch'; readonly length: number; readonly keep: boolean }
+  /** Takes an 8-element scratch array and keeps holding it (not put): its lease ends at the unit's next pause. */
+  | { readonly op: 'holdScratch' }
+  /** Calls a method (`at(0)`) on the held scratch array: after a pause, verify mode must fail the unit with SKY_LEASE_EXPIRED. */
+  | { readonly op: 'useHeld' };
 
 export type Program = readonly Instr[];
 
@@ -57,4 +77,13 @@ export function unitCount(program: Program): number {
   let n = 1;
   for (const instr of program) if (instr.op === 'scatter') for (const child of instr.children) n += unitCount(child);
   return n;
+}
+
+/** `program` without its `mutate` instructions (for runs with verify mode off). */
+export function withoutMutations(program: Program): Program {
+  return program.flatMap((instr): Instr[] => {
+    if (instr.op === 'mutate' || instr.op === 'useHeld') return []; // use after a lease's end: undefined without verify
+    if (instr.op === 'scatter') return [{ ...instr, children: instr.children.map(withoutMutations) }];
+    return [instr];
+  });
 }

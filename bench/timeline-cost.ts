@@ -1,0 +1,35 @@
+/**
+ * The timeline recorder's own work, measured apart from a run's noise (for bench/ledger): the events of
+ * one recorded run replayed through a fresh `TimelineRecorder` into a fresh ledger database, with the
+ * batch committed; and the cost of one memory sample with its share of the batch commits.
+ */
+import { mkdirSync } from 'node:fs';
+import { Observable } from 'rxjs/internal/Observable';
+import type { RunEvent } from '../lib/index.ts';
+import { LedgerDb } from '../lib/ledger/ledger-db.ts';
+import { TimelineRecorder } from '../lib/ledger/timeline-recorder.ts';
+
+export function timelineCost(events: readonly RunEvent[], dir: string): { eventsMs: number; sampleUs: number } {
+  mkdirSync(dir, { recursive: true });
+  const db = LedgerDb.create(dir);
+  try {
+    const t0 = performance.now();
+    const recorder = new TimelineRecorder(db);
+    recorder.observe(new Observable<RunEvent>((subscriber) => events.forEach((e) => subscriber.next(e))));
+    recorder.stop();
+    db.flush();
+    const eventsMs = performance.now() - t0;
+    // Samples as the timer takes them: written into the queue, committed with the next batch.
+    const rounds = 1000;
+    const sampler = new TimelineRecorder(db);
+    const t1 = performance.now();
+    for (let i = 0; i < rounds; i++) {
+      sampler.sample();
+      if (i % 10 === 9) db.flush(); // ~ one 25 ms batch every few samples: more commits than a run makes
+    }
+    db.flush();
+    return { eventsMs, sampleUs: ((performance.now() - t1) / rounds) * 1000 };
+  } finally {
+    db.close();
+  }
+}
