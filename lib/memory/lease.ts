@@ -10,7 +10,7 @@ import { deepFreeze } from '../freeze.ts';
  * Cost: detaching any buffer drops V8's "array buffer detaching" protector for the whole thread, after
  * which typed-array loops run up to ~1.6x slower (measured here on memory-bound loops; under tsx's
  * loader, as `npm start` runs, it is already gone). So stores detach only in verify mode, where a use
- * after the pause must fail loudly; outside it they recycle the memory as it is (see `recycler.ts`).
+ * after the pause must fail loudly; outside it they recycle the memory as it is (see `buffer-pool.ts`).
  *
  * Pure functions; never throw for values a store holds (plain data, typed arrays, refs, opaque leaves).
  */
