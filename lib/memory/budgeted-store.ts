@@ -1,5 +1,3 @@
-import { mkdir } from 'node:fs/promises';
-import { join } from 'node:path';
 import { storeBytes } from './binary-parts.ts';
 import { parseByteSize } from '../byte-size.ts';
 import { describeValue } from '../describe-value.ts';
@@ -8,41 +6,24 @@ import type { Emit } from '../events.ts';
 import { deepFreeze } from '../freeze.ts';
 import { buffersOf } from './hand-over.ts';
 import { Ownership } from './ownership.ts';
-import { MemoryPolicy, type MemoryPolicyOptions } from './memory-policy.ts';
+import { MemoryPolicy } from './memory-policy.ts';
 import { PristineLedger } from './pristine.ts';
 import { isRef, makeRef, type Ref } from '../ref.ts';
 import { ExpiredLeases } from './expired-leases.ts';
 import { LeakDetector } from './leak-detector.ts';
 import { detachAll, moveBuffers } from './lease.ts';
 import { RetentionCheck } from './retention-check.ts';
-import { nodeSpillIo, type SpillIo } from './spill-file.ts';
+import { nodeSpillIo } from './spill-file.ts';
+import { probeDirectory } from './probe-directory.ts';
+import type { BudgetedStoreOptions } from './budgeted-store-options.ts';
+
+export type { BudgetedStoreOptions } from './budgeted-store-options.ts';
 import { SpillStore, type SpillIoStats } from './spill-store.ts';
 import type { PutOptions } from '../put.ts';
 import type { ScratchOp } from '../primitive.ts';
 import { scratchTypes, type ScratchArray } from '../scratch.ts';
 import { largestFor } from './size-class.ts';
 import type { Borrower, Store } from '../store.ts';
-
-export interface BudgetedStoreOptions {
-  /** Most resident store bytes: a byte count or a size such as `"512MB"`, `"2GiB"`. */
-  readonly budget: number | string;
-  /** Where spill files go; created if missing. The store deletes its files, not the directory. */
-  readonly directory: string;
-  /** Checksum typed arrays at put and re-check them at the borrower's next pause. */
-  readonly verify: boolean;
-  /** Receives spill-out / spill-in / memory events and retention warnings. */
-  readonly emit?: Emit;
-  /** Prefix of ref ids (and spill file names), so stores of different threads never collide. Default `r`. */
-  readonly idPrefix?: string;
-  /** Leave spill files on disk at `close()`. Default false. */
-  readonly keepFiles?: boolean;
-  /** Warn when a spilled value is still held outside the store. Default: `verify`. */
-  readonly retentionCheck?: boolean;
-  /** Tuning of the policy (headroom, writes in flight, prefetch lookahead). */
-  readonly policy?: Omit<MemoryPolicyOptions, 'budget'>;
-  /** File operations; tests inject failures. Default node:fs/promises. */
-  readonly io?: SpillIo;
-}
 
 /**
  * A `Store` that keeps everything a run holds within a memory budget by spilling to disk: values in
@@ -403,24 +384,5 @@ export class BudgetedStore implements Store {
   #report(event: { type: 'spill-out' | 'spill-in'; ref: string; bytes: number }): void {
     this.#emit(event);
     this.#emit({ type: 'memory', resident: this.#spill.residentBytes, spilled: this.#spill.diskBytes, budget: this.budget });
-  }
-}
-
-/** Creates `directory` and writes, syncs and deletes a probe file in it. */
-async function probeDirectory(directory: string, io: SpillIo): Promise<void> {
-  const probe = join(directory, `.probe-${process.pid}-${Math.random().toString(36).slice(2)}`);
-  try {
-    await mkdir(directory, { recursive: true });
-    const handle = await io.open(probe, 'w');
-    try {
-      await handle.writev([new Uint8Array(8)], 0);
-      await handle.sync();
-    } finally {
-      await handle.close();
-    }
-    await io.unlink(probe);
-  } catch (cause) {
-    const reason = cause instanceof Error ? cause.message : String(cause);
-    throw new SkyloomError(ErrorCode.SpillDir, `spill directory ${directory} cannot be used: ${reason}`, { cause });
   }
 }

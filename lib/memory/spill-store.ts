@@ -7,7 +7,9 @@ import { IoTracker } from './io-tracker.ts';
 import { nodeSpillIo, readSpillFile, writeSpillFile, type OpenSpillFile, type SpillFileInfo, type SpillIo } from './spill-file.ts';
 import { SpillFilePool } from './spill-file-pool.ts';
 import { buffersOf } from './hand-over.ts';
-import type { Ref } from '../ref.ts';
+import { openError, type Entry, type EntryState, type SpillIoStats, type SpillStoreOptions } from './spill-entry.ts';
+
+export type { EntryState, SpillIoStats, SpillStoreOptions } from './spill-entry.ts';
 
 /**
  * The MECHANISM of a spilling store: entries that are resident (in memory), on disk, or both, with
@@ -29,59 +31,6 @@ import type { Ref } from '../ref.ts';
  * the disk sets the pace. Each on-disk entry keeps its file open (up to `maxOpenFiles`), so a read is
  * one `readv`. Does not cover borrowing, verification or freeing unreachable refs (see `BudgetedStore`).
  */
-export type EntryState = 'dirty' | 'writing' | 'clean' | 'spilled' | 'reading';
-
-export interface SpillStoreOptions {
-  readonly directory: string;
-  readonly io?: SpillIo;
-  /** A file was written (`bytes` on disk). */
-  readonly onSpillOut?: (ref: string, bytes: number) => void;
-  /** A file was read back (`bytes` on disk). */
-  readonly onSpillIn?: (ref: string, bytes: number) => void;
-  /** A value left memory (for the retention check). */
-  readonly onDrop?: (ref: string, value: unknown) => void;
-  /** The unit to name when a value changes while it is written (its latest borrower), if known. */
-  readonly culprit?: (ref: string) => string | undefined;
-  /** Making a written file durable failed after its value left memory (the value is read back CRC-checked all the same). */
-  readonly onSyncFailed?: (ref: string, error: SkyloomError) => void;
-  /** Background syncs at once. Default 2. */
-  readonly syncs?: number;
-  /** Most written files not yet durable before a write waits. Default 8. */
-  readonly maxUnsynced?: number;
-  /** Most spill files kept open for one-round-trip reads; beyond, a durable file is closed and reopened to read. Default 512. */
-  readonly maxOpenFiles?: number;
-}
-
-/** Spill I/O totals, for the benchmark: bytes moved and the time at least one transfer was in flight. */
-export interface SpillIoStats {
-  readonly bytesOut: number;
-  readonly bytesIn: number;
-  readonly filesOut: number;
-  readonly filesIn: number;
-  readonly busyMs: number;
-}
-
-interface Entry {
-  readonly id: string;
-  readonly bytes: number;
-  value: unknown;
-  state: EntryState;
-  disk: SpillFileInfo | undefined;
-  /** Where the data is now (temp or final path) and its open handle, while it has one. */
-  file: { path: string; handle: OpenSpillFile['handle'] | undefined; bytes: number } | undefined;
-  /** Settles once the file is durable under its final name (or that failed). */
-  durable: Promise<void> | undefined;
-  /** Refs inside the value: kept alive while the value is on disk only. */
-  refs: readonly Ref[];
-  /** Why the value cannot be spilled (a class instance, a function...), if so. */
-  unspillable: string | undefined;
-  /** The value changed while it was written (`SKY_PRISTINE_VIOLATION`): every later write fails with this. */
-  changed?: SkyloomError;
-  writing: Promise<void> | undefined;
-  reading: Promise<unknown> | undefined;
-  freed: boolean;
-}
-
 export class SpillStore {
   readonly #entries = new Map<string, Entry>();
   readonly #options: SpillStoreOptions;
@@ -448,9 +397,4 @@ export class SpillStore {
     if (remove) await this.#io.unlink(file.path).catch(() => {}); // already gone: nothing to free
   }
 
-}
-
-function openError(file: string, ref: string, cause: unknown): SkyloomError {
-  const reason = cause instanceof Error ? cause.message : String(cause);
-  return new SkyloomError(ErrorCode.SpillWrite, `could not open a spill file for ${file} (ref ${ref}): ${reason}`, { ref, cause });
 }

@@ -1,0 +1,25 @@
+/** The options of `BudgetedStore.open`, validated there. */
+import type { Emit } from '../events.ts';
+import type { MemoryPolicyOptions } from './memory-policy.ts';
+import type { SpillIo } from './spill-file.ts';
+
+export interface BudgetedStoreOptions {
+  /** Most resident store bytes: a byte count or a size such as `"512MB"`, `"2GiB"`. */
+  readonly budget: number | string;
+  /** Where spill files go; created if missing. The store deletes its files, not the directory. */
+  readonly directory: string;
+  /** Checksum typed arrays at put and re-check them at the borrower's next pause. */
+  readonly verify: boolean;
+  /** Receives spill-out / spill-in / memory events and retention warnings. */
+  readonly emit?: Emit;
+  /** Prefix of ref ids (and spill file names), so stores of different threads never collide. Default `r`. */
+  readonly idPrefix?: string;
+  /** Leave spill files on disk at `close()`. Default false. */
+  readonly keepFiles?: boolean;
+  /** Warn when a spilled value is still held outside the store. Default: `verify`. */
+  readonly retentionCheck?: boolean;
+  /** Tuning of the policy (headroom, writes in flight, prefetch lookahead). */
+  readonly policy?: Omit<MemoryPolicyOptions, 'budget'>;
+  /** File operations; tests inject failures. Default node:fs/promises. */
+  readonly io?: SpillIo;
+}
