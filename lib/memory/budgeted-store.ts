@@ -22,7 +22,7 @@ import { SpillStore, type SpillIoStats } from './spill-store.ts';
 import type { PutOptions } from '../put.ts';
 import type { ScratchOp } from '../primitive.ts';
 import { scratchTypes, type ScratchArray } from '../scratch.ts';
-import { largestFor } from './size-class.ts';
+import { sizeClass } from './size-class.ts';
 import type { Borrower, Store } from '../store.ts';
 
 /**
@@ -194,7 +194,7 @@ export class BudgetedStore implements Store {
   scratch(op: ScratchOp, borrower: Borrower): Promise<ScratchArray> {
     const Type = scratchTypes[op.type];
     const bytes = op.length * Type.BYTES_PER_ELEMENT;
-    const most = largestFor(bytes);
+    const most = sizeClass(bytes); // the largest spare buffer this request may take
     return this.#policy.admit(most, borrower.path, () => {
       const spare = this.#spill.takeSpare(bytes, most);
       const array = new Type(spare ?? new ArrayBuffer(most), 0, op.length);

@@ -15,7 +15,3 @@ export function sizeClass(bytes: number): number {
   return 2 * base;
 }
 
-/** The largest spare buffer a request of `bytes` may take: its class's size. */
-export function largestFor(bytes: number): number {
-  return sizeClass(bytes);
-}
