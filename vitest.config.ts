@@ -3,6 +3,7 @@ import { defineConfig } from 'vitest/config';
 export default defineConfig({
   test: {
     include: ['test/**/*.test.ts'],
+    globalSetup: ['test/global-setup.ts'],
     // Verify mode (checksums of borrowed typed arrays) is on by default in tests.
     env: { SKYLOOM_VERIFY: '1' },
     // Generous: the suite must pass on a loaded 2-core machine (10x the expected time of the slowest tests).

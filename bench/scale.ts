@@ -1,7 +1,7 @@
 /**
  * bench:scale — issue 15's memory targets, measured on the real main job: each configuration is a
- * `skyloom run --visits 1 --json --no-progress --out DIR` in a child process (`node --import tsx
- * cli/main.ts`), watched from outside through /proc (VmRSS every ~20 ms, VmHWM) and by the disk use
+ * `skyloom run --visits 1 --json --no-progress --out DIR` in a child process started as `npm start`
+ * starts it (its environment, node flags and `cli/bin.mjs`, which runs the compiled copy), watched from outside through /proc (VmRSS every ~20 ms, VmHWM) and by the disk use
  * of its run directory (every ~200 ms). Each run's peak RSS is printed against budget + baseline, where
  * baseline = a process of the same kind with skyloom and the algorithms loaded and nothing run
  * (measured in this command, `scale/baseline.ts`) + the run's largest single step (`peakStepBytes`
@@ -28,10 +28,11 @@ import { defaultConfigurations, lsstConfiguration, type Configuration } from './
 import { measureChild } from './scale/measured-child.ts';
 import { spillTraffic } from './scale/spill-accounting.ts';
 import { describeVerdict, judge, passed, tableHeader, tableRow, type Verdict } from './scale/verdict.ts';
-import { mainJobNodeFlags } from './scale/main-job-flags.ts';
+import { mainJobCommand } from './scale/main-job-command.ts';
 
 const repo = fileURLToPath(new URL('..', import.meta.url));
-const cli = join(repo, 'cli', 'main.ts');
+const mainJob = mainJobCommand();
+const cli = join(repo, mainJob.entry);
 
 const { values } = parseArgs({
   options: {
@@ -61,7 +62,7 @@ const say = (line: string): void => void process.stdout.write(`${line}\n`);
 
 say(`bench:scale: ${configurations.map((c) => c.name).join(', ')}; outputs in ${root}`);
 const loadedSingle = measureLoadedBaseline(0);
-say(`loaded baseline: ${formatBytes(loadedSingle.bytes)} (node --import tsx with the CLI, lib, algorithms and runners loaded, nothing run: VmRSS after 0.5 s idle, median of 3)`);
+say(`loaded baseline: ${formatBytes(loadedSingle.bytes)} (the main job's node, flags and compiled copy with the CLI, lib, algorithms and runners loaded, nothing run: VmRSS after 0.5 s idle, median of 3)`);
 const loadedCluster = configurations.some((c) => c.runner === 'cluster') ? measureLoadedBaseline(workers) : undefined;
 if (loadedCluster) say(`loaded baseline with ${workers} cluster workers: ${formatBytes(loadedCluster.bytes)} (VmHWM of the same process after an empty run on ${workers} workers, median of 3)`);
 
@@ -70,11 +71,12 @@ const summaries = new Map<string, RunSummary>();
 for (const c of configurations) {
   const out = join(root, c.name);
   rmSync(out, { recursive: true, force: true });
-  const args = [...mainJobNodeFlags(), '--import', 'tsx', cli, 'run', '--camera', c.camera, '--visits', '1', '--runner', c.runner, '--json', '--no-progress', '--out', out];
+  const args = [...mainJob.nodeFlags, cli, 'run', '--camera', c.camera, '--visits', '1', '--runner', c.runner, '--json', '--no-progress', '--out', out];
   if (c.memoryBytes !== undefined) args.push('--memory', String(c.memoryBytes));
   if (c.runner === 'cluster') args.push('--workers', String(c.workers));
-  say(`\n${c.name}: skyloom ${args.slice(3).join(' ')}`);
+  say(`\n${c.name}: skyloom ${args.slice(mainJob.nodeFlags.length + 1).join(' ')}`);
   const child = await measureChild(args, {
+    env: mainJob.env,
     cwd: repo,
     diskFallback: out,
     progressEveryMs: c.camera === 'lsst' ? 30_000 : 60_000,

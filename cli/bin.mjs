@@ -1,12 +1,22 @@
 #!/usr/bin/env node
-// The `skyloom` command. From the sources (main.ts sits beside this file: a fresh clone) it registers
-// tsx so the TypeScript runs as it is; from dist/, where the build emits this file with `./main.ts`
-// rewritten to `./main.js` (tsconfig.build.json: allowJs), it runs the compiled CLI with no tsx.
+// The `skyloom` command. From the sources (main.ts sits beside this file: a fresh clone) it runs a
+// compiled copy of them, built once per change (launcher/compiled-build.mjs), with plain node: the
+// main thread then runs at compiled speed and without tsx's loader thread. SKYLOOM_FROM_SOURCES=1
+// runs the .ts sources through tsx instead (stack traces into the sources). From dist/, where the
+// build emits this file with `./main.ts` rewritten to `./main.js` (tsconfig.build.json: allowJs), it
+// runs the compiled CLI beside it.
 import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 
-if (existsSync(new URL('./main.ts', import.meta.url))) {
+const fromSources = existsSync(new URL('./main.ts', import.meta.url));
+let mainModule = './main.ts';
+if (fromSources && process.env.SKYLOOM_FROM_SOURCES === '1') {
   const { register } = await import('tsx/esm/api');
   register();
+} else if (fromSources) {
+  const { compiledBuild } = await import('./launcher/compiled-build.mjs');
+  const build = compiledBuild(fileURLToPath(new URL('..', import.meta.url)));
+  mainModule = new URL('cli/main.js', `file://${build}/`).href;
 }
-const { main } = await import('./main.ts');
+const { main } = await import(mainModule);
 process.exitCode = await main(process.argv);

@@ -22,7 +22,7 @@ describe('the README', () => {
     expect(first).toMatch(/^npm ci && npm start\b/m);
     expect(first).toMatch(/^npm ci && npm test\b/m);
     const pkg = JSON.parse(readFileSync('package.json', 'utf8')) as { scripts: Record<string, string> };
-    expect(pkg.scripts.start).toContain('cli/main.ts run');
+    expect(pkg.scripts.start).toContain('cli/bin.mjs run');
     expect(pkg.scripts.test).toBe('vitest run');
   });
 

@@ -35,6 +35,8 @@ export interface ChildProgress {
 
 export interface MeasureOptions {
   readonly cwd: string;
+  /** Variables added to this process's environment for the child. */
+  readonly env?: Readonly<Record<string, string>>;
   /** Where the run directory is, until the child says (its `--out`). */
   readonly diskFallback: string;
   readonly onProgress?: (progress: ChildProgress) => void;
@@ -44,7 +46,7 @@ export interface MeasureOptions {
 /** Spawns `process.execPath` with `args` and measures it until it exits. Never rejects for the child's own failure. */
 export async function measureChild(args: readonly string[], options: MeasureOptions): Promise<ChildFigures> {
   const t0 = performance.now();
-  const child = spawn(process.execPath, args, { cwd: options.cwd, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, args, { cwd: options.cwd, env: { ...process.env, ...options.env }, stdio: ['ignore', 'pipe', 'pipe'] });
   const pid = child.pid;
   if (pid === undefined) throw new Error(`could not start ${process.execPath} ${args.join(' ')}`);
   let stdout = '';

@@ -1,0 +1,19 @@
+import { describe, expect, it } from 'vitest';
+import { mainJobCommand } from '../../../bench/scale/main-job-command.ts';
+
+describe('mainJobCommand', () => {
+  it('reads the environment, node flags and entry of npm start', () => {
+    const command = mainJobCommand();
+    expect(command.entry).toBe('cli/bin.mjs');
+    expect(command.env).toEqual({ MALLOC_MMAP_THRESHOLD_: '262144' });
+    expect(command.nodeFlags).toEqual(['--max-semi-space-size=1']);
+  });
+
+  it('takes a script with no variables or flags', () => {
+    expect(mainJobCommand('node cli/bin.mjs run')).toEqual({ env: {}, nodeFlags: [], entry: 'cli/bin.mjs' });
+  });
+
+  it('refuses a script that does not run node', () => {
+    expect(() => mainJobCommand('tsx cli/main.ts run')).toThrow(/expected \[NAME=value \.\.\.\] node/);
+  });
+});
