@@ -1,3 +1,5 @@
+import { returnPages } from './return-pages.ts';
+
 /**
  * Spare ArrayBuffers by exact size: the memory of values the store owned once they left memory
  * (spilled, freed, or a unit's scratch array at its pause), read into or handed out as scratch again
@@ -74,7 +76,7 @@ export class BufferPool {
   /**
    * Lets go of buffers, sizes wanted least recently first (largest first among never-wanted ones),
    * sparing one per size in `keep`, until `bytes` are let go of; returns the bytes let go of. Their
-   * memory goes back at once (`release`), not at the next full garbage collection.
+   * memory goes back to the kernel at once (`returnPages`), not at the next full garbage collection.
    */
   discard(bytes: number, keep: readonly number[]): number {
     let discarded = 0;
@@ -84,29 +86,12 @@ export class BufferPool {
     for (const size of order) {
       const list = this.#bySize.get(size) as ArrayBuffer[];
       while (list.length > (spared.get(size) ?? 0) && discarded < bytes) {
-        release(list.pop() as ArrayBuffer);
+        returnPages(list.pop() as ArrayBuffer);
         discarded += size;
       }
       if (list.length === 0) this.#bySize.delete(size);
     }
     this.#bytes -= discarded;
     return discarded;
-  }
-}
-
-/**
- * Gives a buffer's memory back now: its contents move to a new, young ArrayBuffer that nothing holds,
- * which V8's next young-generation collection frees (within milliseconds), instead of waiting for a
- * full collection to find the old one dead (V8 runs those by the heap's growth, not the buffers'). A
- * buffer that cannot be moved is left to the collector. Never throws.
- *
- * Costs V8's "array buffer detaching" protector for the thread (see `lease.ts`): only spare buffers no
- * request wanted are released, which happens under memory pressure with values of many sizes.
- */
-function release(buffer: ArrayBuffer): void {
-  try {
-    structuredClone(buffer, { transfer: [buffer] });
-  } catch {
-    // not transferable (e.g. a pooled Buffer slab): the collector frees it in time
   }
 }
