@@ -4,8 +4,9 @@ export default defineConfig({
   test: {
     include: ['test/**/*.test.ts'],
     globalSetup: ['test/global-setup.ts'],
-    // Verify mode (checksums of borrowed typed arrays) is on by default in tests.
-    env: { SKYLOOM_VERIFY: '1' },
+    // Verify mode (checksums of borrowed typed arrays) is on by default in tests; finalizers are off
+    // (verify mode's leak detector is their only user): nothing else may depend on them.
+    env: { SKYLOOM_VERIFY: '1', SKYLOOM_FINALIZERS: '0' },
     // Generous: the suite must pass on a loaded 2-core machine (10x the expected time of the slowest tests).
     testTimeout: 300_000,
     hookTimeout: 300_000,

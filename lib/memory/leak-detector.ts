@@ -18,7 +18,7 @@ export class LeakDetector {
   readonly #tracked = new Map<string, string>();
   #closed = false;
 
-  /** Off with SKYLOOM_FINALIZERS=0 (`npm run test:no-finalizers` runs the suite so, to show nothing depends on it). */
+  /** Off with SKYLOOM_FINALIZERS=0 (the test suite runs so, to show nothing depends on it; see vitest.config.ts). */
   static enabled(): boolean {
     return process.env.SKYLOOM_FINALIZERS !== '0';
   }
