@@ -16,7 +16,14 @@ export type RunEventBody =
   | { readonly type: 'log'; readonly path: string; readonly message: string }
   | { readonly type: 'spill-out'; readonly ref: string; readonly bytes: number }
   | { readonly type: 'spill-in'; readonly ref: string; readonly bytes: number }
-  | { readonly type: 'memory'; readonly resident: number; readonly spilled: number; readonly budget: number }
+  | {
+      readonly type: 'memory';
+      readonly resident: number;
+      readonly spilled: number;
+      readonly budget: number;
+      /** Bytes of buffers the store let go of whose pages went back to the kernel but that V8 has not collected yet: `process.memoryUsage().arrayBuffers` still counts them, RSS does not. */
+      readonly returned?: number;
+    }
   | { readonly type: 'warning'; readonly path: string; readonly code: string; readonly message: string };
 
 export type RunEvent = RunEventBody & { readonly t: number };

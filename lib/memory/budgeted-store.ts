@@ -383,6 +383,6 @@ export class BudgetedStore implements Store {
 
   #report(event: { type: 'spill-out' | 'spill-in'; ref: string; bytes: number }): void {
     this.#emit(event);
-    this.#emit({ type: 'memory', resident: this.#spill.residentBytes, spilled: this.#spill.diskBytes, budget: this.budget });
+    this.#emit({ type: 'memory', resident: this.#spill.residentBytes, spilled: this.#spill.diskBytes, budget: this.budget, returned: this.#spill.returnedUncollected });
   }
 }

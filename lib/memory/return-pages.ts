@@ -13,12 +13,14 @@ import { createRequire } from 'node:module';
  * in full collections, which V8 runs by its own heap's growth, so RSS would float above the budget.
  *
  * Not covered: other systems (no koffi, not Linux, no libc.so.6): there it does nothing and returns
- * false, and the collector frees the memory in its time. Buffers under 64 KiB are left to it too.
+ * 0, and the collector frees the memory in its time. Buffers under 8 KiB are left to it too, and
+ * so are the partial pages at a buffer's two ends.
  * Never throws.
  */
 const MADV_DONTNEED = 4;
 const page = 4096n;
-const smallest = 64 * 1024;
+/** Below two pages a buffer rarely holds a whole page. */
+const smallest = 8 * 1024;
 
 type Madvise = (address: bigint, length: bigint, advice: number) => number;
 interface Koffi {
@@ -28,18 +30,19 @@ interface Koffi {
 
 let loaded: { readonly koffi: Koffi; readonly madvise: Madvise } | null | undefined;
 
-/** Returns true if the pages went back to the kernel. */
-export function returnPages(buffer: ArrayBuffer): boolean {
-  if (buffer.byteLength < smallest) return false;
+/** Returns the bytes given back to the kernel (whole pages), 0 if none. */
+export function returnPages(buffer: ArrayBuffer): number {
+  if (buffer.byteLength < smallest) return 0;
   const native = load();
-  if (!native) return false;
+  if (!native) return 0;
   try {
     const address = native.koffi.address(buffer);
     const start = ((address + page - 1n) / page) * page;
     const end = ((address + BigInt(buffer.byteLength)) / page) * page;
-    return end > start && native.madvise(start, end - start, MADV_DONTNEED) === 0;
+    if (end <= start || native.madvise(start, end - start, MADV_DONTNEED) !== 0) return 0;
+    return Number(end - start);
   } catch {
-    return false;
+    return 0;
   }
 }
 

@@ -63,8 +63,13 @@ export class SpillStore {
     else this.#resident += bytes;
   }
 
+  /** See `BufferPool.returnedUncollected`. Never throws. */
+  get returnedUncollected(): number {
+    return this.#spare.returnedUncollected;
+  }
+
   /**
-   * Lets go of spare buffers (left to the garbage collector), sparing those of `keep` sizes, until
+   * Lets go of spare buffers (their pages given back to the kernel), sparing those of `keep` sizes, until
    * `bytes` are let go of (all by default); returns the bytes let go of. Never throws.
    */
   discardSpare(bytes = Infinity, keep: readonly number[] = []): number {

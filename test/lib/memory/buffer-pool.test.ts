@@ -31,6 +31,8 @@ describe('BufferPool', () => {
     pool.give([buffer]);
     expect(pool.discard(Infinity, [])).toBe(1024 * 1024);
     expect(buffer.byteLength).toBe(1024 * 1024);
+    // its pages went back to the kernel (Linux); V8 counts the buffer until it collects it
+    if (process.platform === 'linux') expect(pool.returnedUncollected).toBeGreaterThanOrEqual(1024 * 1024 - 4096);
   });
 
   it('skips detached (empty) buffers it is given', () => {
