@@ -12,7 +12,7 @@ import { replayCommand } from './replay-command.ts';
 import { reportCommand } from './report-command.ts';
 import { graphCommand, graphFormats, parseGraphFormat } from './graph-command.ts';
 import { defaultCollapseAbove } from './graph/unit-graph.ts';
-import { runCommand } from './run-command.ts';
+import { describeError, runCommand } from './run-command.ts';
 import { statusCommand } from './status-command.ts';
 import { availableRunners, RunnerUnavailableError } from './runner-factory.ts';
 import { formatBytes } from './format.ts';
@@ -83,31 +83,35 @@ function program(setExitCode: (code: number) => void): Command {
 }
 
 /** Errors about what the user pointed the command at: usage errors (exit 2). */
-const refusedInput = new Set<string>([ErrorCode.NotARun, ErrorCode.RunIncompatible, ErrorCode.AlgorithmChanged, ErrorCode.InvalidArgument]);
+const refusedInput = new Set<string>([ErrorCode.NotARun, ErrorCode.RunIncompatible, ErrorCode.AlgorithmChanged, ErrorCode.InvalidArgument, ErrorCode.ResumeConflict, ErrorCode.DirectoryUnusable]);
 
-/** Runs the command line `argv` (as in process.argv) and returns the exit code. Never rejects. */
+/**
+ * Runs the command line `argv` (as in process.argv) and returns the exit code. Never rejects. An error
+ * with a code (every `SkyloomError`) is printed as `[CODE] message` with its causes and no stack trace;
+ * `--debug` (anywhere on the line) prints the stack too. Errors without a code are bugs: their stack is printed.
+ */
 export async function main(argv: readonly string[]): Promise<number> {
   let exitCode = 0;
+  const debug = argv.slice(2).includes('--debug');
+  const args = debug ? argv.filter((a, i) => i < 2 || a !== '--debug') : argv;
   try {
-    await program((code) => (exitCode = code)).parseAsync([...argv]);
+    await program((code) => (exitCode = code)).parseAsync([...args]);
     return exitCode;
   } catch (error) {
     if (error instanceof CommanderError) return error.exitCode === 0 ? 0 : 2; // commander printed the message
+    const stack = debug && error instanceof Error && error.stack ? `${error.stack}\n` : '';
     if (error instanceof UsageError) {
-      process.stderr.write(`skyloom: ${error.code ? `[${error.code}] ` : ''}${error.message}\n(run with --help for usage)\n`);
+      process.stderr.write(`skyloom: ${error.code ? `[${error.code}] ` : ''}${error.message}\n(run with --help for usage)\n${stack}`);
       return 2;
-    }
-    if (refusedInput.has(codeOf(error) ?? '')) {
-      process.stderr.write(`skyloom: [${codeOf(error)}] ${(error as Error).message}\n`);
-      return 2;
-    }
-    if (codeOf(error)?.startsWith('SKY_REPLAY')) {
-      process.stderr.write(`skyloom: [${codeOf(error)}] ${(error as Error).message}\n`);
-      return 1;
     }
     if (error instanceof RunnerUnavailableError) {
-      process.stderr.write(`skyloom: ${error.message}\n`);
+      process.stderr.write(`skyloom: ${error.message}\n${stack}`);
       return 1;
+    }
+    const code = codeOf(error);
+    if (code !== undefined && error instanceof Error) {
+      process.stderr.write(`skyloom: ${describeError(error)}\n${stack || '(run with --debug for the stack trace)\n'}`);
+      return refusedInput.has(code) ? 2 : 1;
     }
     process.stderr.write(`skyloom: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
     return 1;

@@ -3,7 +3,8 @@
  * and a summary (table, or JSON with `--json`) on stdout. Returns the exit code: 0 success, 1 failure.
  * Usage errors are found before this runs (see `options.ts`).
  */
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
+import { makeDirectory } from '../lib/make-directory.ts';
 import { join } from 'node:path';
 import { cameraPixels, cameraPresets, processVisits, sensorPlacements, type FailedSensor, type VisitsInput, type VisitResult } from '../algorithms/index.ts';
 import { codeOf, start, tuneMalloc, type Job, type Runner, type RunResult } from '../lib/index.ts';
@@ -118,12 +119,13 @@ async function startOrResume(options: RunOptions, runner: Runner, input: VisitsI
 
 /** `--report`: the run report, beside the other outputs (or in the run directory); its path on stderr. */
 async function reportOf(runDir: string, out: string | undefined): Promise<void> {
-  if (out) mkdirSync(out, { recursive: true });
+  if (out) makeDirectory(out, '--out');
   const { file, bytes } = await writeReport(runDir, out ? join(out, 'report.html') : undefined);
   process.stderr.write(`skyloom: run report ${file} (${formatBytes(bytes)})\n`);
 }
 
-function describeError(error: unknown): string {
+/** `[CODE] message`, then each cause on its own line. */
+export function describeError(error: unknown): string {
   if (!(error instanceof Error)) return String(error);
   const code = codeOf(error);
   let text = `${code ? `[${code}] ` : ''}${error.message}`;
@@ -132,7 +134,7 @@ function describeError(error: unknown): string {
 }
 
 function writeOutputs(dir: string, summary: RunSummary, result: RunResult<VisitResult[]>): void {
-  mkdirSync(dir, { recursive: true });
+  makeDirectory(dir, '--out');
   writeFileSync(join(dir, 'summary.json'), `${JSON.stringify(summary, null, 2)}\n`);
   writeFileSync(join(dir, 'result.json'), `${JSON.stringify(result.output, null, 2)}\n`);
   writeFileSync(join(dir, 'events.ndjson'), result.events.map((e) => JSON.stringify(e)).join('\n') + '\n');

@@ -1,4 +1,5 @@
-import { existsSync, mkdirSync } from 'node:fs';
+import { existsSync } from 'node:fs';
+import { makeDirectory } from '../make-directory.ts';
 import picomatch from 'picomatch';
 import type { Algorithm } from '../algorithm.ts';
 import { describeValue } from '../describe-value.ts';
@@ -50,7 +51,7 @@ export function openLedger(runDir: string, alg: Algorithm<unknown, unknown>, inp
   if (!options.resume && existsSync(ledgerFile(runDir))) {
     throw new SkyloomError(ErrorCode.InvalidArgument, `${runDir} already holds a run: resume it, or start the new run in another directory`);
   }
-  mkdirSync(runDir, { recursive: true });
+  makeDirectory(runDir, 'run directory');
   const db = options.resume ? LedgerDb.open(runDir) : LedgerDb.create(runDir);
   if (options.resume) readRunRecord(db, runDir);
   const codec = new ValueCodec(new ObjectStore(runDir));
