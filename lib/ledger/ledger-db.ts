@@ -1,7 +1,8 @@
 import Database from 'better-sqlite3';
-import { existsSync } from 'node:fs';
+import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { ErrorCode, SkyloomError } from '../errors.ts';
+import { codeOf, ErrorCode, SkyloomError } from '../errors.ts';
+import { checkLedgerFiles } from './ledger-files.ts';
 
 /** Bump when the tables change in a way an older reader would misread. */
 export const ledgerSchemaVersion = 2;
@@ -49,12 +50,26 @@ export class LedgerDb {
     return new LedgerDb(db, flushMs);
   }
 
-  /** Opens an existing ledger; `SKY_NOT_A_RUN` if `runDir` has none. */
-  static open(runDir: string, options: { readonly readonly?: boolean } = {}): LedgerDb {
+  /**
+   * Opens an existing ledger; `SKY_NOT_A_RUN` if `runDir` has none, `SKY_LEDGER_DAMAGED` if its files
+   * are damaged (checked before SQLite sees them: `ledger-files.ts`) or SQLite cannot read it. Read-only
+   * opens never write the ledger or its WAL.
+   */
+  static open(runDir: string, options: { readonly readonly?: boolean; readonly acceptDamagedWal?: boolean } = {}): LedgerDb {
     const file = ledgerFile(runDir);
-    if (!existsSync(file)) throw new SkyloomError(ErrorCode.NotARun, `${runDir} is not a skyloom run directory: it has no ledger (${file})`);
-    const db = new Database(file, { readonly: options.readonly ?? false, fileMustExist: true });
-    if (!options.readonly) db.pragma('journal_mode = WAL');
+    checkLedgerFiles(runDir, file, options);
+    let db: Database.Database | undefined;
+    try {
+      db = new Database(file, { readonly: options.readonly ?? false, fileMustExist: true });
+      if (!options.readonly) db.pragma('journal_mode = WAL');
+      const check = db.pragma('quick_check', { simple: true });
+      if (check !== 'ok') throw new SkyloomError(ErrorCode.LedgerDamaged, `${runDir}: ledger.sqlite fails SQLite's integrity check (${String(check)}); ${recoverable(runDir)}`);
+    } catch (error) {
+      db?.close();
+      if (error instanceof SkyloomError) throw error;
+      const reason = error instanceof Error ? `${codeOf(error) ?? error.name}: ${error.message}` : String(error);
+      throw new SkyloomError(ErrorCode.LedgerDamaged, `${runDir}: ledger.sqlite cannot be read as a SQLite database (${reason}); ${recoverable(runDir)}`, { cause: error });
+    }
     return new LedgerDb(db, 25);
   }
 
@@ -93,4 +108,11 @@ export class LedgerDb {
     if (!s) this.#statements.set(sql, (s = this.db.prepare(sql)));
     return s;
   }
+}
+
+/** What is left when the database itself is unreadable: the content-addressed objects, without the index saying whose they are. */
+function recoverable(runDir: string): string {
+  const objects = join(runDir, 'objects');
+  const count = existsSync(objects) ? readdirSync(objects).reduce((n, d) => n + readdirSync(join(objects, d)).length, 0) : 0;
+  return `the files were left as they are. The run's ${count} output and input objects in objects/ are intact (content-addressed) but cannot be matched to units without the ledger: start the run again in another directory`;
 }
