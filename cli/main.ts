@@ -43,13 +43,16 @@ function program(setExitCode: (code: number) => void): Command {
     .addOption(new Option('--json', 'print a machine-readable summary on stdout (logs stay on stderr)').default(false))
     .addOption(new Option('--no-progress', 'do not draw the progress bar'))
     .addOption(new Option('--keep <pattern>', "keep the inputs of units matching this unit-path pattern (or 'all') in the ledger, for replay"))
-    .addOption(new Option('--resume <dir>', 'continue the interrupted or failed run recorded in this run directory'))
-    .addOption(new Option('--force', 'with --resume: resume even though the algorithm module changed').default(false))
+    .addOption(new Option('--resume <dir>', 'continue the interrupted or failed run recorded in this run directory, with the options it was recorded with (--runner, --memory, --workers, --out may be given anew)'))
+    .addOption(new Option('--force', 'override a safety refusal: resume a changed algorithm (or a ledger whose WAL is damaged), run more --workers than cores, start a run estimated not to fit in memory').default(false))
     .addOption(new Option('--sensors <n>', "process only the first n sensors of each visit (e.g. a slice of the lsst camera's 189)"))
     .addOption(new Option('--defective-sensors <n>', 'make n sensors of the camera defective (seeded: dead amplifier, NaN columns); visits go on without them').default('0'))
     .addOption(new Option('--fail-fast', 'a failed sensor fails the run (exit 1) instead of being left out of its visit').default(false))
     .addOption(new Option('--report', 'when the run ends, write the run report (report.html in --out, or in the run directory)').default(false))
-    .action(async (raw: Record<string, unknown>) => setExitCode(await runCommand(resolveRunOptions(raw))));
+    .action(async (raw: Record<string, unknown>, command: Command) => {
+      const explicit = Object.keys(raw).filter((key) => command.getOptionValueSource(key) === 'cli');
+      setExitCode(await runCommand(resolveRunOptions(raw, explicit)));
+    });
   root
     .command('status')
     .description('summarise a run from its ledger: units by status, failures, time and store bytes per level')
@@ -83,7 +86,7 @@ function program(setExitCode: (code: number) => void): Command {
 }
 
 /** Errors about what the user pointed the command at: usage errors (exit 2). */
-const refusedInput = new Set<string>([ErrorCode.NotARun, ErrorCode.RunIncompatible, ErrorCode.AlgorithmChanged, ErrorCode.InvalidArgument, ErrorCode.ResumeConflict, ErrorCode.DirectoryUnusable]);
+const refusedInput = new Set<string>([ErrorCode.NotARun, ErrorCode.RunIncompatible, ErrorCode.AlgorithmChanged, ErrorCode.InvalidArgument, ErrorCode.ResumeConflict, ErrorCode.DirectoryUnusable, ErrorCode.RunNotStarted]);
 
 /**
  * Runs the command line `argv` (as in process.argv) and returns the exit code. Never rejects. An error
