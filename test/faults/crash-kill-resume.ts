@@ -1,0 +1,94 @@
+/**
+ * `npm run test:crash`: kill -9 the tiny job at N random points (default 50), resume it, and check that
+ * the resumed result.json is byte-identical to an uninterrupted run's and that no unit the ledger had
+ * recorded finished ran again (its attempts did not change). A kill before the run recorded itself is
+ * resumed too: the CLI then starts it afresh in its directory; with no run directory at all, the same
+ * command is run again. Prints one line per point and `N/50 identical`; exits 1 unless all are.
+ *
+ * Kill points are drawn uniformly over [0, 1.2 x) the wall time of an uninterrupted run measured first,
+ * from a seed printed at the start (SKYLOOM_CRASH_SEED, SKYLOOM_CRASH_POINTS override). Not part of
+ * `npm test`: it takes minutes.
+ */
+import { spawn, spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
+import { seededRandom } from '../../lib/random.ts';
+
+const seed = Number(process.env.SKYLOOM_CRASH_SEED ?? 20261206);
+const points = Number(process.env.SKYLOOM_CRASH_POINTS ?? 50);
+const job = ['--camera', 'tiny', '--visits', '2', '--seed', '7', '--memory', '2MB', '--no-progress', '--json'];
+const base = mkdtempSync(join(tmpdir(), 'skyloom-crash-'));
+
+function skyloom(args: readonly string[]): { code: number | null; stderr: string } {
+  const r = spawnSync(process.execPath, ['cli/bin.mjs', ...args], { encoding: 'utf8', timeout: 300_000 });
+  return { code: r.status, stderr: r.stderr };
+}
+
+/** Finished units and their attempts, read-only (empty when there is no readable ledger yet). */
+function finishedUnits(runDir: string): Map<string, number> {
+  const file = join(runDir, 'ledger.sqlite');
+  if (!existsSync(file) || readFileSync(file).length < 100) return new Map();
+  const db = new Database(file, { readonly: true, fileMustExist: true });
+  try {
+    const rows = db.prepare(`SELECT path, attempts FROM units WHERE status = 'finished'`).all() as { path: string; attempts: number }[];
+    return new Map(rows.map((r) => [r.path, r.attempts]));
+  } catch {
+    return new Map();
+  } finally {
+    db.close();
+  }
+}
+
+/** Starts the job and kills it with SIGKILL after `ms`; whether the kill landed before it ended. */
+async function runAndKill(out: string, runner: string, ms: number): Promise<boolean> {
+  const child = spawn(process.execPath, ['cli/bin.mjs', 'run', ...job, '--runner', runner, '--out', out], { stdio: 'ignore' });
+  const exited = new Promise<void>((resolve) => child.on('exit', () => resolve()));
+  let killed = false;
+  const timer = setTimeout(() => (killed = child.kill('SIGKILL')), ms);
+  await exited;
+  clearTimeout(timer);
+  return killed;
+}
+
+console.log(`test:crash: seed ${seed}, ${points} kill points, tiny job (${job.join(' ')}), scratch ${base}`);
+const referenceOut = join(base, 'reference');
+const t0 = performance.now();
+const reference = skyloom(['run', ...job, '--runner', 'laptop', '--out', referenceOut]);
+const wallMs = performance.now() - t0;
+if (reference.code !== 0) throw new Error(`the uninterrupted run failed: ${reference.stderr}`);
+const expected = readFileSync(join(referenceOut, 'result.json'), 'utf8');
+const inline = skyloom(['run', ...job, '--runner', 'inline', '--out', join(base, 'inline')]);
+if (inline.code !== 0 || readFileSync(join(base, 'inline', 'result.json'), 'utf8') !== expected) throw new Error('the inline and laptop runs differ: no reference');
+console.log(`uninterrupted run (laptop, whole command): ${wallMs.toFixed(0)} ms; kill points drawn in [0, ${(1.2 * wallMs).toFixed(0)}) ms`);
+
+const random = seededRandom(seed, 'crash points');
+let identical = 0;
+const failures: string[] = [];
+for (let k = 0; k < points; k++) {
+  const runner = k % 5 === 4 ? 'cluster' : 'laptop';
+  const ms = Math.floor(random() * 1.2 * wallMs);
+  const out = join(base, `point-${k}`);
+  const runDir = join(out, 'run');
+  const killed = await runAndKill(out, runner, ms);
+  const before = finishedUnits(runDir);
+  rmSync(join(out, 'result.json'), { force: true });
+  let how = 'resume';
+  let r = skyloom(['run', '--resume', runDir, '--runner', runner]);
+  if (r.code !== 0 && /SKY_NOT_A_RUN/.test(r.stderr)) {
+    how = 're-run (no ledger yet)';
+    r = skyloom(['run', ...job, '--runner', runner, '--out', out]);
+  } else if (/starting it afresh/.test(r.stderr)) how = 'resume → afresh (no run record yet)';
+  const after = finishedUnits(runDir);
+  const rerun = [...before].filter(([path, attempts]) => after.get(path) !== attempts).map(([path]) => path);
+  const same = r.code === 0 && existsSync(join(out, 'result.json')) && readFileSync(join(out, 'result.json'), 'utf8') === expected;
+  const ok = same && rerun.length === 0;
+  if (ok) identical++;
+  else failures.push(`point ${k}: exit ${r.code}, identical ${same}, re-run ${rerun.join(' ') || 'none'}\n${r.stderr}`);
+  console.log(`point ${String(k).padStart(2)}: ${runner.padEnd(7)} kill at ${String(ms).padStart(5)} ms ${killed ? '' : '(ended first) '}with ${before.size} units finished; ${how}: ${ok ? 'identical, nothing finished re-run' : 'DIFFERENT'}`);
+}
+console.log(`${identical}/${points} identical`);
+for (const f of failures) console.log(f);
+rmSync(base, { recursive: true, force: true });
+process.exitCode = identical === points ? 0 : 1;
