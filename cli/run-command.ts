@@ -147,7 +147,7 @@ function planRun(given: RunOptions): RunPlan {
   if (!given.resume) return { options: given, notes: [] };
   let record;
   try {
-    record = readRecordedRun(given.resume);
+    record = readRecordedRun(given.resume, { force: given.force });
   } catch (error) {
     if (codeOf(error) !== ErrorCode.RunNotStarted) throw error;
     return { options: given, freshDir: given.resume, notes: [`${given.resume} was stopped before it recorded its run (nothing was computed): starting it afresh there with the flags given now`] };

@@ -46,9 +46,9 @@ export async function resume(runDir: string, options: ResumeOptions): Promise<Jo
   return start(alg, input, { ...startOptions, seed: record.seed, runDir, ledger: { keep, resume: true, acceptDamagedWal: force === true } });
 }
 
-/** The run record of `runDir`, read-only (what a resume would continue). */
-export function readRecordedRun(runDir: string): RunRecord {
-  const db = LedgerDb.open(runDir, { readonly: true });
+/** The run record of `runDir`, read-only (what a resume would continue); `force` as in `resume`. */
+export function readRecordedRun(runDir: string, options: { readonly force?: boolean } = {}): RunRecord {
+  const db = LedgerDb.open(runDir, { readonly: true, acceptDamagedWal: options.force === true });
   try {
     return readRunRecord(db, runDir);
   } finally {
