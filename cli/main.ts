@@ -22,7 +22,8 @@ function program(setExitCode: (code: number) => void): Command {
   const root = new Command('skyloom')
     .description('Full-focal-plane algorithms as coroutines: the same code inline, on a laptop (memory budget) or a many-core node.')
     .exitOverride()
-    .showHelpAfterError('(run with --help for usage)');
+    .showHelpAfterError('(run with --help for usage)')
+    .addHelpText('after', '\nErrors print as [CODE] message; add --debug to any command to print the stack trace too.');
   root
     .command('run', { isDefault: true })
     .description('process visits of a synthetic camera (background, detection, astrometry, PSF) and print a summary')
