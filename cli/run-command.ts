@@ -7,7 +7,7 @@ import { writeFileSync } from 'node:fs';
 import { makeDirectory } from '../lib/make-directory.ts';
 import { join } from 'node:path';
 import { cameraPixels, cameraPresets, processVisits, sensorPlacements, type FailedSensor, type VisitsInput, type VisitResult } from '../algorithms/index.ts';
-import { codeOf, ErrorCode, start, tuneMalloc, type Job, type Runner, type RunResult } from '../lib/index.ts';
+import { codeOf, start, tuneMalloc, type Job, type Runner, type RunResult } from '../lib/index.ts';
 import { readRecordedRun, resume } from '../lib/ledger/resume.ts';
 import { formatBytes, formatMs, formatTable } from './format.ts';
 import { checkMemory, type RunOptions } from './options.ts';
@@ -129,7 +129,7 @@ export async function runCommand(given: RunOptions): Promise<number> {
 async function startOrResume(options: RunOptions, plan: RunPlan, runner: Runner, input: VisitsInput): Promise<Job<VisitResult[]>> {
   if (plan.resumeDir) return (await resume(plan.resumeDir, { runner, force: options.force })) as Job<VisitResult[]>;
   const keep = options.keep === undefined ? false : options.keep === 'all' ? true : options.keep;
-  const runDir = plan.freshDir ?? (options.out ? join(options.out, 'run') : undefined);
+  const runDir = options.out ? join(options.out, 'run') : undefined;
   return start(processVisits, input, { runner, seed: options.seed, ...(runDir ? { runDir } : {}), ledger: { keep, options: optionsToRecord(options) } });
 }
 
@@ -137,21 +137,13 @@ interface RunPlan {
   readonly options: RunOptions;
   /** The run directory to resume; undefined for a new run. */
   readonly resumeDir?: string;
-  /** A `--resume` directory whose run never recorded itself: a new run starts there. */
-  readonly freshDir?: string;
   readonly notes: readonly string[];
 }
 
 /** A new run as given, or a resume with the options recorded in its ledger (`resume-options.ts`). */
 function planRun(given: RunOptions): RunPlan {
   if (!given.resume) return { options: given, notes: [] };
-  let record;
-  try {
-    record = readRecordedRun(given.resume, { force: given.force });
-  } catch (error) {
-    if (codeOf(error) !== ErrorCode.RunNotStarted) throw error;
-    return { options: given, freshDir: given.resume, notes: [`${given.resume} was stopped before it recorded its run (nothing was computed): starting it afresh there with the flags given now`] };
-  }
+  const record = readRecordedRun(given.resume, { force: given.force });
   const { options, notes } = resumeOptions(given, record.options, given.resume);
   return { options: { ...options, seed: record.seed }, resumeDir: given.resume, notes };
 }

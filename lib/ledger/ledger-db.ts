@@ -1,5 +1,5 @@
 import Database from 'better-sqlite3';
-import { existsSync, readdirSync } from 'node:fs';
+import { existsSync, readdirSync, renameSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { codeOf, ErrorCode, SkyloomError } from '../errors.ts';
 import { checkLedgerFiles } from './ledger-files.ts';
@@ -48,6 +48,27 @@ export class LedgerDb {
     db.pragma('synchronous = NORMAL');
     db.exec(schema);
     return new LedgerDb(db, flushMs);
+  }
+
+  /**
+   * Creates the ledger of `runDir` with `init`'s writes (the run record) already in it: they are made
+   * in `ledger.sqlite.new`, which is closed (checkpointed) and renamed into place, so a process killed
+   * at any point leaves either no ledger or one with its run record, never one without.
+   */
+  static createWith(runDir: string, init: (db: LedgerDb) => void, flushMs = 25): LedgerDb {
+    const file = ledgerFile(runDir);
+    const fresh = `${file}.new`;
+    for (const suffix of ['', '-wal', '-shm']) rmSync(fresh + suffix, { force: true });
+    const db = new LedgerDb(new Database(fresh), flushMs);
+    try {
+      db.db.pragma('journal_mode = WAL');
+      db.db.exec(schema);
+      init(db);
+    } finally {
+      db.close();
+    }
+    renameSync(fresh, file);
+    return LedgerDb.create(runDir, flushMs);
   }
 
   /**

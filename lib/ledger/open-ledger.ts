@@ -47,9 +47,10 @@ export interface OpenLedger {
 
 /**
  * Opens the ledger of a run in `runDir` (creating the directory) under the run's lock (`run-lock.ts`),
- * and records the run. The run record (algorithm and its modules' digests, input, seed, options) is
- * committed before this returns, so a ledger without one recorded nothing at all: a new run takes such
- * a directory over (`SKY_RUN_NOT_STARTED` is what a resume of it says).
+ * and records the run. The ledger file appears with its run record (algorithm and its modules'
+ * digests, input, seed, options) already in it (`LedgerDb.createWith`), so a run killed at any point
+ * can be resumed or, if it had no ledger yet, run again. A ledger without a run record and with nothing
+ * recorded (made by an older skyloom) is taken over by a new run (`SKY_RUN_NOT_STARTED` to a resume).
  */
 export function openLedger(runDir: string, alg: Algorithm<unknown, unknown>, input: unknown, run: { seed: number; runner: string }, options: LedgerOptions): OpenLedger {
   const keep = keepMatcher(options.keep ?? false);
@@ -59,16 +60,17 @@ export function openLedger(runDir: string, alg: Algorithm<unknown, unknown>, inp
   let codec: ValueCodec;
   try {
     if (!options.resume && existsSync(ledgerFile(runDir))) takeOverUnstarted(runDir);
-    db = options.resume ? LedgerDb.open(runDir, { acceptDamagedWal: options.acceptDamagedWal === true }) : LedgerDb.create(runDir);
-    if (options.resume) readRunRecord(db, runDir);
     codec = new ValueCodec(new ObjectStore(runDir));
-    if (!options.resume) {
+    if (options.resume) {
+      db = LedgerDb.open(runDir, { acceptDamagedWal: options.acceptDamagedWal === true });
+      readRunRecord(db, runDir);
+    } else {
       const { moduleUrl: module, name } = alg;
       const keepText = typeof options.keep === 'string' ? options.keep : options.keep ? 'all' : 'none';
       const { digest, modules } = algorithmProvenance(alg);
       const inputDigest = rootInputObject(new ObjectStore(runDir), input);
-      writeRunRecord(db, { schema: ledgerSchemaVersion, skyloomVersion, module, name, algorithmDigest: digest, modules, inputDigest, seed: run.seed, runner: run.runner, keep: keepText, ...(options.options ? { options: options.options } : {}), started: new Date().toISOString() });
-      db.flush(); // committed now: a run stopped from here on can be resumed
+      const record = { schema: ledgerSchemaVersion, skyloomVersion, module, name, algorithmDigest: digest, modules, inputDigest, seed: run.seed, runner: run.runner, keep: keepText, ...(options.options ? { options: options.options } : {}), started: new Date().toISOString() };
+      db = LedgerDb.createWith(runDir, (fresh) => writeRunRecord(fresh, record)); // the ledger appears with its run record
     }
   } catch (error) {
     lock.release();

@@ -2,11 +2,12 @@
  * Fault matrix, damaged ledgers: status and resume never write a ledger they cannot read (a 0-byte
  * database keeps its WAL), and damage is reported as SKY_LEDGER_DAMAGED saying what is damaged and what
  * can be recovered, never a raw SqliteError or a misleading SKY_NOT_A_RUN. A ledger stopped in its first
- * milliseconds (no run record, nothing recorded) is SKY_RUN_NOT_STARTED and is taken over by a new run.
+ * milliseconds by an older skyloom (no run record, nothing recorded) is SKY_RUN_NOT_STARTED and is taken
+ * over by a new run; a new ledger appears with its run record in it.
  */
 import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { cpSync, readFileSync, truncateSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, readFileSync, truncateSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { ErrorCode, resume, run } from '../../lib/index.ts';
@@ -113,13 +114,23 @@ describe('a run stopped in its first milliseconds', () => {
     expect(readRunStatus(dir).byStatus).toEqual({ finished: 1 + input.visits * (1 + input.sensors) });
   });
 
-  it('a 0-byte ledger and no WAL (killed between creating the file and its first write): the CLI resume starts it afresh', () => {
-    const dir = join(base, 'zero-no-wal');
+  it('a 0-byte ledger and no WAL (older skyloom killed between creating the file and its first write): the command says so; the same run again takes it over', () => {
+    const out = join(base, 'zero-no-wal');
+    const dir = join(out, 'run');
     cpSync(finished, dir, { recursive: true, filter: (src) => !src.includes('ledger.sqlite') });
     writeFileSync(join(dir, 'ledger.sqlite'), '');
-    const r = skyloom(['run', '--resume', dir, '--camera', 'tiny', '--visits', '1', '--sensors', '2', '--memory', '2MB', '--no-progress', '--json']);
-    expect(r.code, r.stderr).toBe(0);
-    expect(r.stderr).toMatch(/was stopped before it recorded its run \(nothing was computed\): starting it afresh/);
+    const resumed = skyloom(['run', '--resume', dir, '--no-progress']);
+    expect(resumed.code).toBe(2);
+    expect(resumed.stderr).toMatch(/\[SKY_RUN_NOT_STARTED\] .*stopped in its first milliseconds.*Start it again: a new run in this directory takes it over/);
+    const again = skyloom(['run', '--camera', 'tiny', '--visits', '1', '--sensors', '2', '--memory', '2MB', '--no-progress', '--json', '--out', out]);
+    expect(again.code, again.stderr).toBe(0);
     expect(readRunStatus(dir).run.outcome).toBe('finished');
+  });
+
+  it('a new ledger appears with its run record already in it: no ledger.sqlite.new is left behind', async () => {
+    const dir = join(base, 'atomic');
+    await run(visits, input, { runner, seed: 1, runDir: dir, ledger: true });
+    expect(existsSync(join(dir, 'ledger.sqlite.new'))).toBe(false);
+    expect(readRunStatus(dir).run).toMatchObject({ name: 'visits', seed: 1, modules: expect.objectContaining({ 'test/lib/ledger/fixtures/visits.ts': expect.any(String) }) });
   });
 });

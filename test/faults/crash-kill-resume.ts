@@ -1,9 +1,9 @@
 /**
  * `npm run test:crash`: kill -9 the tiny job at N random points (default 50), resume it, and check that
  * the resumed result.json is byte-identical to an uninterrupted run's and that no unit the ledger had
- * recorded finished ran again (its attempts did not change). A kill before the run recorded itself is
- * resumed too: the CLI then starts it afresh in its directory; with no run directory at all, the same
- * command is run again. Prints one line per point and `N/50 identical`; exits 1 unless all are.
+ * recorded finished ran again (its attempts did not change). A kill before the run had a ledger leaves
+ * nothing to resume (`SKY_NOT_A_RUN`): the same command is run again, into the same directory (taking
+ * over the dead process's lock). Prints one line per point and `N/50 identical`; exits 1 unless all are.
  *
  * Kill points are drawn uniformly over [0, 1.2 x) the wall time of an uninterrupted run measured first,
  * from a seed printed at the start (SKYLOOM_CRASH_SEED, SKYLOOM_CRASH_POINTS override). Not part of
@@ -76,10 +76,10 @@ for (let k = 0; k < points; k++) {
   rmSync(join(out, 'result.json'), { force: true });
   let how = 'resume';
   let r = skyloom(['run', '--resume', runDir, '--runner', runner]);
-  if (r.code !== 0 && /SKY_NOT_A_RUN/.test(r.stderr)) {
-    how = 're-run (no ledger yet)';
+  if (r.code !== 0 && /SKY_NOT_A_RUN|SKY_RUN_NOT_STARTED/.test(r.stderr)) {
+    how = `re-run (${/SKY_NOT_A_RUN/.test(r.stderr) ? 'no ledger yet' : 'no run record'})`;
     r = skyloom(['run', ...job, '--runner', runner, '--out', out]);
-  } else if (/starting it afresh/.test(r.stderr)) how = 'resume → afresh (no run record yet)';
+  }
   const after = finishedUnits(runDir);
   const rerun = [...before].filter(([path, attempts]) => after.get(path) !== attempts).map(([path]) => path);
   const same = r.code === 0 && existsSync(join(out, 'result.json')) && readFileSync(join(out, 'result.json'), 'utf8') === expected;
