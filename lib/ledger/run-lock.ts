@@ -9,7 +9,7 @@
  * process-wide. Does not cover run directories shared between hosts (a pid means nothing elsewhere: a
  * lock from another host is never taken over), nor a pid reused by an unrelated process after a crash.
  */
-import { closeSync, linkSync, openSync, readFileSync, renameSync, rmSync, statSync, writeSync } from 'node:fs';
+import { linkSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { ErrorCode, SkyloomError } from '../errors.ts';
@@ -31,14 +31,8 @@ interface Holder {
 export function lockRun(runDir: string): RunLock {
   const file = runLockFile(runDir);
   for (let attempt = 0; attempt < 5; attempt++) {
-    const fd = tryCreate(file);
-    if (fd !== undefined) {
-      const holder: Holder = { pid: process.pid, host: hostname(), started: new Date().toISOString() };
-      try {
-        writeSync(fd, JSON.stringify(holder));
-      } finally {
-        closeSync(fd);
-      }
+    const holder: Holder = { pid: process.pid, host: hostname(), started: new Date().toISOString() };
+    if (tryCreate(file, holder)) {
       let held = true;
       return {
         release() {
@@ -47,26 +41,31 @@ export function lockRun(runDir: string): RunLock {
         },
       };
     }
-    const holder = readHolder(file);
-    if (holder === 'gone') continue; // released meanwhile: try again
-    if (holder !== 'unreadable' && isAlive(holder)) {
-      throw new SkyloomError(ErrorCode.RunLocked, `${runDir} is in use by process ${holder.pid} on ${holder.host} (since ${holder.started}): one process per run directory; wait for it to end, or stop it (its lock is ${file})`);
+    const found = readHolder(file);
+    if (found === 'gone') continue; // released meanwhile: try again
+    if (found !== 'unreadable' && isAlive(found)) {
+      throw new SkyloomError(ErrorCode.RunLocked, `${runDir} is in use by process ${found.pid} on ${found.host} (since ${found.started}): one process per run directory; wait for it to end, or stop it (its lock is ${file})`);
     }
-    if (holder === 'unreadable' && !olderThanAFewSeconds(file)) {
-      // Another process has just created it and not yet written its pid.
-      throw new SkyloomError(ErrorCode.RunLocked, `${runDir} is being locked by another process right now (${file})`);
-    }
-    takeOver(file, holder);
+    takeOver(file, found); // its holder is dead, or it is not a lock this code wrote
   }
   throw new SkyloomError(ErrorCode.RunLocked, `${runDir}: could not take its lock (${file}): other processes keep taking it`);
 }
 
-function tryCreate(file: string): number | undefined {
+/**
+ * Creates the lock with its content in one step: the holder is written to a file of its own, then
+ * hard-linked to the lock's name (link() fails if the name exists), so a lock is never seen empty.
+ */
+function tryCreate(file: string, holder: Holder): boolean {
+  const own = `${file}.${process.pid}-${Math.random().toString(36).slice(2)}`;
   try {
-    return openSync(file, 'wx');
+    writeFileSync(own, JSON.stringify(holder));
+    linkSync(own, file);
+    return true;
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'EEXIST') return undefined;
+    if ((error as NodeJS.ErrnoException).code === 'EEXIST') return false;
     throw new SkyloomError(ErrorCode.DirectoryUnusable, `cannot create the run lock ${file}: ${(error as Error).message}`, { cause: error });
+  } finally {
+    rmSync(own, { force: true });
   }
 }
 
@@ -96,16 +95,6 @@ function isAlive(holder: Holder): boolean {
     return (error as NodeJS.ErrnoException).code === 'EPERM'; // alive, someone else's
   }
 }
-
-function olderThanAFewSeconds(file: string): boolean {
-  try {
-    const { mtimeMs } = statSync(file);
-    return Date.now() - mtimeMs > 5000;
-  } catch {
-    return true;
-  }
-}
-
 
 /**
  * Moves a dead holder's lock aside under a unique name, then deletes it: of two processes taking over

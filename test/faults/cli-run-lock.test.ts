@@ -44,6 +44,15 @@ describe('the run lock', () => {
     lock.release();
   });
 
+  it('a lock file that holds no holder (not written by this code) is taken over; a lock is never seen empty', () => {
+    const dir = join(base, 'empty');
+    mkdirSync(dir);
+    writeFileSync(runLockFile(dir), '');
+    const lock = lockRun(dir);
+    expect(JSON.parse(readFileSync(runLockFile(dir), 'utf8'))).toMatchObject({ pid: process.pid, host: hostname() });
+    lock.release();
+  });
+
   it('a run or resume of a directory another live process holds fails at start with its pid; the holder’s lock stays', async () => {
     const dir = join(base, 'held');
     await run(visits, input, { runner, runDir: dir, ledger: true });
