@@ -5,9 +5,10 @@
  * nothing to resume (`SKY_NOT_A_RUN`): the same command is run again, into the same directory (taking
  * over the dead process's lock). Prints one line per point and `N/50 identical`; exits 1 unless all are.
  *
- * Kill points are drawn uniformly over [0, 1.2 x) the wall time of an uninterrupted run measured first,
- * from a seed printed at the start (SKYLOOM_CRASH_SEED, SKYLOOM_CRASH_POINTS override). Not part of
- * `npm test`: it takes minutes.
+ * Kill points are drawn uniformly over [0, W) ms after the command starts, W the shortest wall time of
+ * an uninterrupted run seen so far (two measured first; a point whose run ends before its kill lowers
+ * it), from a seed printed at the start (SKYLOOM_CRASH_SEED, SKYLOOM_CRASH_POINTS override). The kill
+ * lands anywhere: during start-up, before the ledger exists, mid-run. Not part of `npm test`: minutes.
  */
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -41,37 +42,47 @@ function finishedUnits(runDir: string): Map<string, number> {
   }
 }
 
-/** Starts the job and kills it with SIGKILL after `ms`; whether the kill landed before it ended. */
-async function runAndKill(out: string, runner: string, ms: number): Promise<boolean> {
+/** Starts the job and kills it with SIGKILL after `ms`: whether the kill landed, and the wall time if it did not. */
+async function runAndKill(out: string, runner: string, ms: number): Promise<{ killed: boolean; wallMs: number }> {
+  const started = performance.now();
   const child = spawn(process.execPath, ['cli/bin.mjs', 'run', ...job, '--runner', runner, '--out', out], { stdio: 'ignore' });
   const exited = new Promise<void>((resolve) => child.on('exit', () => resolve()));
   let killed = false;
   const timer = setTimeout(() => (killed = child.kill('SIGKILL')), ms);
   await exited;
   clearTimeout(timer);
-  return killed;
+  return { killed, wallMs: performance.now() - started };
+}
+
+function timed(args: readonly string[]): { code: number | null; stderr: string; wallMs: number } {
+  const started = performance.now();
+  return { ...skyloom(args), wallMs: performance.now() - started };
 }
 
 console.log(`test:crash: seed ${seed}, ${points} kill points, tiny job (${job.join(' ')}), scratch ${base}`);
 const referenceOut = join(base, 'reference');
-const t0 = performance.now();
-const reference = skyloom(['run', ...job, '--runner', 'laptop', '--out', referenceOut]);
-const wallMs = performance.now() - t0;
+const reference = timed(['run', ...job, '--runner', 'laptop', '--out', referenceOut]);
 if (reference.code !== 0) throw new Error(`the uninterrupted run failed: ${reference.stderr}`);
 const expected = readFileSync(join(referenceOut, 'result.json'), 'utf8');
-const inline = skyloom(['run', ...job, '--runner', 'inline', '--out', join(base, 'inline')]);
+const inline = timed(['run', ...job, '--runner', 'inline', '--out', join(base, 'inline')]);
 if (inline.code !== 0 || readFileSync(join(base, 'inline', 'result.json'), 'utf8') !== expected) throw new Error('the inline and laptop runs differ: no reference');
-console.log(`uninterrupted run (laptop, whole command): ${wallMs.toFixed(0)} ms; kill points drawn in [0, ${(1.2 * wallMs).toFixed(0)}) ms`);
+const again = timed(['run', ...job, '--runner', 'laptop', '--out', join(base, 'again')]);
+let window = Math.min(reference.wallMs, again.wallMs);
+console.log(`uninterrupted runs (laptop, whole command): ${reference.wallMs.toFixed(0)}, ${again.wallMs.toFixed(0)} ms; kill points drawn in [0, ${window.toFixed(0)}) ms`);
 
 const random = seededRandom(seed, 'crash points');
 let identical = 0;
+const stages = new Map<string, number>();
 const failures: string[] = [];
 for (let k = 0; k < points; k++) {
   const runner = k % 5 === 4 ? 'cluster' : 'laptop';
-  const ms = Math.floor(random() * 1.2 * wallMs);
+  const ms = Math.floor(random() * window);
   const out = join(base, `point-${k}`);
   const runDir = join(out, 'run');
-  const killed = await runAndKill(out, runner, ms);
+  const { killed, wallMs } = await runAndKill(out, runner, ms);
+  if (!killed && runner === 'laptop') window = Math.min(window, wallMs);
+  const stage = !killed ? 'ended' : !existsSync(join(runDir, 'ledger.sqlite')) ? 'no ledger' : 'mid-run';
+  stages.set(stage, (stages.get(stage) ?? 0) + 1);
   const before = finishedUnits(runDir);
   rmSync(join(out, 'result.json'), { force: true });
   let how = 'resume';
@@ -88,6 +99,7 @@ for (let k = 0; k < points; k++) {
   else failures.push(`point ${k}: exit ${r.code}, identical ${same}, re-run ${rerun.join(' ') || 'none'}\n${r.stderr}`);
   console.log(`point ${String(k).padStart(2)}: ${runner.padEnd(7)} kill at ${String(ms).padStart(5)} ms ${killed ? '' : '(ended first) '}with ${before.size} units finished; ${how}: ${ok ? 'identical, nothing finished re-run' : 'DIFFERENT'}`);
 }
+console.log(`kills: ${[...stages].map(([stage, n]) => `${n} ${stage === 'ended' ? 'after the run ended' : stage === 'no ledger' ? 'before the ledger existed' : 'with a ledger (mid-run)'}`).join(', ')}`);
 console.log(`${identical}/${points} identical`);
 for (const f of failures) console.log(f);
 rmSync(base, { recursive: true, force: true });
