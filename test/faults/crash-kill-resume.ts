@@ -19,7 +19,9 @@ import { seededRandom } from '../../lib/random.ts';
 
 const seed = Number(process.env.SKYLOOM_CRASH_SEED ?? 20261206);
 const points = Number(process.env.SKYLOOM_CRASH_POINTS ?? 50);
-const job = ['--camera', 'tiny', '--visits', '2', '--seed', '7', '--memory', '2MB', '--no-progress', '--json'];
+// Four visits: the ledger's finished units move in steps of a visit (its sensors end together, after its
+// last collective), so more visits give kills more distinct states to land in (0, 10, 20, 30, 41 units).
+const job = ['--camera', 'tiny', '--visits', '4', '--seed', '7', '--memory', '2MB', '--no-progress', '--json'];
 const base = mkdtempSync(join(tmpdir(), 'skyloom-crash-'));
 
 function skyloom(args: readonly string[]): { code: number | null; stderr: string } {
@@ -73,6 +75,7 @@ console.log(`uninterrupted runs (laptop, whole command): ${reference.wallMs.toFi
 const random = seededRandom(seed, 'crash points');
 let identical = 0;
 const stages = new Map<string, number>();
+const states = new Map<string, number>();
 const failures: string[] = [];
 for (let k = 0; k < points; k++) {
   const runner = k % 5 === 4 ? 'cluster' : 'laptop';
@@ -83,6 +86,8 @@ for (let k = 0; k < points; k++) {
   if (!killed && runner === 'laptop') window = Math.min(window, wallMs);
   const stage = !killed ? 'ended' : !existsSync(join(runDir, 'ledger.sqlite')) ? 'no ledger' : 'mid-run';
   stages.set(stage, (stages.get(stage) ?? 0) + 1);
+  const landed = `${stage === 'mid-run' ? `${finishedUnits(runDir).size} units finished` : stage}`;
+  states.set(landed, (states.get(landed) ?? 0) + 1);
   const before = finishedUnits(runDir);
   rmSync(join(out, 'result.json'), { force: true });
   let how = 'resume';
@@ -100,6 +105,7 @@ for (let k = 0; k < points; k++) {
   console.log(`point ${String(k).padStart(2)}: ${runner.padEnd(7)} kill at ${String(ms).padStart(5)} ms ${killed ? '' : '(ended first) '}with ${before.size} units finished; ${how}: ${ok ? 'identical, nothing finished re-run' : 'DIFFERENT'}`);
 }
 console.log(`kills: ${[...stages].map(([stage, n]) => `${n} ${stage === 'ended' ? 'after the run ended' : stage === 'no ledger' ? 'before the ledger existed' : 'with a ledger (mid-run)'}`).join(', ')}`);
+console.log(`states at the kill: ${[...states].sort().map(([state, n]) => `${n}× ${state}`).join(', ')}`);
 console.log(`${identical}/${points} identical`);
 for (const f of failures) console.log(f);
 rmSync(base, { recursive: true, force: true });
