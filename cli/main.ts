@@ -12,7 +12,7 @@ import { replayCommand } from './replay-command.ts';
 import { reportCommand } from './report-command.ts';
 import { graphCommand, graphFormats, parseGraphFormat } from './graph-command.ts';
 import { defaultCollapseAbove } from './graph/unit-graph.ts';
-import { runCommand } from './run-command.ts';
+import { describeError, runCommand } from './run-command.ts';
 import { statusCommand } from './status-command.ts';
 import { availableRunners, RunnerUnavailableError } from './runner-factory.ts';
 import { formatBytes } from './format.ts';
@@ -22,7 +22,8 @@ function program(setExitCode: (code: number) => void): Command {
   const root = new Command('skyloom')
     .description('Full-focal-plane algorithms as coroutines: the same code inline, on a laptop (memory budget) or a many-core node.')
     .exitOverride()
-    .showHelpAfterError('(run with --help for usage)');
+    .showHelpAfterError('(run with --help for usage)')
+    .addHelpText('after', '\nErrors print as [CODE] message; add --debug to any command to print the stack trace too.');
   root
     .command('run', { isDefault: true })
     .description('process visits of a synthetic camera (background, detection, astrometry, PSF) and print a summary')
@@ -43,13 +44,16 @@ function program(setExitCode: (code: number) => void): Command {
     .addOption(new Option('--json', 'print a machine-readable summary on stdout (logs stay on stderr)').default(false))
     .addOption(new Option('--no-progress', 'do not draw the progress bar'))
     .addOption(new Option('--keep <pattern>', "keep the inputs of units matching this unit-path pattern (or 'all') in the ledger, for replay"))
-    .addOption(new Option('--resume <dir>', 'continue the interrupted or failed run recorded in this run directory'))
-    .addOption(new Option('--force', 'with --resume: resume even though the algorithm module changed').default(false))
+    .addOption(new Option('--resume <dir>', 'continue the interrupted or failed run recorded in this run directory, with the options it was recorded with (--runner, --memory, --workers, --out may be given anew)'))
+    .addOption(new Option('--force', 'override a safety refusal: resume a changed algorithm (or a ledger whose WAL is damaged), run more --workers than cores, start a run estimated not to fit in memory').default(false))
     .addOption(new Option('--sensors <n>', "process only the first n sensors of each visit (e.g. a slice of the lsst camera's 189)"))
     .addOption(new Option('--defective-sensors <n>', 'make n sensors of the camera defective (seeded: dead amplifier, NaN columns); visits go on without them').default('0'))
     .addOption(new Option('--fail-fast', 'a failed sensor fails the run (exit 1) instead of being left out of its visit').default(false))
     .addOption(new Option('--report', 'when the run ends, write the run report (report.html in --out, or in the run directory)').default(false))
-    .action(async (raw: Record<string, unknown>) => setExitCode(await runCommand(resolveRunOptions(raw))));
+    .action(async (raw: Record<string, unknown>, command: Command) => {
+      const explicit = Object.keys(raw).filter((key) => command.getOptionValueSource(key) === 'cli');
+      setExitCode(await runCommand(resolveRunOptions(raw, explicit)));
+    });
   root
     .command('status')
     .description('summarise a run from its ledger: units by status, failures, time and store bytes per level')
@@ -83,31 +87,35 @@ function program(setExitCode: (code: number) => void): Command {
 }
 
 /** Errors about what the user pointed the command at: usage errors (exit 2). */
-const refusedInput = new Set<string>([ErrorCode.NotARun, ErrorCode.RunIncompatible, ErrorCode.AlgorithmChanged, ErrorCode.InvalidArgument]);
+const refusedInput = new Set<string>([ErrorCode.NotARun, ErrorCode.RunIncompatible, ErrorCode.AlgorithmChanged, ErrorCode.InvalidArgument, ErrorCode.ResumeConflict, ErrorCode.DirectoryUnusable, ErrorCode.RunNotStarted]);
 
-/** Runs the command line `argv` (as in process.argv) and returns the exit code. Never rejects. */
+/**
+ * Runs the command line `argv` (as in process.argv) and returns the exit code. Never rejects. An error
+ * with a code (every `SkyloomError`) is printed as `[CODE] message` with its causes and no stack trace;
+ * `--debug` (anywhere on the line) prints the stack too. Errors without a code are bugs: their stack is printed.
+ */
 export async function main(argv: readonly string[]): Promise<number> {
   let exitCode = 0;
+  const debug = argv.slice(2).includes('--debug');
+  const args = debug ? argv.filter((a, i) => i < 2 || a !== '--debug') : argv;
   try {
-    await program((code) => (exitCode = code)).parseAsync([...argv]);
+    await program((code) => (exitCode = code)).parseAsync([...args]);
     return exitCode;
   } catch (error) {
     if (error instanceof CommanderError) return error.exitCode === 0 ? 0 : 2; // commander printed the message
+    const stack = debug && error instanceof Error && error.stack ? `${error.stack}\n` : '';
     if (error instanceof UsageError) {
-      process.stderr.write(`skyloom: ${error.code ? `[${error.code}] ` : ''}${error.message}\n(run with --help for usage)\n`);
+      process.stderr.write(`skyloom: ${error.code ? `[${error.code}] ` : ''}${error.message}\n(run with --help for usage)\n${stack}`);
       return 2;
-    }
-    if (refusedInput.has(codeOf(error) ?? '')) {
-      process.stderr.write(`skyloom: [${codeOf(error)}] ${(error as Error).message}\n`);
-      return 2;
-    }
-    if (codeOf(error)?.startsWith('SKY_REPLAY')) {
-      process.stderr.write(`skyloom: [${codeOf(error)}] ${(error as Error).message}\n`);
-      return 1;
     }
     if (error instanceof RunnerUnavailableError) {
-      process.stderr.write(`skyloom: ${error.message}\n`);
+      process.stderr.write(`skyloom: ${error.message}\n${stack}`);
       return 1;
+    }
+    const code = codeOf(error);
+    if (code !== undefined && error instanceof Error) {
+      process.stderr.write(`skyloom: ${describeError(error)}\n${stack || '(run with --debug for the stack trace)\n'}`);
+      return refusedInput.has(code) ? 2 : 1;
     }
     process.stderr.write(`skyloom: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
     return 1;

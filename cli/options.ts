@@ -28,7 +28,10 @@ export interface RunOptions {
   readonly keep: string | undefined;
   /** A run directory to resume instead of starting a new run. */
   readonly resume: string | undefined;
-  /** Resume even though the algorithm's module changed. */
+  /**
+   * Override a safety refusal: resume a changed algorithm or a ledger with a damaged WAL, run more
+   * cluster workers than the machine has cores, start a run estimated not to fit in memory.
+   */
   readonly force: boolean;
   /** Sensors of the synthetic camera made defective (seeded): their processing fails. */
   readonly defectiveSensors: number;
@@ -38,6 +41,8 @@ export interface RunOptions {
   readonly failFast: boolean;
   /** Write the run report (`report.html`, see `skyloom report`) when the run ends. */
   readonly report: boolean;
+  /** The options typed on the command line (the others are defaults): a resume keeps the recorded ones for those. */
+  readonly explicit: readonly string[];
 }
 
 export const defaultRunOptions = {
@@ -105,8 +110,8 @@ export function parseKeep(text: string): string {
   return text;
 }
 
-/** Raw commander values (strings, or the defaults) → checked options. */
-export function resolveRunOptions(raw: Record<string, unknown>): RunOptions {
+/** Raw commander values (strings, or the defaults) → checked options; `explicit`: the keys typed on the command line (default: every key of `raw`). */
+export function resolveRunOptions(raw: Record<string, unknown>, explicit: readonly string[] = Object.keys(raw)): RunOptions {
   const text = (key: string, fallback: string | number): string => String(raw[key] ?? fallback);
   const options: RunOptions = {
     camera: parseCamera(text('camera', defaultRunOptions.camera)),
@@ -126,6 +131,7 @@ export function resolveRunOptions(raw: Record<string, unknown>): RunOptions {
     failFast: raw.failFast === true,
     sensors: raw.sensors === undefined ? undefined : parseInteger(String(raw.sensors), '--sensors', 1, 100_000),
     report: raw.report === true,
+    explicit,
   };
   checkMemory(options.memory, options.runner, options.workers);
   return options;

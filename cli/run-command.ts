@@ -3,13 +3,16 @@
  * and a summary (table, or JSON with `--json`) on stdout. Returns the exit code: 0 success, 1 failure.
  * Usage errors are found before this runs (see `options.ts`).
  */
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
+import { makeDirectory } from '../lib/make-directory.ts';
 import { join } from 'node:path';
 import { cameraPixels, cameraPresets, processVisits, sensorPlacements, type FailedSensor, type VisitsInput, type VisitResult } from '../algorithms/index.ts';
 import { codeOf, start, tuneMalloc, type Job, type Runner, type RunResult } from '../lib/index.ts';
-import { resume } from '../lib/ledger/resume.ts';
+import { readRecordedRun, resume } from '../lib/ledger/resume.ts';
 import { formatBytes, formatMs, formatTable } from './format.ts';
-import type { RunOptions } from './options.ts';
+import { checkMemory, type RunOptions } from './options.ts';
+import { capWorkers, checkFits } from './resource-checks.ts';
+import { optionsToRecord, resumeOptions } from './resume-options.ts';
 import { showProgress } from './progress.ts';
 import { writeReport } from './report-command.ts';
 import { createRunner } from './runner-factory.ts';
@@ -17,6 +20,10 @@ import { describeMemory, memoryPlan } from './memory-plan.ts';
 import { accuracyTargetsText, visitReports, type VisitReport } from './visit-report.ts';
 
 export interface RunSummary {
+  /** The run directory (ledger, spill files). */
+  readonly runDir: string;
+  /** Whether this was `--resume` of a recorded run (whose recorded options these are). */
+  readonly resumed: boolean;
   readonly camera: string;
   readonly runner: string;
   /** The whole run's budget in bytes; null when unbudgeted (inline, or cluster without `--memory`). */
@@ -44,22 +51,30 @@ export interface RunSummary {
   readonly failedSensors: readonly (FailedSensor & { readonly visit: number })[];
 }
 
-export async function runCommand(options: RunOptions): Promise<number> {
+export async function runCommand(given: RunOptions): Promise<number> {
   // Opt-in (SKYLOOM_MALLOC_TUNING=1): glibc then keeps freed memory in the process, faster but RSS
   // stays at its high-water mark; budgeted stores recycle their own memory (see lib/memory/malloc-tuning.ts).
   if (process.env.SKYLOOM_MALLOC_TUNING === '1') tuneMalloc();
+  const plan = planRun(given);
+  for (const note of plan.notes) process.stderr.write(`skyloom: ${note}\n`);
+  const capped = capWorkers(plan.options);
+  if (capped.warning) process.stderr.write(`skyloom: warning: ${capped.warning}\n`);
+  const options: RunOptions = { ...plan.options, workers: capped.workers };
+  checkMemory(options.memory, options.runner, options.workers);
   const preset = cameraPresets[options.camera];
   const camera = options.defectiveSensors > 0 ? { ...preset, defectiveSensors: options.defectiveSensors } : preset;
   const sensors = Math.min(sensorPlacements(camera).length, options.sensors ?? Infinity);
   const memory = memoryPlan(options.runner, options.memory, options.workers);
-  const runner = createRunner(options.runner, { memory: memory.budgetBytes, workers: options.workers, ...(options.tasks === undefined ? {} : { tasks: options.tasks }) });
   const visits = Array.from({ length: options.visits }, (_, i) => i);
   const imageBytes = sensors * camera.sensorWidth * camera.sensorHeight * 5; // float32 image + uint8 mask per pixel
+  checkFits(options, memory.budgetBytes, imageBytes);
+  const runner = createRunner(options.runner, { memory: memory.budgetBytes, workers: options.workers, ...(options.tasks === undefined ? {} : { tasks: options.tasks }) });
   process.stderr.write(
-    `skyloom: processVisits on camera ${camera.name} (${sensors} sensors, ${formatBytes(imageBytes)} of images per visit), ` +
-      `${visits.length} visit(s), runner ${runner.name}${options.runner === 'inline' ? '' : memory.budgetBytes === undefined ? ', memory unbudgeted' : `, memory ${describeMemory(memory)}`}\n`,
+    `skyloom: ${plan.resumeDir ? `resuming ${plan.resumeDir}: ` : ''}processVisits on camera ${camera.name} (${sensors} sensors, ${formatBytes(imageBytes)} of images per visit), ` +
+      `${visits.length} visit(s), seed ${options.seed}, runner ${runner.name}${options.runner === 'inline' ? '' : memory.budgetBytes === undefined ? ', memory unbudgeted' : `, memory ${describeMemory(memory)}`}\n`,
   );
-  const job = await startOrResume(options, runner, { camera, seed: options.seed, visits, ...(options.sensors === undefined ? {} : { sensors: options.sensors }), ...(options.failFast ? { failFast: true } : {}) });
+  const input: VisitsInput = { camera, seed: options.seed, visits, ...(options.sensors === undefined ? {} : { sensors: options.sensors }), ...(options.failFast ? { failFast: true } : {}) };
+  const job = await startOrResume(options, plan, runner, input);
   process.stderr.write(`skyloom: run directory ${job.runDir} (resume with: skyloom run --resume ${job.runDir})\n`);
   const progress = options.progress ? showProgress(job.events, 1 + visits.length * (1 + sensors)) : undefined;
   const onSignal = (): void => job.cancel();
@@ -84,6 +99,8 @@ export async function runCommand(options: RunOptions): Promise<number> {
     process.stderr.write(`skyloom: warning: ${failedSensors.length} sensor(s) failed and their visits went on without them: ${list} (retry them with: skyloom run --resume ${job.runDir})\n`);
   }
   const summary: RunSummary = {
+    runDir: job.runDir,
+    resumed: plan.resumeDir !== undefined,
     camera: camera.name,
     runner: runner.name,
     memoryBudgetBytes: memory.budgetBytes ?? null,
@@ -108,22 +125,38 @@ export async function runCommand(options: RunOptions): Promise<number> {
   return 0;
 }
 
-/** A new run with a ledger in its run directory, or the resumption of the one in `--resume`. */
-async function startOrResume(options: RunOptions, runner: Runner, input: VisitsInput): Promise<Job<VisitResult[]>> {
-  if (options.resume) return (await resume(options.resume, { runner, force: options.force })) as Job<VisitResult[]>;
+/** A new run with a ledger in its run directory (recording the options), or the resumption of `plan.resumeDir`. */
+async function startOrResume(options: RunOptions, plan: RunPlan, runner: Runner, input: VisitsInput): Promise<Job<VisitResult[]>> {
+  if (plan.resumeDir) return (await resume(plan.resumeDir, { runner, force: options.force })) as Job<VisitResult[]>;
   const keep = options.keep === undefined ? false : options.keep === 'all' ? true : options.keep;
-  const runDir = options.out ? { runDir: join(options.out, 'run') } : {};
-  return start(processVisits, input, { runner, seed: options.seed, ...runDir, ledger: { keep } });
+  const runDir = options.out ? join(options.out, 'run') : undefined;
+  return start(processVisits, input, { runner, seed: options.seed, ...(runDir ? { runDir } : {}), ledger: { keep, options: optionsToRecord(options) } });
+}
+
+interface RunPlan {
+  readonly options: RunOptions;
+  /** The run directory to resume; undefined for a new run. */
+  readonly resumeDir?: string;
+  readonly notes: readonly string[];
+}
+
+/** A new run as given, or a resume with the options recorded in its ledger (`resume-options.ts`). */
+function planRun(given: RunOptions): RunPlan {
+  if (!given.resume) return { options: given, notes: [] };
+  const record = readRecordedRun(given.resume, { force: given.force });
+  const { options, notes } = resumeOptions(given, record.options, given.resume);
+  return { options: { ...options, seed: record.seed }, resumeDir: given.resume, notes };
 }
 
 /** `--report`: the run report, beside the other outputs (or in the run directory); its path on stderr. */
 async function reportOf(runDir: string, out: string | undefined): Promise<void> {
-  if (out) mkdirSync(out, { recursive: true });
+  if (out) makeDirectory(out, '--out');
   const { file, bytes } = await writeReport(runDir, out ? join(out, 'report.html') : undefined);
   process.stderr.write(`skyloom: run report ${file} (${formatBytes(bytes)})\n`);
 }
 
-function describeError(error: unknown): string {
+/** `[CODE] message`, then each cause on its own line. */
+export function describeError(error: unknown): string {
   if (!(error instanceof Error)) return String(error);
   const code = codeOf(error);
   let text = `${code ? `[${code}] ` : ''}${error.message}`;
@@ -132,7 +165,7 @@ function describeError(error: unknown): string {
 }
 
 function writeOutputs(dir: string, summary: RunSummary, result: RunResult<VisitResult[]>): void {
-  mkdirSync(dir, { recursive: true });
+  makeDirectory(dir, '--out');
   writeFileSync(join(dir, 'summary.json'), `${JSON.stringify(summary, null, 2)}\n`);
   writeFileSync(join(dir, 'result.json'), `${JSON.stringify(result.output, null, 2)}\n`);
   writeFileSync(join(dir, 'events.ndjson'), result.events.map((e) => JSON.stringify(e)).join('\n') + '\n');

@@ -17,6 +17,7 @@ export function statusText(s: RunStatus): string {
     `run ${s.runDir}`,
     `algorithm ${s.run.name} (${s.run.module}), seed ${s.run.seed}, runner ${s.run.runner}, skyloom ${s.run.skyloomVersion}`,
     `started ${s.run.started}${s.run.ended ? `, ended ${s.run.ended}` : ''}: ${s.run.outcome ?? 'did not end (interrupted?)'}`,
+    ...(s.run.options ? [`options: ${Object.entries(s.run.options).filter(([, v]) => v !== null && v !== false).map(([k, v]) => `${k} ${String(v)}`).join(', ')}`] : []),
     `units: ${s.units} (${counts}); collectives: ${s.collectives}; inputs kept: ${s.run.keep}`,
     '',
     formatTable(

@@ -54,6 +54,16 @@ export const ErrorCode = {
   GatherLate: 'SKY_GATHER_LATE',
   /** On resume, a retried member reached a gather whose recorded membership leaves it out: it fails for that group. */
   NotAMember: 'SKY_NOT_A_MEMBER',
+  /** A run's ledger (`ledger.sqlite` or its WAL) cannot be read as it is: the message says what is damaged and what can still be recovered. */
+  LedgerDamaged: 'SKY_LEDGER_DAMAGED',
+  /** A run directory whose ledger has no run record and nothing recorded: the run was stopped in its first milliseconds. */
+  RunNotStarted: 'SKY_RUN_NOT_STARTED',
+  /** Another live process holds the run directory's lock (`run.lock`); the message names its pid. */
+  RunLocked: 'SKY_RUN_LOCKED',
+  /** A directory skyloom must create (run directory, `--out`, spill directory) cannot be created there. */
+  DirectoryUnusable: 'SKY_DIRECTORY_UNUSABLE',
+  /** `--resume` with a flag that contradicts the options the run was recorded with. */
+  ResumeConflict: 'SKY_RESUME_CONFLICT',
 } as const;
 
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];

@@ -1,7 +1,8 @@
 import Database from 'better-sqlite3';
-import { existsSync } from 'node:fs';
+import { existsSync, readdirSync, renameSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { ErrorCode, SkyloomError } from '../errors.ts';
+import { codeOf, ErrorCode, SkyloomError } from '../errors.ts';
+import { checkLedgerFiles } from './ledger-files.ts';
 
 /** Bump when the tables change in a way an older reader would misread. */
 export const ledgerSchemaVersion = 2;
@@ -49,12 +50,47 @@ export class LedgerDb {
     return new LedgerDb(db, flushMs);
   }
 
-  /** Opens an existing ledger; `SKY_NOT_A_RUN` if `runDir` has none. */
-  static open(runDir: string, options: { readonly readonly?: boolean } = {}): LedgerDb {
+  /**
+   * Creates the ledger of `runDir` with `init`'s writes (the run record) already in it: they are made
+   * in `ledger.sqlite.new`, which is closed (checkpointed) and renamed into place, so a process killed
+   * at any point leaves either no ledger or one with its run record, never one without.
+   */
+  static createWith(runDir: string, init: (db: LedgerDb) => void, flushMs = 25): LedgerDb {
     const file = ledgerFile(runDir);
-    if (!existsSync(file)) throw new SkyloomError(ErrorCode.NotARun, `${runDir} is not a skyloom run directory: it has no ledger (${file})`);
-    const db = new Database(file, { readonly: options.readonly ?? false, fileMustExist: true });
-    if (!options.readonly) db.pragma('journal_mode = WAL');
+    const fresh = `${file}.new`;
+    for (const suffix of ['', '-wal', '-shm']) rmSync(fresh + suffix, { force: true });
+    const db = new LedgerDb(new Database(fresh), flushMs);
+    try {
+      db.db.pragma('journal_mode = WAL');
+      db.db.exec(schema);
+      init(db);
+    } finally {
+      db.close();
+    }
+    renameSync(fresh, file);
+    return LedgerDb.create(runDir, flushMs);
+  }
+
+  /**
+   * Opens an existing ledger; `SKY_NOT_A_RUN` if `runDir` has none, `SKY_LEDGER_DAMAGED` if its files
+   * are damaged (checked before SQLite sees them: `ledger-files.ts`) or SQLite cannot read it. Read-only
+   * opens never write the ledger or its WAL.
+   */
+  static open(runDir: string, options: { readonly readonly?: boolean; readonly acceptDamagedWal?: boolean } = {}): LedgerDb {
+    const file = ledgerFile(runDir);
+    checkLedgerFiles(runDir, file, options);
+    let db: Database.Database | undefined;
+    try {
+      db = new Database(file, { readonly: options.readonly ?? false, fileMustExist: true });
+      if (!options.readonly) db.pragma('journal_mode = WAL');
+      const check = db.pragma('quick_check', { simple: true });
+      if (check !== 'ok') throw new SkyloomError(ErrorCode.LedgerDamaged, `${runDir}: ledger.sqlite fails SQLite's integrity check (${String(check)}); ${recoverable(runDir)}`);
+    } catch (error) {
+      db?.close();
+      if (error instanceof SkyloomError) throw error;
+      const reason = error instanceof Error ? `${codeOf(error) ?? error.name}: ${error.message}` : String(error);
+      throw new SkyloomError(ErrorCode.LedgerDamaged, `${runDir}: ledger.sqlite cannot be read as a SQLite database (${reason}); ${recoverable(runDir)}`, { cause: error });
+    }
     return new LedgerDb(db, 25);
   }
 
@@ -93,4 +129,11 @@ export class LedgerDb {
     if (!s) this.#statements.set(sql, (s = this.db.prepare(sql)));
     return s;
   }
+}
+
+/** What is left when the database itself is unreadable: the content-addressed objects, without the index saying whose they are. */
+function recoverable(runDir: string): string {
+  const objects = join(runDir, 'objects');
+  const count = existsSync(objects) ? readdirSync(objects).reduce((n, d) => n + readdirSync(join(objects, d)).length, 0) : 0;
+  return `the files were left as they are. The run's ${count} output and input objects in objects/ are intact (content-addressed) but cannot be matched to units without the ledger: start the run again in another directory`;
 }

@@ -1,9 +1,11 @@
-import { existsSync, mkdirSync } from 'node:fs';
+import { existsSync, rmSync } from 'node:fs';
+import { serialize } from 'node:v8';
+import { findUncloneable } from '../clone-check.ts';
+import { makeDirectory } from '../make-directory.ts';
 import picomatch from 'picomatch';
 import type { Algorithm } from '../algorithm.ts';
 import { describeValue } from '../describe-value.ts';
-import { SkyloomError, ErrorCode, SkyloomTypeError } from '../errors.ts';
-import type { RefAccess } from '../journal.ts';
+import { codeOf, SkyloomError, ErrorCode, SkyloomTypeError } from '../errors.ts';
 import type { Observable } from 'rxjs/internal/Observable';
 import type { RunEvent } from '../events.ts';
 import { LedgerDb, ledgerFile, ledgerSchemaVersion } from './ledger-db.ts';
@@ -11,7 +13,8 @@ import { LedgerJournal } from './ledger-journal.ts';
 import { ObjectStore } from './object-store.ts';
 import { PreviousAttempt } from './previous-attempt.ts';
 import { TimelineRecorder } from './timeline-recorder.ts';
-import { algorithmDigest, readRunRecord, skyloomVersion, writeRunRecord } from './run-record.ts';
+import { algorithmProvenance, readRunRecord, skyloomVersion, writeRunRecord } from './run-record.ts';
+import { lockRun } from './run-lock.ts';
 import { ValueCodec } from './value-codec.ts';
 
 export interface LedgerOptions {
@@ -23,6 +26,10 @@ export interface LedgerOptions {
   readonly keep?: boolean | string;
   /** Continue the run recorded in `runDir` instead of starting a new one (see `resume()`). */
   readonly resume?: boolean;
+  /** With `resume`: open a ledger whose WAL is damaged, continuing from the records SQLite can read. */
+  readonly acceptDamagedWal?: boolean;
+  /** What the caller wants recorded of the run (plain JSON), e.g. the CLI's options; `RunRecord.options`. */
+  readonly options?: Readonly<Record<string, unknown>>;
   /**
    * Record every unit step, collective and a memory sample every 100 ms for the run report
    * (`TimelineRecorder`). Default true; off only to measure what it costs (bench/ledger).
@@ -38,31 +45,38 @@ export interface OpenLedger {
   finish(outcome: string): Promise<void>;
 }
 
-/** Refs cannot appear in a root input: the run has no store yet. */
-const noRefs: RefAccess = {
-  read: () => Promise.reject(new Error('a root input cannot hold refs')),
-  write: () => Promise.reject(new Error('a root input cannot hold refs')),
-};
-
-/** Opens the ledger of a run in `runDir` (creating the directory), and records the run. */
+/**
+ * Opens the ledger of a run in `runDir` (creating the directory) under the run's lock (`run-lock.ts`),
+ * and records the run. The ledger file appears with its run record (algorithm and its modules'
+ * digests, input, seed, options) already in it (`LedgerDb.createWith`), so a run killed at any point
+ * can be resumed or, if it had no ledger yet, run again. A ledger without a run record and with nothing
+ * recorded (made by an older skyloom) is taken over by a new run (`SKY_RUN_NOT_STARTED` to a resume).
+ */
 export function openLedger(runDir: string, alg: Algorithm<unknown, unknown>, input: unknown, run: { seed: number; runner: string }, options: LedgerOptions): OpenLedger {
   const keep = keepMatcher(options.keep ?? false);
-  if (!options.resume && existsSync(ledgerFile(runDir))) {
-    throw new SkyloomError(ErrorCode.InvalidArgument, `${runDir} already holds a run: resume it, or start the new run in another directory`);
-  }
-  mkdirSync(runDir, { recursive: true });
-  const db = options.resume ? LedgerDb.open(runDir) : LedgerDb.create(runDir);
-  if (options.resume) readRunRecord(db, runDir);
-  const codec = new ValueCodec(new ObjectStore(runDir));
-  const journal = new LedgerJournal(db, codec, keep, options.resume ? new PreviousAttempt(db) : undefined);
-  if (!options.resume) {
-    journal.record(async () => {
-      const inputDigest = await codec.encode(input, noRefs, true);
+  makeDirectory(runDir, 'run directory');
+  const lock = lockRun(runDir);
+  let db: LedgerDb;
+  let codec: ValueCodec;
+  try {
+    if (!options.resume && existsSync(ledgerFile(runDir))) takeOverUnstarted(runDir);
+    codec = new ValueCodec(new ObjectStore(runDir));
+    if (options.resume) {
+      db = LedgerDb.open(runDir, { acceptDamagedWal: options.acceptDamagedWal === true });
+      readRunRecord(db, runDir);
+    } else {
       const { moduleUrl: module, name } = alg;
       const keepText = typeof options.keep === 'string' ? options.keep : options.keep ? 'all' : 'none';
-      writeRunRecord(db, { schema: ledgerSchemaVersion, skyloomVersion, module, name, algorithmDigest: algorithmDigest(alg), inputDigest, seed: run.seed, runner: run.runner, keep: keepText, started: new Date().toISOString() });
-    });
+      const { digest, modules } = algorithmProvenance(alg);
+      const inputDigest = rootInputObject(new ObjectStore(runDir), input);
+      const record = { schema: ledgerSchemaVersion, skyloomVersion, module, name, algorithmDigest: digest, modules, inputDigest, seed: run.seed, runner: run.runner, keep: keepText, ...(options.options ? { options: options.options } : {}), started: new Date().toISOString() };
+      db = LedgerDb.createWith(runDir, (fresh) => writeRunRecord(fresh, record)); // the ledger appears with its run record
+    }
+  } catch (error) {
+    lock.release();
+    throw error;
   }
+  const journal = new LedgerJournal(db, codec, keep, options.resume ? new PreviousAttempt(db) : undefined);
   const timeline = options.timeline === false ? undefined : new TimelineRecorder(db);
   return {
     journal,
@@ -74,9 +88,40 @@ export function openLedger(runDir: string, alg: Algorithm<unknown, unknown>, inp
         await journal.close();
       } finally {
         db.close();
+        lock.release();
       }
     },
   };
+}
+
+/**
+ * A directory whose ledger holds a run refuses a new one; a ledger that recorded nothing (a run
+ * stopped in its first milliseconds) is removed so the new run starts afresh.
+ */
+function takeOverUnstarted(runDir: string): void {
+  const db = LedgerDb.open(runDir, { readonly: true });
+  try {
+    readRunRecord(db, runDir);
+  } catch (error) {
+    if (codeOf(error) !== ErrorCode.RunNotStarted) throw error;
+    db.close();
+    for (const suffix of ['', '-wal', '-shm']) rmSync(ledgerFile(runDir) + suffix, { force: true });
+    return;
+  }
+  db.close();
+  throw new SkyloomError(ErrorCode.InvalidArgument, `${runDir} already holds a run: resume it, or start the new run in another directory`);
+}
+
+/** The root input as an object, written now (it holds no refs: the run has no store yet). */
+function rootInputObject(objects: ObjectStore, input: unknown): string {
+  let bytes: Buffer;
+  try {
+    bytes = serialize(input);
+  } catch (cause) {
+    const bad = findUncloneable(input, 'input');
+    throw new SkyloomError(ErrorCode.NotCloneable, `the run's input cannot be recorded in the ledger: ${bad ? `${bad.path} is ${bad.what}` : (cause as Error).message}`, { unitPath: 'root', cause });
+  }
+  return objects.write(bytes);
 }
 
 function keepMatcher(keep: boolean | string): (path: string) => boolean {
