@@ -106,7 +106,7 @@ export class HostPool {
     const launched = this.#launcher.launch(config, this.#coordinator);
     if (!launched) return; // the launcher can start no more: the run goes on with the hosts left
     this.#nextId++;
-    const host = new HostHandle(id, launched.api, launched.links, this.#options.sink, (lost) => this.#onLost(lost));
+    const host = new HostHandle(id, launched, this.#options.sink, (lost) => this.#onLost(lost));
     this.#live.push(host);
     this.#all.set(id, host);
     launched.ended.then(

@@ -27,6 +27,7 @@ import { Unit, type UnitEnv, type UnitSpec } from '../../lib/unit.ts';
 import { cutoffOptions } from '../shared/gather-cutoff.ts';
 import { notCloneable } from '../shared/not-cloneable.ts';
 import { EscapedRefs } from './escaped-refs.ts';
+import type { HostGauge } from './host-gauge.ts';
 import { HostStore } from './host-store.ts';
 import { loadAlgorithm } from './load-algorithm.ts';
 import { refPrefix, type HostAnswer, type HostConfig, type StatsDelta, type WirePause, type WireReply, type WireSpec } from './protocol.ts';
@@ -42,18 +43,21 @@ export class Host {
   readonly #stats = new StatsRecorder();
   /** Handles of this host's refs that left the thread: kept so the store frees only the rest. */
   readonly #escaped: EscapedRefs;
+  /** Shared with the coordinator (worker threads only): which step runs since when. */
+  readonly #gauge: HostGauge | undefined;
   #reads = 0;
   #turn: Promise<void> = Promise.resolve();
 
   /** Opens the host's own store (a budgeted one when the config has a budget). */
-  static async open(config: HostConfig, fetch: (refId: string) => Promise<unknown>): Promise<Host> {
+  static async open(config: HostConfig, fetch: (refId: string) => Promise<unknown>, gauge?: HostGauge): Promise<Host> {
     const events: RunEventBody[] = [];
     const own = await openOwnStore(config, (e) => events.push(e));
-    return new Host(config, new HostStore(own, refPrefix(config.hostId), fetch, config.verify), events);
+    return new Host(config, new HostStore(own, refPrefix(config.hostId), fetch, config.verify), events, gauge);
   }
 
-  private constructor(config: HostConfig, store: HostStore, events: RunEventBody[]) {
+  private constructor(config: HostConfig, store: HostStore, events: RunEventBody[], gauge: HostGauge | undefined) {
     this.#config = config;
+    this.#gauge = gauge;
     this.#store = store;
     this.#escaped = new EscapedRefs(refPrefix(config.hostId));
     this.#events = events;
@@ -114,7 +118,18 @@ export class Host {
   async #step(path: string, wireReply: WireReply, spec?: WireSpec): Promise<WirePause> {
     const unit = this.#units.get(path) ?? (spec ? await this.#start(spec) : undefined);
     if (!unit) return { kind: 'failed', site: 'start', error: errorToWire(cancelled(path)) };
-    let reply = replyFromWire(wireReply);
+    // Marked on the gauge while it runs, so the coordinator times the step from its real start: not
+    // while it waits its turn, nor while its module loads (a first step waits for the thread's imports).
+    this.#gauge?.beginStep(path);
+    try {
+      return await this.#advance(unit, path, replyFromWire(wireReply));
+    } finally {
+      this.#gauge?.endStep();
+    }
+  }
+
+  async #advance(unit: Unit, path: string, first: Reply): Promise<WirePause> {
+    let reply = first;
     for (;;) {
       const pause = await unit.advance(reply);
       if (pause.kind === 'returned' || pause.kind === 'failed') {
@@ -130,8 +145,9 @@ export class Host {
         continue;
       }
       if (pause.kind === 'scatter') {
-        const { onFailure } = pause.op;
-        return { kind: 'scatter', site: pause.site, group: pause.group, children: pause.children.map((c) => toWireSpec(c, this.#escaped)), ...(onFailure ? { onFailure } : {}) };
+        const { onFailure, stepTimeoutMs } = pause.op;
+        const options = { ...(onFailure ? { onFailure } : {}), ...(stepTimeoutMs === undefined ? {} : { stepTimeoutMs }) };
+        return { kind: 'scatter', site: pause.site, group: pause.group, children: pause.children.map((c) => toWireSpec(c, this.#escaped)), ...options };
       }
       this.#centrals.set(path, pause.op.central);
       const { value, central, perMember, quorum, deadlineMs } = pause.op;

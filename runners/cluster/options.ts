@@ -24,6 +24,13 @@ export interface ClusterRunnerOptions {
   readonly retries?: number;
   /** V8 heap limits of each worker thread (passed to piscina); a thread that exceeds them is lost. */
   readonly resourceLimits?: ResourceLimits;
+  /**
+   * The longest one step of a unit (its code between two pauses) or one central function may run, in
+   * milliseconds: over it, the unit fails with `SKY_STEP_TIMEOUT` and its worker thread is terminated
+   * and replaced (its other units fail with `SKY_HOST_LOST`, and are retried under `retries`). A
+   * scatter's `stepTimeoutMs` overrides it for the groups under it. Default: no limit.
+   */
+  readonly stepTimeoutMs?: number;
 }
 
 export interface ClusterSettings {
@@ -33,11 +40,15 @@ export interface ClusterSettings {
   readonly hostBudget: number | undefined;
   readonly retries: number;
   readonly resourceLimits: ResourceLimits | undefined;
+  readonly stepTimeoutMs: number | undefined;
 }
 
 export function clusterSettings(options: ClusterRunnerOptions): ClusterSettings {
   if (typeof options !== 'object' || options === null) throw new SkyloomTypeError('clusterRunner(options)', 'an options object', describeValue(options));
-  const { workers = availableParallelism(), retries = 0, memoryBudget, resourceLimits } = options;
+  const { workers = availableParallelism(), retries = 0, memoryBudget, resourceLimits, stepTimeoutMs } = options;
+  if (stepTimeoutMs !== undefined && !(typeof stepTimeoutMs === 'number' && stepTimeoutMs > 0 && Number.isFinite(stepTimeoutMs))) {
+    throw new SkyloomTypeError('clusterRunner stepTimeoutMs', 'a positive number of milliseconds', describeValue(stepTimeoutMs));
+  }
   if (!Number.isSafeInteger(workers) || workers < 1) throw new SkyloomTypeError('clusterRunner workers', 'a positive integer', describeValue(workers));
   if (!Number.isSafeInteger(retries) || retries < 0) throw new SkyloomTypeError('clusterRunner retries', 'a non-negative integer', describeValue(retries));
   if (resourceLimits !== undefined && (typeof resourceLimits !== 'object' || resourceLimits === null)) {
@@ -48,5 +59,5 @@ export function clusterSettings(options: ClusterRunnerOptions): ClusterSettings 
   if (hostBudget !== undefined && hostBudget < minimumHostBudget) {
     throw new SkyloomTypeError('clusterRunner memoryBudget', `at least ${minimumHostBudget} bytes per worker (${workers} workers)`, `${budget} bytes`, { code: ErrorCode.MemoryBudget });
   }
-  return { workers, retries, memoryBudget: budget, hostBudget, resourceLimits };
+  return { workers, retries, memoryBudget: budget, hostBudget, resourceLimits, stepTimeoutMs };
 }

@@ -17,6 +17,8 @@ export interface HostRunSettings {
   /** Each host's share of the run's memory budget (undefined: unbudgeted). */
   readonly memoryBudget: number | undefined;
   readonly retries: number;
+  /** The run's step timeout in ms (see `ClusterRunnerOptions.stepTimeoutMs`); undefined: none. */
+  readonly stepTimeoutMs?: number | undefined;
   /** Name of the spill directory under the run directory. */
   readonly spillDirName: string;
 }
@@ -32,7 +34,8 @@ export async function runOnHosts(run: RunContext, launcher: HostLauncher, settin
   const root: WireSpec = { moduleUrl: run.algorithm.moduleUrl, name: run.algorithm.name, input: run.input, path: 'root', index: 0, size: 1 };
   try {
     const journal = run.journal ? { journal: { journal: run.journal, refs: pool.refs } } : {};
-    const [output] = await runClusterGroup({ pool, emit: run.emit, stats: run.stats, retries: settings.retries, ...journal }, [root], 'root', run.signal);
+    const timeout = settings.stepTimeoutMs === undefined ? {} : { stepTimeoutMs: settings.stepTimeoutMs };
+    const [output] = await runClusterGroup({ pool, emit: run.emit, stats: run.stats, retries: settings.retries, ...timeout, ...journal }, [root], 'root', run.signal);
     return output;
   } finally {
     await run.journal?.settle(); // the ledger may still be reading outputs from the hosts
