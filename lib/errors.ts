@@ -114,7 +114,7 @@ export class SkyloomTypeError extends TypeError {
 
 /** The error a parent's `scatter` (or `run`, for the root) throws when a member of the group failed. */
 export function unitFailed(unitPath: string, site: string, cause: unknown): SkyloomError {
-  const reason = cause instanceof Error ? `${codeOf(cause) ?? cause.name}: ${cause.message}` : describeThrown(cause);
+  const reason = cause instanceof Error ? `${codeOf(cause) ?? cause.name}: ${cause.message}` : `${codeOf(cause) === undefined ? '' : `${codeOf(cause)}: `}${describeThrown(cause)}`;
   return new SkyloomError(ErrorCode.UnitFailed, `unit ${unitPath} failed at ${site}: ${reason}`, { unitPath, site, cause });
 }
 
@@ -123,18 +123,15 @@ export function cancelled(unitPath: string): SkyloomError {
 }
 
 /**
- * Words for something thrown that is not an Error (`throw { code: 'X' }`, `throw 'text'`): its code
- * first when it has one, then the value as JSON where it can be written so. Never throws.
+ * Words for something thrown that is not an Error (`throw { code: 'X' }`, `throw 'text'`): the value
+ * as JSON where it can be written so (not "[object Object]"). Never throws.
  */
 export function describeThrown(value: unknown): string {
-  const code = codeOf(value);
-  let text: string;
   try {
-    text = typeof value === 'object' && value !== null ? (JSON.stringify(value) ?? String(value)) : String(value);
+    return `a thrown ${typeof value === 'object' && value !== null ? (JSON.stringify(value) ?? String(value)) : String(value)}`;
   } catch {
-    text = Object.prototype.toString.call(value);
+    return `a thrown ${Object.prototype.toString.call(value)}`;
   }
-  return code === undefined ? `thrown ${text}` : `${code}: thrown ${text}`;
 }
 
 /** The stable code of an error, if it has one. Never throws. */

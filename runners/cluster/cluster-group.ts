@@ -184,7 +184,8 @@ class ClusterGroupDriver implements GroupDriver {
       this.#end(member);
       // Stopped because of this very step (over its timeout, a memory storm): that error, not a loss.
       const own = member.host.culpritError(callToken(call));
-      return { kind: 'failed', site: member.site, error: errorToWire(own ?? this.#lostUnit(i, member, error)) };
+      const failure = own ?? (member.host.lost ? this.#lostUnit(i, member, error) : answerLost(call, member.host.id, error));
+      return { kind: 'failed', site: member.site, error: errorToWire(failure) };
     } finally {
       unwatch();
       delete member.interrupt;
@@ -233,6 +234,17 @@ class ClusterGroupDriver implements GroupDriver {
     const reason = cause instanceof Error ? cause.message : String(cause);
     return new SkyloomError(ErrorCode.HostLost, `unit ${path} was hosted by worker host ${member.host.id}, which was lost (${reason})`, { unitPath: path, site: member.site, cause });
   }
+}
+
+/**
+ * A call that failed while its host lives: the host's methods never reject, so its answer could not
+ * cross the thread (comlink's "Unserializable return value"). Said with the unit, not as a lost host
+ * (which a retry would run again, to fail the same way).
+ */
+function answerLost(call: TimedCall, hostId: number, cause: unknown): SkyloomError {
+  const reason = cause instanceof Error ? cause.message : String(cause);
+  const message = `unit ${call.path}: worker host ${hostId}'s answer to its step from ${call.site} could not cross to the coordinator (${reason})`;
+  return new SkyloomError(ErrorCode.NotCloneable, message, { unitPath: call.path, site: call.site, cause });
 }
 
 function memberSpec(spec: WireSpec): MemberSpec {

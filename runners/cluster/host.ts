@@ -90,7 +90,11 @@ export class Host {
     const borrower = { path: `host:${this.#config.hostId}/read#${++this.#reads}` };
     await this.#store.beginStep(borrower);
     try {
-      return copyForTransfer(this.#escaped.keep(await this.#store.get(makeRef(refId, 0), borrower)));
+      const value = await this.#store.get(makeRef(refId, 0), borrower);
+      // `put` refuses what cannot cross; checked again here so a reader gets a typed error, not comlink's.
+      const bad = findUncloneable(value, `ref ${refId}`);
+      if (bad) throw new SkyloomError(ErrorCode.NotCloneable, `${bad.path} is ${bad.what}, which cannot cross to another worker thread`, { ref: refId });
+      return copyForTransfer(this.#escaped.keep(value));
     } finally {
       this.#store.endStep(borrower);
     }

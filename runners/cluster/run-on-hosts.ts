@@ -7,6 +7,8 @@
  */
 import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
+import { probeDirectory } from '../../lib/memory/probe-directory.ts';
+import { nodeSpillIo } from '../../lib/memory/spill-file.ts';
 import type { RunContext } from '../../lib/runner.ts';
 import { runClusterGroup } from './cluster-group.ts';
 import type { HostLauncher } from './host-launcher.ts';
@@ -25,6 +27,16 @@ export interface HostRunSettings {
 
 export async function runOnHosts(run: RunContext, launcher: HostLauncher, settings: HostRunSettings): Promise<unknown> {
   const spillRoot = join(run.runDir, settings.spillDirName);
+  if (settings.memoryBudget !== undefined) {
+    // As the laptop runner does: an unusable directory fails the run at once with SKY_SPILL_DIR, before
+    // any host starts (each host's store would fail to open, and its replacement too).
+    try {
+      await probeDirectory(spillRoot, nodeSpillIo);
+    } catch (error) {
+      await launcher.close();
+      throw error;
+    }
+  }
   const pool = new HostPool({
     launcher,
     host: { seed: run.seed, verify: run.verify, preload: [run.algorithm.moduleUrl], ...(settings.memoryBudget === undefined ? {} : { memoryBudget: settings.memoryBudget }) },
@@ -41,6 +53,7 @@ export async function runOnHosts(run: RunContext, launcher: HostLauncher, settin
     await run.journal?.settle(); // the ledger may still be reading outputs from the hosts
     await pool.close();
     run.stats.peakStoreBytes = Math.max(run.stats.peakStoreBytes, pool.peakBytes);
-    if (settings.memoryBudget !== undefined) await rm(spillRoot, { recursive: true, force: true });
+    // Never masks the run's own outcome (rm's `force` ignores only a missing path).
+    if (settings.memoryBudget !== undefined) await rm(spillRoot, { recursive: true, force: true }).catch(() => {});
   }
 }
