@@ -139,7 +139,7 @@ class ClusterGroupDriver implements GroupDriver {
       const reply: WireReply = await owner.host.call((api) => api.central(path, values, members) as Promise<never>);
       return reply.ok ? { ok: true, value: deepFreeze(reply.value) } : { ok: false, error: errorFromWire(reply.error) };
     } catch (error) {
-      return { ok: false, error: owner ? (owner.host.culpritError(callToken(call)) ?? this.#lostUnit(first, owner, error)) : error };
+      return { ok: false, error: owner ? (owner.host.culpritError(callToken(call), path) ?? this.#lostUnit(first, owner, error)) : error };
     } finally {
       unwatch?.();
     }
@@ -183,7 +183,7 @@ class ClusterGroupDriver implements GroupDriver {
     } catch (error) {
       this.#end(member);
       // Stopped because of this very step (over its timeout, a memory storm): that error, not a loss.
-      const own = member.host.culpritError(callToken(call));
+      const own = member.host.culpritError(callToken(call), call.path);
       const failure = own ?? (member.host.lost ? this.#lostUnit(i, member, error) : answerLost(call, member.host.id, error));
       return { kind: 'failed', site: member.site, error: errorToWire(failure) };
     } finally {

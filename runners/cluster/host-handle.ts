@@ -39,8 +39,8 @@ export class HostHandle {
   /** Shared memory the host keeps current (worker threads only). */
   readonly gauge: HostGauge | undefined;
   readonly #terminate: (() => Promise<void>) | undefined;
-  /** The work the host was stopped for, and the error that work fails with. */
-  #culprit: { readonly token: number; readonly error: SkyloomError } | undefined;
+  /** The work the host was stopped for, and the error that work fails with (given its unit path). */
+  #culprit: { readonly token: number; readonly failure: (path: string) => SkyloomError } | undefined;
   #calls = 0;
 
   constructor(id: number, launched: LaunchedHost, sink: HostSink, onLost: (host: HostHandle) => void) {
@@ -106,21 +106,21 @@ export class HostHandle {
 
   /**
    * Stops the host because of the work `token` names (`stepToken` of a unit's path, or of its central
-   * call): a step over its timeout, a storm of buffer memory. That work fails with `error`
-   * (`culpritError`); the host is lost with `error` as the cause, so its other units fail with
-   * `SKY_HOST_LOST` as after any loss, and no call to it stays pending. Its thread is terminated where
-   * the launcher can (a thread cannot be interrupted, but it can be ended). Idempotent.
+   * call): a step over its timeout, a storm of buffer memory. That work's unit fails with
+   * `failure(its path)` (`culpritError`); the host is lost with `failure()` as the cause, so its other
+   * units fail with `SKY_HOST_LOST` as after any loss, and no call to it stays pending. Its thread is
+   * terminated where the launcher can (a thread cannot be interrupted, but it can be ended). Idempotent.
    */
-  stop(token: number | undefined, error: SkyloomError): void {
+  stop(token: number | undefined, failure: (path?: string) => SkyloomError): void {
     if (this.#lost) return;
-    if (token !== undefined) this.#culprit = { token, error };
-    this.markLost(error);
+    if (token !== undefined) this.#culprit = { token, failure };
+    this.markLost(failure());
     void this.#terminate?.();
   }
 
-  /** The error the work `token` names fails with, if the host was stopped because of it. */
-  culpritError(token: number): SkyloomError | undefined {
-    return this.#culprit?.token === token ? this.#culprit.error : undefined;
+  /** The error the unit at `path` fails with if the host was stopped because of its work `token`. */
+  culpritError(token: number, path: string): SkyloomError | undefined {
+    return this.#culprit?.token === token ? this.#culprit.failure(path) : undefined;
   }
 
   /** Marks the host lost (its thread died or was stopped): pending and later calls reject. Idempotent. */

@@ -31,6 +31,14 @@ export interface ClusterRunnerOptions {
    * scatter's `stepTimeoutMs` overrides it for the groups under it. Default: no limit.
    */
   readonly stepTimeoutMs?: number;
+  /**
+   * Most buffer memory (ArrayBuffers: typed arrays) one host thread may hold, a byte count or `"1GB"`:
+   * a host over it is terminated and replaced, its running unit fails with `SKY_MEMORY_BUDGET` (see
+   * `memory-guard.ts`), and the process lives on. Default: with `memoryBudget`, twice a host's share
+   * plus 64 MiB (the share bounds the store; user code's own arrays come on top); without, none (the
+   * process as a whole is still kept under 80% of the machine's memory).
+   */
+  readonly hostMemoryLimit?: number | string;
 }
 
 export interface ClusterSettings {
@@ -41,6 +49,7 @@ export interface ClusterSettings {
   readonly retries: number;
   readonly resourceLimits: ResourceLimits | undefined;
   readonly stepTimeoutMs: number | undefined;
+  readonly hostMemoryLimit: number | undefined;
 }
 
 export function clusterSettings(options: ClusterRunnerOptions): ClusterSettings {
@@ -59,5 +68,10 @@ export function clusterSettings(options: ClusterRunnerOptions): ClusterSettings 
   if (hostBudget !== undefined && hostBudget < minimumHostBudget) {
     throw new SkyloomTypeError('clusterRunner memoryBudget', `at least ${minimumHostBudget} bytes per worker (${workers} workers)`, `${budget} bytes`, { code: ErrorCode.MemoryBudget });
   }
-  return { workers, retries, memoryBudget: budget, hostBudget, resourceLimits, stepTimeoutMs };
+  const limit = options.hostMemoryLimit === undefined ? undefined : parseByteSize(options.hostMemoryLimit, 'clusterRunner hostMemoryLimit');
+  if (limit !== undefined && hostBudget !== undefined && limit < hostBudget) {
+    throw new SkyloomTypeError('clusterRunner hostMemoryLimit', `at least a host's share of the memory budget (${hostBudget} bytes)`, `${limit} bytes`, { code: ErrorCode.MemoryBudget });
+  }
+  const hostMemoryLimit = limit ?? (hostBudget === undefined ? undefined : 2 * hostBudget + 64 * 2 ** 20);
+  return { workers, retries, memoryBudget: budget, hostBudget, resourceLimits, stepTimeoutMs, hostMemoryLimit };
 }

@@ -19,6 +19,8 @@ export interface HostRunSettings {
   /** Each host's share of the run's memory budget (undefined: unbudgeted). */
   readonly memoryBudget: number | undefined;
   readonly retries: number;
+  /** Most buffer bytes one host may hold (see `ClusterRunnerOptions.hostMemoryLimit`); undefined: none. */
+  readonly hostMemoryLimit?: number | undefined;
   /** The run's step timeout in ms (see `ClusterRunnerOptions.stepTimeoutMs`); undefined: none. */
   readonly stepTimeoutMs?: number | undefined;
   /** Name of the spill directory under the run directory. */
@@ -42,6 +44,7 @@ export async function runOnHosts(run: RunContext, launcher: HostLauncher, settin
     host: { seed: run.seed, verify: run.verify, preload: [run.algorithm.moduleUrl], ...(settings.memoryBudget === undefined ? {} : { memoryBudget: settings.memoryBudget }) },
     spillRoot,
     sink: { emit: run.emit, stats: run.stats },
+    memoryGuard: { hostLimit: settings.hostMemoryLimit },
   });
   const root: WireSpec = { moduleUrl: run.algorithm.moduleUrl, name: run.algorithm.name, input: run.input, path: 'root', index: 0, size: 1 };
   try {

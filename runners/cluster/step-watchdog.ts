@@ -57,7 +57,8 @@ export function watchCall(host: HostHandle, call: TimedCall, limitMs: number): (
     }
     const elapsed = now - startedAt;
     if (elapsed < limitMs) return arm(limitMs - elapsed);
-    host.stop(token, stepTimedOut(call, limitMs, elapsed, host.id));
+    const error = stepTimedOut(call, limitMs, elapsed, host.id);
+    host.stop(token, () => error);
   };
   arm(limitMs);
   return () => clearTimeout(timer);
