@@ -14,9 +14,22 @@ export type RunEventBody =
   | { readonly type: 'unit-cancelled'; readonly path: string }
   | { readonly type: 'collective-completed'; readonly group: string; readonly number: number; readonly members: number }
   | { readonly type: 'log'; readonly path: string; readonly message: string }
-  | { readonly type: 'spill-out'; readonly ref: string; readonly bytes: number }
-  | { readonly type: 'spill-in'; readonly ref: string; readonly bytes: number }
-  | { readonly type: 'memory'; readonly resident: number; readonly spilled: number; readonly budget: number }
+  /** `path` (cluster hosts): the unit that put the ref. */
+  | { readonly type: 'spill-out'; readonly ref: string; readonly bytes: number; readonly path?: string }
+  | { readonly type: 'spill-in'; readonly ref: string; readonly bytes: number; readonly path?: string }
+  /**
+   * One store's figures (a cluster run has one store per host: `host`). `units` (cluster hosts): that
+   * store's resident bytes by the root's child whose units put them (`root/visit:3`; `root` for the
+   * root's own), so concurrent subtrees' memory can be told apart.
+   */
+  | {
+      readonly type: 'memory';
+      readonly resident: number;
+      readonly spilled: number;
+      readonly budget: number;
+      readonly host?: number;
+      readonly units?: Readonly<Record<string, number>>;
+    }
   | { readonly type: 'warning'; readonly path: string; readonly code: string; readonly message: string };
 
 export type RunEvent = RunEventBody & { readonly t: number };

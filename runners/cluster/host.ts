@@ -29,6 +29,7 @@ import { notCloneable } from '../shared/not-cloneable.ts';
 import { EscapedRefs } from './escaped-refs.ts';
 import type { HostGauge } from './host-gauge.ts';
 import { HostStore } from './host-store.ts';
+import { ResidentByUnit } from './resident-by-unit.ts';
 import { loadAlgorithm } from './load-algorithm.ts';
 import { refPrefix, type HostAnswer, type HostConfig, type StatsDelta, type WirePause, type WireReply, type WireSpec } from './protocol.ts';
 import { copyForTransfer, type Transferable } from './transfer-copy.ts';
@@ -51,8 +52,9 @@ export class Host {
   /** Opens the host's own store (a budgeted one when the config has a budget). */
   static async open(config: HostConfig, fetch: (refId: string) => Promise<unknown>, gauge?: HostGauge): Promise<Host> {
     const events: RunEventBody[] = [];
-    const own = await openOwnStore(config, (e) => events.push(e));
-    return new Host(config, new HostStore(own, refPrefix(config.hostId), fetch, config.verify), events, gauge);
+    const byUnit = config.memoryBudget === undefined ? undefined : new ResidentByUnit(config.hostId);
+    const own = await openOwnStore(config, (e) => events.push(byUnit ? byUnit.tag(e) : e), byUnit);
+    return new Host(config, new HostStore(own, refPrefix(config.hostId), fetch, config.verify, byUnit), events, gauge);
   }
 
   private constructor(config: HostConfig, store: HostStore, events: RunEventBody[], gauge: HostGauge | undefined) {
@@ -203,14 +205,15 @@ export class Host {
   }
 }
 
-async function openOwnStore(config: HostConfig, emit: (e: RunEventBody) => void): Promise<Store> {
+async function openOwnStore(config: HostConfig, emit: (e: RunEventBody) => void, byUnit: ResidentByUnit | undefined): Promise<Store> {
   const idPrefix = refPrefix(config.hostId);
   // Neither store frees on garbage collection; in verify mode both report a collected handle whose
   // value they still hold, so the host keeps the handles that left the thread (`EscapedRefs`).
   if (config.memoryBudget === undefined) return new MemoryStore({ verify: config.verify, idPrefix, emit });
   // Loaded only with a budget: the spill store's modules add ~15-20 ms to every host's start.
   const { BudgetedStore } = await import('../../lib/memory/budgeted-store.ts');
-  return BudgetedStore.open({ budget: config.memoryBudget, directory: config.spillDir, verify: config.verify, emit, idPrefix });
+  const onLeave = byUnit ? { onLeave: (id: string, how: 'dropped' | 'freed') => (how === 'freed' ? byUnit.gone(id) : byUnit.dropped(id)) } : {};
+  return BudgetedStore.open({ budget: config.memoryBudget, directory: config.spillDir, verify: config.verify, emit, idPrefix, ...onLeave });
 }
 
 function noop(): void {}
