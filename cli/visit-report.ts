@@ -1,8 +1,10 @@
 /**
  * Per-visit figures for the summary: model errors against truth (from the visit's result), and wall
- * time, peak resident store bytes and bytes spilled during the visit (from the run's events). Memory
- * and spill events carry no unit path, so they are attributed to every visit running at that time:
- * with visits running at once, their windows overlap and the figures are upper bounds.
+ * time, peak resident store bytes and bytes spilled (from the run's events). Where the events say
+ * whose they are (cluster hosts tag a spill with the unit that put the ref, and a memory sample with
+ * its host and resident bytes by visit), a visit's figures are its own: the bytes its units spilled,
+ * and the peak over time of its resident bytes summed over the hosts. Otherwise (the laptop runner's
+ * one store, visits one after another) the events within the visit's window count.
  */
 import type { FailedSensor, VisitResult } from '../algorithms/index.ts';
 import type { RunEvent } from '../lib/index.ts';
@@ -30,17 +32,12 @@ export interface VisitReport {
 }
 
 export function visitReports(results: readonly VisitResult[], events: readonly RunEvent[]): VisitReport[] {
+  const attributed = events.some((e) => e.type === 'memory' && e.units !== undefined);
   return results.map((result, i) => {
     const path = `root/visit:${i}`;
     const started = events.find((e) => e.type === 'unit-started' && e.path === path)?.t ?? 0;
     const finished = events.find((e) => e.type === 'unit-finished' && e.path === path)?.t ?? started;
-    let peak: number | undefined;
-    let spilled = 0;
-    for (const e of events) {
-      if (e.t < started || e.t > finished) continue;
-      if (e.type === 'memory') peak = Math.max(peak ?? 0, e.resident);
-      if (e.type === 'spill-out') spilled += e.bytes;
-    }
+    const { peak, spilled } = attributed ? ownFigures(path, events) : windowFigures(started, finished, events);
     return {
       visit: result.visit,
       ...result.score,
@@ -52,4 +49,38 @@ export function visitReports(results: readonly VisitResult[], events: readonly R
       spilledBytes: spilled,
     };
   });
+}
+
+interface MemoryFigures {
+  readonly peak: number | undefined;
+  readonly spilled: number;
+}
+
+/** The store's figures while the visit ran (one store, visits one after another). */
+function windowFigures(started: number, finished: number, events: readonly RunEvent[]): MemoryFigures {
+  let peak: number | undefined;
+  let spilled = 0;
+  for (const e of events) {
+    if (e.t < started || e.t > finished) continue;
+    if (e.type === 'memory') peak = Math.max(peak ?? 0, e.resident);
+    if (e.type === 'spill-out') spilled += e.bytes;
+  }
+  return { peak, spilled };
+}
+
+/** The visit's own figures from tagged events: spills of refs its units put; its resident bytes summed over hosts, at their peak. */
+function ownFigures(visit: string, events: readonly RunEvent[]): MemoryFigures {
+  const onHost = new Map<number, number>();
+  let resident = 0;
+  let peak: number | undefined;
+  let spilled = 0;
+  for (const e of events) {
+    if (e.type === 'spill-out' && e.path !== undefined && (e.path === visit || e.path.startsWith(`${visit}/`))) spilled += e.bytes;
+    if (e.type !== 'memory' || e.units === undefined || e.host === undefined) continue;
+    const now = e.units[visit] ?? 0;
+    resident += now - (onHost.get(e.host) ?? 0);
+    onHost.set(e.host, now);
+    peak = Math.max(peak ?? 0, resident);
+  }
+  return { peak, spilled };
 }

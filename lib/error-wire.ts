@@ -4,11 +4,14 @@
  * `units`, `ref` and the `cause` chain would be lost. `errorToWire` keeps them; `errorFromWire` rebuilds
  * a `SkyloomError` / `SkyloomTypeError` / built-in error of the same kind with the remote stack.
  *
+ * Something thrown that is not an Error crosses as it is when it can be cloned (so `throw { code: 'X' }`
+ * arrives equal, code included), else as an Error keeping its `code` and describing it.
+ *
  * It does not cover AggregateError's `errors` list nor own properties other than the ones above
  * (except a string `code` on any error, as Node's errors have). Neither function throws.
  */
 import { findUncloneable } from './clone-check.ts';
-import { SkyloomError, SkyloomTypeError, type ErrorCode } from './errors.ts';
+import { codeOf, describeThrown, SkyloomError, SkyloomTypeError, type ErrorCode } from './errors.ts';
 
 export type WireError =
   | {
@@ -44,7 +47,7 @@ const builtIns: Record<string, new (message?: string) => Error> = {
 };
 
 export function errorToWire(error: unknown, depth = 0): WireError {
-  if (!(error instanceof Error)) return { kind: 'value', value: findUncloneable(error) ? String(error) : error };
+  if (!(error instanceof Error)) return findUncloneable(error) ? thrownValue(error) : { kind: 'value', value: error };
   const e = error as Error & Partial<Record<'code' | 'unitPath' | 'site' | 'ref' | 'expected' | 'got', unknown>> & { units?: unknown };
   const type = error instanceof SkyloomError ? 'SkyloomError' : error instanceof SkyloomTypeError ? 'SkyloomTypeError' : builtInName(error);
   const hasCause = 'cause' in error && depth < maxDepth;
@@ -86,6 +89,16 @@ export function errorFromWire(wire: WireError): unknown {
   if (error.name !== wire.name) Object.defineProperty(error, 'name', { value: wire.name, writable: true, configurable: true, enumerable: false });
   if (wire.stack !== undefined) error.stack = wire.stack;
   return error;
+}
+
+/**
+ * A thrown non-Error that cannot be cloned (`throw { code: 'X', retry: () => … }`, a symbol): it
+ * crosses as an Error that keeps its `code` and says what was thrown, rather than as `String(value)`
+ * ("[object Object]"), which kept neither.
+ */
+function thrownValue(value: unknown): WireError {
+  const code = codeOf(value);
+  return { kind: 'error', type: 'Error', name: 'Error', message: describeThrown(value), ...(code === undefined ? {} : { code }) };
 }
 
 function builtInName(error: Error): string {

@@ -37,6 +37,10 @@ export const ErrorCode = {
   RetainedAfterSpill: 'SKY_RETAINED_AFTER_SPILL',
   /** A worker thread hosting units crashed, ran out of memory or was terminated: its units fail with this. */
   HostLost: 'SKY_HOST_LOST',
+  /** Cluster: a unit's step (or a central function) ran longer than the step timeout: it fails and its worker host is replaced. */
+  StepTimeout: 'SKY_STEP_TIMEOUT',
+  /** Inline/laptop: the event loop emptied while units still waited on promises that can never settle. */
+  Stalled: 'SKY_STALLED',
   /** A value that must cross a thread cannot be structured-cloned (a function, a class instance); the message names the path. */
   NotCloneable: 'SKY_NOT_CLONEABLE',
   /** `put(value, { transfer: true })` of a value whose buffers are not plain, live and the unit's own. */
@@ -120,12 +124,24 @@ export class SkyloomTypeError extends TypeError {
 
 /** The error a parent's `scatter` (or `run`, for the root) throws when a member of the group failed. */
 export function unitFailed(unitPath: string, site: string, cause: unknown): SkyloomError {
-  const reason = cause instanceof Error ? `${codeOf(cause) ?? cause.name}: ${cause.message}` : String(cause);
+  const reason = cause instanceof Error ? `${codeOf(cause) ?? cause.name}: ${cause.message}` : `${codeOf(cause) === undefined ? '' : `${codeOf(cause)}: `}${describeThrown(cause)}`;
   return new SkyloomError(ErrorCode.UnitFailed, `unit ${unitPath} failed at ${site}: ${reason}`, { unitPath, site, cause });
 }
 
 export function cancelled(unitPath: string): SkyloomError {
   return new SkyloomError(ErrorCode.Cancelled, `unit ${unitPath} was cancelled`, { unitPath });
+}
+
+/**
+ * Words for something thrown that is not an Error (`throw { code: 'X' }`, `throw 'text'`): the value
+ * as JSON where it can be written so (not "[object Object]"). Never throws.
+ */
+export function describeThrown(value: unknown): string {
+  try {
+    return `a thrown ${typeof value === 'object' && value !== null ? (JSON.stringify(value) ?? String(value)) : String(value)}`;
+  } catch {
+    return `a thrown ${Object.prototype.toString.call(value)}`;
+  }
 }
 
 /** The stable code of an error, if it has one. Never throws. */

@@ -14,8 +14,14 @@ export type RunEventBody =
   | { readonly type: 'unit-cancelled'; readonly path: string }
   | { readonly type: 'collective-completed'; readonly group: string; readonly number: number; readonly members: number }
   | { readonly type: 'log'; readonly path: string; readonly message: string }
-  | { readonly type: 'spill-out'; readonly ref: string; readonly bytes: number }
-  | { readonly type: 'spill-in'; readonly ref: string; readonly bytes: number }
+  /** `path` (cluster hosts): the unit that put the ref. */
+  | { readonly type: 'spill-out'; readonly ref: string; readonly bytes: number; readonly path?: string }
+  | { readonly type: 'spill-in'; readonly ref: string; readonly bytes: number; readonly path?: string }
+  /**
+   * One store's figures (a cluster run has one store per host: `host`). `units` (cluster hosts): that
+   * store's resident bytes by the root's child whose units put them (`root/visit:3`; `root` for the
+   * root's own), so concurrent subtrees' memory can be told apart.
+   */
   | {
       readonly type: 'memory';
       readonly resident: number;
@@ -23,6 +29,8 @@ export type RunEventBody =
       readonly budget: number;
       /** Bytes of buffers the store let go of whose pages went back to the kernel but that V8 has not collected yet: `process.memoryUsage().arrayBuffers` still counts them, RSS does not. */
       readonly returned?: number;
+      readonly host?: number;
+      readonly units?: Readonly<Record<string, number>>;
     }
   | { readonly type: 'warning'; readonly path: string; readonly code: string; readonly message: string };
 

@@ -36,6 +36,8 @@ export interface ScatterOp {
   readonly label: string;
   /** What a member's failure does to the group: fail it (default) or collect it (see `ScatterOptions.onFailure`). */
   readonly onFailure?: FailurePolicy;
+  /** Cluster mode: the longest a step of a unit of this group (or of groups under it) may run (see `ScatterOptions.stepTimeoutMs`). */
+  readonly stepTimeoutMs?: number;
 }
 
 /** `'fail'`: a member's failure fails the group. `'collect'`: the group goes on with the live members. */

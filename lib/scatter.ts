@@ -13,6 +13,14 @@ export interface ScatterOptions {
    * receive the member indices), and the scatter returns every member's outcome in member order.
    */
   readonly onFailure?: FailurePolicy;
+  /**
+   * Cluster mode: the longest one step of a member (its code between two pauses) or one of its central
+   * functions may run, in milliseconds, for this group and the groups under it; overrides the runner's
+   * `stepTimeoutMs`. A step that runs longer fails with `SKY_STEP_TIMEOUT` and its worker thread is
+   * replaced. Inline and laptop runners run steps in their own thread, which cannot be interrupted:
+   * they ignore it.
+   */
+  readonly stepTimeoutMs?: number;
 }
 
 const policies: readonly unknown[] = ['fail', 'collect'];
@@ -35,7 +43,18 @@ export function* scatter<I, O>(child: Algorithm<I, O>, inputs: readonly I[], opt
   }
   const onFailure = options.onFailure ?? 'fail';
   if (!policies.includes(onFailure)) throw new SkyloomTypeError('scatter options.onFailure', "'fail' or 'collect'", describeValue(onFailure));
-  const op: ScatterOp = { kind: 'scatter', child: child as Algorithm<unknown, unknown>, inputs, label, ...(onFailure === 'collect' ? { onFailure } : {}) };
+  const { stepTimeoutMs } = options;
+  if (stepTimeoutMs !== undefined && !(typeof stepTimeoutMs === 'number' && stepTimeoutMs > 0 && Number.isFinite(stepTimeoutMs))) {
+    throw new SkyloomTypeError('scatter options.stepTimeoutMs', 'a positive number of milliseconds', describeValue(stepTimeoutMs));
+  }
+  const op: ScatterOp = {
+    kind: 'scatter',
+    child: child as Algorithm<unknown, unknown>,
+    inputs,
+    label,
+    ...(onFailure === 'collect' ? { onFailure } : {}),
+    ...(stepTimeoutMs === undefined ? {} : { stepTimeoutMs }),
+  };
   const reply = yield op;
   return onFailure === 'collect' ? memberOutcomes<O>(reply) : (reply as O[]);
 }

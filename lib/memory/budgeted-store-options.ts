@@ -22,4 +22,9 @@ export interface BudgetedStoreOptions {
   readonly policy?: Omit<MemoryPolicyOptions, 'budget'>;
   /** File operations; tests inject failures. Default node:fs/promises. */
   readonly io?: SpillIo;
+  /**
+   * Called with a ref's id when its value leaves memory: `dropped` (spilled: on disk only) or `freed`
+   * (gone). A cluster host attributes resident bytes to units with it. Must not throw.
+   */
+  readonly onLeave?: (id: string, how: 'dropped' | 'freed') => void;
 }

@@ -24,6 +24,7 @@ import type { ScratchOp } from '../primitive.ts';
 import { scratchTypes, type ScratchArray } from '../scratch.ts';
 import { sizeClass } from './size-class.ts';
 import type { Borrower, Store } from '../store.ts';
+import { returnedUncollected } from './return-pages.ts';
 
 /**
  * A `Store` that keeps everything a run holds within a memory budget by spilling to disk: values in
@@ -67,6 +68,7 @@ export class BudgetedStore implements Store {
   /** Refs found unreachable while pinned: freed when their step ends. */
   readonly #doomed = new Set<string>();
   readonly #emit: Emit;
+  readonly #onLeave: ((id: string, how: 'dropped' | 'freed') => void) | undefined;
   readonly #prefix: string;
   readonly #keepFiles: boolean;
   #next = 0;
@@ -88,6 +90,7 @@ export class BudgetedStore implements Store {
     }
     this.directory = options.directory;
     this.#emit = options.emit ?? (() => {});
+    this.#onLeave = options.onLeave;
     this.#prefix = options.idPrefix ?? 'r';
     this.#keepFiles = options.keepFiles ?? false;
     this.#verify = options.verify;
@@ -368,6 +371,7 @@ export class BudgetedStore implements Store {
 
   /** A value left memory: if the store did not own it, it may still be held (the retention check looks). */
   #dropped(id: string, value: unknown): void {
+    this.#onLeave?.(id, 'dropped');
     if (this.#recyclable(id)) return this.#ownership.leftMemory(id, value); // its buffers are spare buffers now: alive by design
     this.#retention?.suspect(id, value, [...(this.#holders.get(id) ?? [])]);
   }
@@ -379,10 +383,11 @@ export class BudgetedStore implements Store {
     this.#pristine?.forget(id);
     this.#ownership.forget(id);
     this.#holders.delete(id);
+    this.#onLeave?.(id, 'freed');
   }
 
   #report(event: { type: 'spill-out' | 'spill-in'; ref: string; bytes: number }): void {
     this.#emit(event);
-    this.#emit({ type: 'memory', resident: this.#spill.residentBytes, spilled: this.#spill.diskBytes, budget: this.budget, returned: this.#spill.returnedUncollected });
+    this.#emit({ type: 'memory', resident: this.#spill.residentBytes, spilled: this.#spill.diskBytes, budget: this.budget, returned: returnedUncollected() });
   }
 }

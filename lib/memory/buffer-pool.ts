@@ -17,23 +17,10 @@ export class BufferPool {
   readonly #wanted = new Map<number, number>();
   #tick = 0;
   #bytes = 0;
-  /** Buffers let go of whose pages went back to the kernel (and how many bytes): V8 counts them until it collects them. */
-  #letGo: { readonly buffer: WeakRef<ArrayBuffer>; readonly bytes: number }[] = [];
 
   /** Bytes held now. */
   get bytes(): number {
     return this.#bytes;
-  }
-
-  /**
-   * Bytes of buffers let go of whose pages went back to the kernel but which V8 has not collected
-   * yet: `process.memoryUsage().arrayBuffers` still counts them, the process's RSS does not.
-   */
-  get returnedUncollected(): number {
-    this.#letGo = this.#letGo.filter((letGo) => letGo.buffer.deref() !== undefined);
-    let bytes = 0;
-    for (const letGo of this.#letGo) bytes += letGo.bytes;
-    return bytes;
   }
 
   /** Keeps `buffers` (empty, detached ones are skipped); returns the bytes kept. */
@@ -100,8 +87,7 @@ export class BufferPool {
       const list = this.#bySize.get(size) as ArrayBuffer[];
       while (list.length > (spared.get(size) ?? 0) && discarded < bytes) {
         const buffer = list.pop() as ArrayBuffer;
-        const returned = returnPages(buffer);
-        if (returned > 0) this.#letGo.push({ buffer: new WeakRef(buffer), bytes: returned });
+        returnPages(buffer);
         discarded += size;
       }
       if (list.length === 0) this.#bySize.delete(size);

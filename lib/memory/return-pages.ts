@@ -29,6 +29,20 @@ interface Koffi {
 }
 
 let loaded: { readonly koffi: Koffi; readonly madvise: Madvise } | null | undefined;
+/** This thread's buffers whose pages went back (and how many bytes): V8 counts them until it collects them. */
+let letGo: { readonly buffer: WeakRef<ArrayBuffer>; readonly bytes: number }[] = [];
+
+/**
+ * Bytes this thread gave back to the kernel from buffers V8 has not collected yet:
+ * `process.memoryUsage().arrayBuffers` (per thread) still counts them, the process's RSS does not.
+ * Never throws.
+ */
+export function returnedUncollected(): number {
+  letGo = letGo.filter((entry) => entry.buffer.deref() !== undefined);
+  let bytes = 0;
+  for (const entry of letGo) bytes += entry.bytes;
+  return bytes;
+}
 
 /** Returns the bytes given back to the kernel (whole pages), 0 if none. */
 export function returnPages(buffer: ArrayBuffer): number {
@@ -40,7 +54,9 @@ export function returnPages(buffer: ArrayBuffer): number {
     const start = ((address + page - 1n) / page) * page;
     const end = ((address + BigInt(buffer.byteLength)) / page) * page;
     if (end <= start || native.madvise(start, end - start, MADV_DONTNEED) !== 0) return 0;
-    return Number(end - start);
+    const bytes = Number(end - start);
+    letGo.push({ buffer: new WeakRef(buffer), bytes });
+    return bytes;
   } catch {
     return 0;
   }

@@ -63,11 +63,6 @@ export class SpillStore {
     else this.#resident += bytes;
   }
 
-  /** See `BufferPool.returnedUncollected`. Never throws. */
-  get returnedUncollected(): number {
-    return this.#spare.returnedUncollected;
-  }
-
   /**
    * Lets go of spare buffers (their pages given back to the kernel), sparing those of `keep` sizes, until
    * `bytes` are let go of (all by default); returns the bytes let go of. Never throws.

@@ -28,23 +28,34 @@ import { runGroup } from '../shared/run-group.ts';
 import type { HostHandle } from './host-handle.ts';
 import type { HostPool } from './host-pool.ts';
 import type { WirePause, WireReply, WireSpec } from './protocol.ts';
+import { callToken, watchCall, type TimedCall } from './step-watchdog.ts';
 
 export interface ClusterEnv {
   readonly pool: Pick<HostPool, 'place'>;
   readonly emit: Emit;
   readonly stats: StatsRecorder;
   readonly retries: number;
+  /** The run's step timeout (ms), if it has one; a scatter's `stepTimeoutMs` overrides it for the groups under it. */
+  readonly stepTimeoutMs?: number;
   /** The run's ledger, if it keeps one, with access to refs on the hosts. */
   readonly journal?: { readonly journal: GroupJournal; readonly refs: RefAccess };
 }
 
 /** Runs the group of `specs` (retrying it after a host loss), resolving with its outputs in member order. */
-export async function runClusterGroup(env: ClusterEnv, specs: readonly WireSpec[], group: string, signal: AbortSignal, parent?: HostHandle, onFailure?: FailurePolicy): Promise<unknown[]> {
+export async function runClusterGroup(
+  env: ClusterEnv,
+  specs: readonly WireSpec[],
+  group: string,
+  signal: AbortSignal,
+  parent?: HostHandle,
+  onFailure?: FailurePolicy,
+  stepTimeoutMs = env.stepTimeoutMs,
+): Promise<unknown[]> {
   for (let attempt = 1; ; attempt++) {
     try {
       const journal = env.journal ? { journal: { ...env.journal, specs: specs.map(memberSpec) } } : {};
       const policy = onFailure ? { onFailure } : {};
-      return await runGroup(new ClusterGroupDriver(env, specs, signal), { group, concurrent: true, signal, emit: env.emit, stats: env.stats, ...journal, ...policy });
+      return await runGroup(new ClusterGroupDriver(env, specs, signal, stepTimeoutMs), { group, concurrent: true, signal, emit: env.emit, stats: env.stats, ...journal, ...policy });
     } catch (error) {
       const retry = attempt <= env.retries && !signal.aborted && !parent?.lost && causedByHostLoss(error);
       if (!retry) throw error;
@@ -82,9 +93,11 @@ class ClusterGroupDriver implements GroupDriver {
   readonly #specs: readonly WireSpec[];
   readonly #signal: AbortSignal;
   readonly #members: (Member | undefined)[];
+  readonly #stepTimeoutMs: number | undefined;
 
-  constructor(env: ClusterEnv, specs: readonly WireSpec[], signal: AbortSignal) {
+  constructor(env: ClusterEnv, specs: readonly WireSpec[], signal: AbortSignal, stepTimeoutMs: number | undefined) {
     this.#env = env;
+    this.#stepTimeoutMs = stepTimeoutMs;
     this.#specs = specs;
     this.#signal = signal;
     this.paths = specs.map((s) => s.path);
@@ -119,12 +132,16 @@ class ClusterGroupDriver implements GroupDriver {
     const first = members[0] as number;
     const owner = this.#members[first];
     const path = this.paths[first] as string;
+    const call = { path, site: owner?.site ?? 'start', kind: 'central' } as const;
+    const unwatch = owner ? this.#watch(owner.host, call) : undefined;
     try {
       if (!owner) throw new SkyloomError(ErrorCode.Cancelled, `${path} holds no central function`);
       const reply: WireReply = await owner.host.call((api) => api.central(path, values, members) as Promise<never>);
       return reply.ok ? { ok: true, value: deepFreeze(reply.value) } : { ok: false, error: errorFromWire(reply.error) };
     } catch (error) {
-      return { ok: false, error: owner ? this.#lostUnit(first, owner, error) : error };
+      return { ok: false, error: owner ? (owner.host.culpritError(callToken(call), path) ?? this.#lostUnit(first, owner, error)) : error };
+    } finally {
+      unwatch?.();
     }
   }
 
@@ -159,14 +176,25 @@ class ClusterGroupDriver implements GroupDriver {
       this.#release(member);
     });
     const interrupted = new Promise<undefined>((resolve) => (member.interrupt = () => resolve(undefined)));
+    const call = { path: this.paths[i] as string, site: member.site, kind: 'step' } as const;
+    const unwatch = this.#watch(member.host, call);
     try {
       return await Promise.race([running, interrupted]);
     } catch (error) {
       this.#end(member);
-      return { kind: 'failed', site: member.site, error: errorToWire(this.#lostUnit(i, member, error)) };
+      // Stopped because of this very step (over its timeout, a memory storm): that error, not a loss.
+      const own = member.host.culpritError(callToken(call), call.path);
+      const failure = own ?? (member.host.lost ? this.#lostUnit(i, member, error) : answerLost(call, member.host.id, error));
+      return { kind: 'failed', site: member.site, error: errorToWire(failure) };
     } finally {
+      unwatch();
       delete member.interrupt;
     }
+  }
+
+  /** Times a call on `host` against this group's step timeout, if it has one; returns the function that stops timing. */
+  #watch(host: HostHandle, call: TimedCall): () => void {
+    return this.#stepTimeoutMs === undefined ? () => {} : watchCall(host, call, this.#stepTimeoutMs);
   }
 
   /**
@@ -180,7 +208,7 @@ class ClusterGroupDriver implements GroupDriver {
     const unwatch = member.host.watchLoss(() => orphaned.abort());
     try {
       const signal = AbortSignal.any([this.#signal, member.abort.signal, orphaned.signal]);
-      const outputs = await runClusterGroup(this.#env, pause.children, pause.group, signal, member.host, pause.onFailure);
+      const outputs = await runClusterGroup(this.#env, pause.children, pause.group, signal, member.host, pause.onFailure, pause.stepTimeoutMs ?? this.#stepTimeoutMs);
       return { ok: true, value: outputs };
     } catch (error) {
       return { ok: false, error: errorToWire(error) };
@@ -206,6 +234,17 @@ class ClusterGroupDriver implements GroupDriver {
     const reason = cause instanceof Error ? cause.message : String(cause);
     return new SkyloomError(ErrorCode.HostLost, `unit ${path} was hosted by worker host ${member.host.id}, which was lost (${reason})`, { unitPath: path, site: member.site, cause });
   }
+}
+
+/**
+ * A call that failed while its host lives: the host's methods never reject, so its answer could not
+ * cross the thread (comlink's "Unserializable return value"). Said with the unit, not as a lost host
+ * (which a retry would run again, to fail the same way).
+ */
+function answerLost(call: TimedCall, hostId: number, cause: unknown): SkyloomError {
+  const reason = cause instanceof Error ? cause.message : String(cause);
+  const message = `unit ${call.path}: worker host ${hostId}'s answer to its step from ${call.site} could not cross to the coordinator (${reason})`;
+  return new SkyloomError(ErrorCode.NotCloneable, message, { unitPath: call.path, site: call.site, cause });
 }
 
 function memberSpec(spec: WireSpec): MemberSpec {

@@ -29,7 +29,8 @@ export function clusterRunner(options: ClusterRunnerOptions = {}): Runner {
         run.emit({ type: 'log', path: 'root', message });
       }
       const launcher = new ThreadLauncher({ workers: settings.workers, preload: [run.algorithm.moduleUrl], ...(settings.resourceLimits ? { resourceLimits: settings.resourceLimits } : {}) });
-      return runOnHosts(run, launcher, { memoryBudget: settings.hostBudget, retries: settings.retries, spillDirName: 'cluster-spill' });
+      const { hostBudget, retries, stepTimeoutMs, hostMemoryLimit } = settings;
+      return runOnHosts(run, launcher, { memoryBudget: hostBudget, retries, stepTimeoutMs, hostMemoryLimit, spillDirName: 'cluster-spill' });
     },
   };
 }

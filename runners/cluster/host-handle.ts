@@ -12,7 +12,8 @@ import type * as Comlink from 'comlink';
 import { ErrorCode, SkyloomError } from '../../lib/errors.ts';
 import type { Emit } from '../../lib/events.ts';
 import type { StatsRecorder } from '../../lib/stats.ts';
-import type { HostLink } from './host-launcher.ts';
+import type { HostGauge } from './host-gauge.ts';
+import type { HostLink, LaunchedHost } from './host-launcher.ts';
 import type { HostAnswer, HostApi } from './protocol.ts';
 
 /** Where hosts' reports go: the run's `emit` and stats. */
@@ -35,12 +36,19 @@ export class HostHandle {
   readonly #lossWatchers = new Set<(lost: SkyloomError) => void>();
   #reject!: (error: SkyloomError) => void;
   #lost: SkyloomError | undefined;
+  /** Shared memory the host keeps current (worker threads only). */
+  readonly gauge: HostGauge | undefined;
+  readonly #terminate: (() => Promise<void>) | undefined;
+  /** The work the host was stopped for, and the error that work fails with (given its unit path). */
+  #culprit: { readonly token: number; readonly failure: (path: string) => SkyloomError } | undefined;
   #calls = 0;
 
-  constructor(id: number, api: Comlink.Remote<HostApi>, ports: readonly HostLink[], sink: HostSink, onLost: (host: HostHandle) => void) {
+  constructor(id: number, launched: LaunchedHost, sink: HostSink, onLost: (host: HostHandle) => void) {
     this.id = id;
-    this.#api = api;
-    this.#ports = ports;
+    this.#api = launched.api;
+    this.#ports = launched.links;
+    this.gauge = launched.gauge;
+    this.#terminate = launched.terminate?.bind(launched);
     this.#sink = sink;
     this.#onLost = onLost;
     this.#lostSignal = new Promise<never>((_, reject) => (this.#reject = reject));
@@ -94,6 +102,25 @@ export class HostHandle {
     } finally {
       this.#calls--;
     }
+  }
+
+  /**
+   * Stops the host because of the work `token` names (`stepToken` of a unit's path, or of its central
+   * call): a step over its timeout, a storm of buffer memory. That work's unit fails with
+   * `failure(its path)` (`culpritError`); the host is lost with `failure()` as the cause, so its other
+   * units fail with `SKY_HOST_LOST` as after any loss, and no call to it stays pending. Its thread is
+   * terminated where the launcher can (a thread cannot be interrupted, but it can be ended). Idempotent.
+   */
+  stop(token: number | undefined, failure: (path?: string) => SkyloomError): void {
+    if (this.#lost) return;
+    if (token !== undefined) this.#culprit = { token, failure };
+    this.markLost(failure());
+    void this.#terminate?.();
+  }
+
+  /** The error the unit at `path` fails with if the host was stopped because of its work `token`. */
+  culpritError(token: number, path: string): SkyloomError | undefined {
+    return this.#culprit?.token === token ? this.#culprit.failure(path) : undefined;
   }
 
   /** Marks the host lost (its thread died or was stopped): pending and later calls reject. Idempotent. */

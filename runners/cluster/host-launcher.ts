@@ -7,6 +7,7 @@
  * It does not cover placement, loss handling or retries (the pool and the group loop do).
  */
 import type * as Comlink from 'comlink';
+import type { HostGauge } from './host-gauge.ts';
 import type { CoordinatorApi, HostApi, HostConfig } from './protocol.ts';
 
 /** Something the pool closes when a host is lost (a MessagePort, a socket channel). */
@@ -19,6 +20,13 @@ export interface LaunchedHost {
   readonly links: readonly HostLink[];
   /** Settles when the host has ended: resolves after a shutdown, rejects with why it died otherwise. */
   readonly ended: Promise<unknown>;
+  /** Shared memory the host keeps current (worker threads only; see `host-gauge.ts`). */
+  readonly gauge?: HostGauge;
+  /**
+   * Stops the host at once, even in the middle of a step (a thread can be terminated, not interrupted);
+   * `ended` then rejects. Absent where the launcher cannot (a Slurm host process). Never rejects.
+   */
+  terminate?(): Promise<void>;
 }
 
 export interface HostLauncher {

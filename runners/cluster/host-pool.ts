@@ -15,6 +15,7 @@ import type { RefAccess } from '../../lib/journal.ts';
 import type { Ref } from '../../lib/ref.ts';
 import { HostHandle, type HostSink } from './host-handle.ts';
 import type { HostLauncher } from './host-launcher.ts';
+import { MemoryGuard, type MemoryGuardSettings } from './memory-guard.ts';
 import { ownerOf, type CoordinatorApi, type HostConfig, type WireReply } from './protocol.ts';
 import { buffersOf } from './transfer-copy.ts';
 
@@ -26,6 +27,8 @@ export interface HostPoolOptions {
   /** Each host spills under `<spillRoot>/h<id>`. */
   readonly spillRoot: string;
   readonly sink: HostSink;
+  /** Limits of the hosts' buffer memory (`memory-guard.ts`). Default: no per-host limit. */
+  readonly memoryGuard?: MemoryGuardSettings;
 }
 
 /** How long `close` waits for hosts to close their stores before threads are terminated anyway. */
@@ -37,6 +40,7 @@ export class HostPool {
   readonly #live: HostHandle[] = [];
   readonly #all = new Map<number, HostHandle>();
   readonly #coordinator: CoordinatorApi = { fetch: (refId) => this.#fetch(refId) };
+  readonly #guard: MemoryGuard;
   #nextId = 0;
   #closing = false;
   /** Why the most recent host was lost (the cause when none is left). */
@@ -46,6 +50,7 @@ export class HostPool {
     this.#options = options;
     this.#launcher = options.launcher;
     for (let i = 0; i < options.launcher.hosts; i++) this.#spawn();
+    this.#guard = new MemoryGuard(() => this.#live, options.memoryGuard ?? { hostLimit: undefined });
   }
 
   /** The live host with the least outstanding work; counts the new unit on it. Throws `SKY_HOST_LOST` after `close`. */
@@ -93,6 +98,7 @@ export class HostPool {
    */
   async close(): Promise<void> {
     this.#closing = true;
+    this.#guard.stop();
     const idle = this.#live.filter((host) => !host.busy);
     const shutdowns = idle.map((host) => host.call((api) => api.shutdown()).catch(() => {}));
     await Promise.race([Promise.all(shutdowns), new Promise((resolve) => setTimeout(resolve, shutdownGraceMs).unref())]);
@@ -106,7 +112,7 @@ export class HostPool {
     const launched = this.#launcher.launch(config, this.#coordinator);
     if (!launched) return; // the launcher can start no more: the run goes on with the hosts left
     this.#nextId++;
-    const host = new HostHandle(id, launched.api, launched.links, this.#options.sink, (lost) => this.#onLost(lost));
+    const host = new HostHandle(id, launched, this.#options.sink, (lost) => this.#onLost(lost));
     this.#live.push(host);
     this.#all.set(id, host);
     launched.ended.then(

@@ -15,6 +15,7 @@ import type { PutOptions } from '../../lib/put.ts';
 import type { ScratchOp } from '../../lib/primitive.ts';
 import { allocateScratch, type ScratchArray } from '../../lib/scratch.ts';
 import type { Borrower, Store } from '../../lib/store.ts';
+import type { ResidentByUnit } from './resident-by-unit.ts';
 
 
 export class HostStore implements Store {
@@ -23,8 +24,12 @@ export class HostStore implements Store {
   readonly #fetch: (refId: string) => Promise<unknown>;
   readonly #remote: PristineLedger | undefined;
 
-  constructor(own: Store, prefix: string, fetch: (refId: string) => Promise<unknown>, verify: boolean) {
+  /** Attributes the store's resident bytes to the units that put them (budgeted hosts). */
+  readonly #byUnit: ResidentByUnit | undefined;
+
+  constructor(own: Store, prefix: string, fetch: (refId: string) => Promise<unknown>, verify: boolean, byUnit?: ResidentByUnit) {
     this.#own = own;
+    this.#byUnit = byUnit;
     this.#prefix = prefix;
     this.#fetch = fetch;
     this.#remote = verify ? new PristineLedger() : undefined;
@@ -43,7 +48,11 @@ export class HostStore implements Store {
   }
 
   put(value: unknown, borrower: Borrower, options?: PutOptions): Ref | Promise<Ref> {
-    return this.#own.put(value, borrower, options);
+    const ref = this.#own.put(value, borrower, options);
+    const byUnit = this.#byUnit;
+    if (!byUnit) return ref;
+    const track = (r: Ref): Ref => (byUnit.put(r.$ref, borrower.path, r.bytes), r);
+    return ref instanceof Promise ? ref.then(track) : track(ref);
   }
 
   share(value: unknown): void {
@@ -64,7 +73,11 @@ export class HostStore implements Store {
   }
 
   take(ref: Ref, borrower: Borrower): unknown {
-    if (!isRef(ref) || ref.$ref.startsWith(this.#prefix)) return this.#own.take(ref, borrower);
+    if (!isRef(ref) || ref.$ref.startsWith(this.#prefix)) {
+      const value = this.#own.take(ref, borrower);
+      this.#byUnit?.gone(ref.$ref); // the unit's own now, not the store's
+      return value;
+    }
     const message = `take(ref) in unit ${borrower.path}: expected a ref it put and kept to itself, got ref ${ref.$ref} of another thread`;
     throw new SkyloomError(ErrorCode.Transfer, message, { unitPath: borrower.path, ref: ref.$ref });
   }

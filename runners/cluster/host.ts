@@ -27,7 +27,9 @@ import { Unit, type UnitEnv, type UnitSpec } from '../../lib/unit.ts';
 import { cutoffOptions } from '../shared/gather-cutoff.ts';
 import { notCloneable } from '../shared/not-cloneable.ts';
 import { EscapedRefs } from './escaped-refs.ts';
+import type { HostGauge } from './host-gauge.ts';
 import { HostStore } from './host-store.ts';
+import { ResidentByUnit } from './resident-by-unit.ts';
 import { loadAlgorithm } from './load-algorithm.ts';
 import { refPrefix, type HostAnswer, type HostConfig, type StatsDelta, type WirePause, type WireReply, type WireSpec } from './protocol.ts';
 import { copyForTransfer, type Transferable } from './transfer-copy.ts';
@@ -42,18 +44,22 @@ export class Host {
   readonly #stats = new StatsRecorder();
   /** Handles of this host's refs that left the thread: kept so the store frees only the rest. */
   readonly #escaped: EscapedRefs;
+  /** Shared with the coordinator (worker threads only): which step runs since when. */
+  readonly #gauge: HostGauge | undefined;
   #reads = 0;
   #turn: Promise<void> = Promise.resolve();
 
   /** Opens the host's own store (a budgeted one when the config has a budget). */
-  static async open(config: HostConfig, fetch: (refId: string) => Promise<unknown>): Promise<Host> {
+  static async open(config: HostConfig, fetch: (refId: string) => Promise<unknown>, gauge?: HostGauge): Promise<Host> {
     const events: RunEventBody[] = [];
-    const own = await openOwnStore(config, (e) => events.push(e));
-    return new Host(config, new HostStore(own, refPrefix(config.hostId), fetch, config.verify), events);
+    const byUnit = config.memoryBudget === undefined ? undefined : new ResidentByUnit(config.hostId);
+    const own = await openOwnStore(config, (e) => events.push(byUnit ? byUnit.tag(e) : e), byUnit);
+    return new Host(config, new HostStore(own, refPrefix(config.hostId), fetch, config.verify, byUnit), events, gauge);
   }
 
-  private constructor(config: HostConfig, store: HostStore, events: RunEventBody[]) {
+  private constructor(config: HostConfig, store: HostStore, events: RunEventBody[], gauge: HostGauge | undefined) {
     this.#config = config;
+    this.#gauge = gauge;
     this.#store = store;
     this.#escaped = new EscapedRefs(refPrefix(config.hostId));
     this.#events = events;
@@ -86,7 +92,11 @@ export class Host {
     const borrower = { path: `host:${this.#config.hostId}/read#${++this.#reads}` };
     await this.#store.beginStep(borrower);
     try {
-      return copyForTransfer(this.#escaped.keep(await this.#store.get(makeRef(refId, 0), borrower)));
+      const value = await this.#store.get(makeRef(refId, 0), borrower);
+      // `put` refuses what cannot cross; checked again here so a reader gets a typed error, not comlink's.
+      const bad = findUncloneable(value, `ref ${refId}`);
+      if (bad) throw new SkyloomError(ErrorCode.NotCloneable, `${bad.path} is ${bad.what}, which cannot cross to another worker thread`, { ref: refId });
+      return copyForTransfer(this.#escaped.keep(value));
     } finally {
       this.#store.endStep(borrower);
     }
@@ -114,7 +124,18 @@ export class Host {
   async #step(path: string, wireReply: WireReply, spec?: WireSpec): Promise<WirePause> {
     const unit = this.#units.get(path) ?? (spec ? await this.#start(spec) : undefined);
     if (!unit) return { kind: 'failed', site: 'start', error: errorToWire(cancelled(path)) };
-    let reply = replyFromWire(wireReply);
+    // Marked on the gauge while it runs, so the coordinator times the step from its real start: not
+    // while it waits its turn, nor while its module loads (a first step waits for the thread's imports).
+    this.#gauge?.beginStep(path);
+    try {
+      return await this.#advance(unit, path, replyFromWire(wireReply));
+    } finally {
+      this.#gauge?.endStep();
+    }
+  }
+
+  async #advance(unit: Unit, path: string, first: Reply): Promise<WirePause> {
+    let reply = first;
     for (;;) {
       const pause = await unit.advance(reply);
       if (pause.kind === 'returned' || pause.kind === 'failed') {
@@ -130,8 +151,9 @@ export class Host {
         continue;
       }
       if (pause.kind === 'scatter') {
-        const { onFailure } = pause.op;
-        return { kind: 'scatter', site: pause.site, group: pause.group, children: pause.children.map((c) => toWireSpec(c, this.#escaped)), ...(onFailure ? { onFailure } : {}) };
+        const { onFailure, stepTimeoutMs } = pause.op;
+        const options = { ...(onFailure ? { onFailure } : {}), ...(stepTimeoutMs === undefined ? {} : { stepTimeoutMs }) };
+        return { kind: 'scatter', site: pause.site, group: pause.group, children: pause.children.map((c) => toWireSpec(c, this.#escaped)), ...options };
       }
       this.#centrals.set(path, pause.op.central);
       const { value, central, perMember, quorum, deadlineMs } = pause.op;
@@ -183,14 +205,15 @@ export class Host {
   }
 }
 
-async function openOwnStore(config: HostConfig, emit: (e: RunEventBody) => void): Promise<Store> {
+async function openOwnStore(config: HostConfig, emit: (e: RunEventBody) => void, byUnit: ResidentByUnit | undefined): Promise<Store> {
   const idPrefix = refPrefix(config.hostId);
   // Neither store frees on garbage collection; in verify mode both report a collected handle whose
   // value they still hold, so the host keeps the handles that left the thread (`EscapedRefs`).
   if (config.memoryBudget === undefined) return new MemoryStore({ verify: config.verify, idPrefix, emit });
   // Loaded only with a budget: the spill store's modules add ~15-20 ms to every host's start.
   const { BudgetedStore } = await import('../../lib/memory/budgeted-store.ts');
-  return BudgetedStore.open({ budget: config.memoryBudget, directory: config.spillDir, verify: config.verify, emit, idPrefix });
+  const onLeave = byUnit ? { onLeave: (id: string, how: 'dropped' | 'freed') => (how === 'freed' ? byUnit.gone(id) : byUnit.dropped(id)) } : {};
+  return BudgetedStore.open({ budget: config.memoryBudget, directory: config.spillDir, verify: config.verify, emit, idPrefix, ...onLeave });
 }
 
 function noop(): void {}

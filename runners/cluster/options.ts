@@ -24,6 +24,21 @@ export interface ClusterRunnerOptions {
   readonly retries?: number;
   /** V8 heap limits of each worker thread (passed to piscina); a thread that exceeds them is lost. */
   readonly resourceLimits?: ResourceLimits;
+  /**
+   * The longest one step of a unit (its code between two pauses) or one central function may run, in
+   * milliseconds: over it, the unit fails with `SKY_STEP_TIMEOUT` and its worker thread is terminated
+   * and replaced (its other units fail with `SKY_HOST_LOST`, and are retried under `retries`). A
+   * scatter's `stepTimeoutMs` overrides it for the groups under it. Default: no limit.
+   */
+  readonly stepTimeoutMs?: number;
+  /**
+   * Most buffer memory (ArrayBuffers: typed arrays) one host thread may hold, a byte count or `"1GB"`:
+   * a host over it is terminated and replaced, its running unit fails with `SKY_MEMORY_BUDGET` (see
+   * `memory-guard.ts`), and the process lives on. Default: with `memoryBudget`, twice a host's share
+   * plus 64 MiB (the share bounds the store; user code's own arrays come on top); without, none (the
+   * process as a whole is still kept under 80% of the machine's memory).
+   */
+  readonly hostMemoryLimit?: number | string;
 }
 
 export interface ClusterSettings {
@@ -33,11 +48,16 @@ export interface ClusterSettings {
   readonly hostBudget: number | undefined;
   readonly retries: number;
   readonly resourceLimits: ResourceLimits | undefined;
+  readonly stepTimeoutMs: number | undefined;
+  readonly hostMemoryLimit: number | undefined;
 }
 
 export function clusterSettings(options: ClusterRunnerOptions): ClusterSettings {
   if (typeof options !== 'object' || options === null) throw new SkyloomTypeError('clusterRunner(options)', 'an options object', describeValue(options));
-  const { workers = availableParallelism(), retries = 0, memoryBudget, resourceLimits } = options;
+  const { workers = availableParallelism(), retries = 0, memoryBudget, resourceLimits, stepTimeoutMs } = options;
+  if (stepTimeoutMs !== undefined && !(typeof stepTimeoutMs === 'number' && stepTimeoutMs > 0 && Number.isFinite(stepTimeoutMs))) {
+    throw new SkyloomTypeError('clusterRunner stepTimeoutMs', 'a positive number of milliseconds', describeValue(stepTimeoutMs));
+  }
   if (!Number.isSafeInteger(workers) || workers < 1) throw new SkyloomTypeError('clusterRunner workers', 'a positive integer', describeValue(workers));
   if (!Number.isSafeInteger(retries) || retries < 0) throw new SkyloomTypeError('clusterRunner retries', 'a non-negative integer', describeValue(retries));
   if (resourceLimits !== undefined && (typeof resourceLimits !== 'object' || resourceLimits === null)) {
@@ -48,5 +68,10 @@ export function clusterSettings(options: ClusterRunnerOptions): ClusterSettings 
   if (hostBudget !== undefined && hostBudget < minimumHostBudget) {
     throw new SkyloomTypeError('clusterRunner memoryBudget', `at least ${minimumHostBudget} bytes per worker (${workers} workers)`, `${budget} bytes`, { code: ErrorCode.MemoryBudget });
   }
-  return { workers, retries, memoryBudget: budget, hostBudget, resourceLimits };
+  const limit = options.hostMemoryLimit === undefined ? undefined : parseByteSize(options.hostMemoryLimit, 'clusterRunner hostMemoryLimit');
+  if (limit !== undefined && hostBudget !== undefined && limit < hostBudget) {
+    throw new SkyloomTypeError('clusterRunner hostMemoryLimit', `at least a host's share of the memory budget (${hostBudget} bytes)`, `${limit} bytes`, { code: ErrorCode.MemoryBudget });
+  }
+  const hostMemoryLimit = limit ?? (hostBudget === undefined ? undefined : 2 * hostBudget + 64 * 2 ** 20);
+  return { workers, retries, memoryBudget: budget, hostBudget, resourceLimits, stepTimeoutMs, hostMemoryLimit };
 }

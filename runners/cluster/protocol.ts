@@ -22,7 +22,14 @@ export interface WireSpec {
 export type WireReply = { readonly ok: true; readonly value: unknown } | { readonly ok: false; readonly error: WireError };
 
 export type WirePause =
-  | { readonly kind: 'scatter'; readonly site: string; readonly group: string; readonly children: readonly WireSpec[]; readonly onFailure?: FailurePolicy }
+  | {
+      readonly kind: 'scatter';
+      readonly site: string;
+      readonly group: string;
+      readonly children: readonly WireSpec[];
+      readonly onFailure?: FailurePolicy;
+      readonly stepTimeoutMs?: number;
+    }
   | {
       readonly kind: 'gather';
       readonly site: string;

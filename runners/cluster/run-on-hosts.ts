@@ -7,6 +7,8 @@
  */
 import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
+import { probeDirectory } from '../../lib/memory/probe-directory.ts';
+import { nodeSpillIo } from '../../lib/memory/spill-file.ts';
 import type { RunContext } from '../../lib/runner.ts';
 import { runClusterGroup } from './cluster-group.ts';
 import type { HostLauncher } from './host-launcher.ts';
@@ -17,27 +19,44 @@ export interface HostRunSettings {
   /** Each host's share of the run's memory budget (undefined: unbudgeted). */
   readonly memoryBudget: number | undefined;
   readonly retries: number;
+  /** Most buffer bytes one host may hold (see `ClusterRunnerOptions.hostMemoryLimit`); undefined: none. */
+  readonly hostMemoryLimit?: number | undefined;
+  /** The run's step timeout in ms (see `ClusterRunnerOptions.stepTimeoutMs`); undefined: none. */
+  readonly stepTimeoutMs?: number | undefined;
   /** Name of the spill directory under the run directory. */
   readonly spillDirName: string;
 }
 
 export async function runOnHosts(run: RunContext, launcher: HostLauncher, settings: HostRunSettings): Promise<unknown> {
   const spillRoot = join(run.runDir, settings.spillDirName);
+  if (settings.memoryBudget !== undefined) {
+    // As the laptop runner does: an unusable directory fails the run at once with SKY_SPILL_DIR, before
+    // any host starts (each host's store would fail to open, and its replacement too).
+    try {
+      await probeDirectory(spillRoot, nodeSpillIo);
+    } catch (error) {
+      await launcher.close();
+      throw error;
+    }
+  }
   const pool = new HostPool({
     launcher,
     host: { seed: run.seed, verify: run.verify, preload: [run.algorithm.moduleUrl], ...(settings.memoryBudget === undefined ? {} : { memoryBudget: settings.memoryBudget }) },
     spillRoot,
     sink: { emit: run.emit, stats: run.stats },
+    memoryGuard: { hostLimit: settings.hostMemoryLimit },
   });
   const root: WireSpec = { moduleUrl: run.algorithm.moduleUrl, name: run.algorithm.name, input: run.input, path: 'root', index: 0, size: 1 };
   try {
     const journal = run.journal ? { journal: { journal: run.journal, refs: pool.refs } } : {};
-    const [output] = await runClusterGroup({ pool, emit: run.emit, stats: run.stats, retries: settings.retries, ...journal }, [root], 'root', run.signal);
+    const timeout = settings.stepTimeoutMs === undefined ? {} : { stepTimeoutMs: settings.stepTimeoutMs };
+    const [output] = await runClusterGroup({ pool, emit: run.emit, stats: run.stats, retries: settings.retries, ...timeout, ...journal }, [root], 'root', run.signal);
     return output;
   } finally {
     await run.journal?.settle(); // the ledger may still be reading outputs from the hosts
     await pool.close();
     run.stats.peakStoreBytes = Math.max(run.stats.peakStoreBytes, pool.peakBytes);
-    if (settings.memoryBudget !== undefined) await rm(spillRoot, { recursive: true, force: true });
+    // Never masks the run's own outcome (rm's `force` ignores only a missing path).
+    if (settings.memoryBudget !== undefined) await rm(spillRoot, { recursive: true, force: true }).catch(() => {});
   }
 }

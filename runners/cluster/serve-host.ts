@@ -8,17 +8,19 @@
  */
 import * as Comlink from 'comlink';
 import { errorFromWire, errorToWire } from '../../lib/error-wire.ts';
+import type { HostGauge } from './host-gauge.ts';
 import { Host } from './host.ts';
 import { preloadModule } from './load-algorithm.ts';
 import type { CoordinatorApi, HostApi, HostConfig } from './protocol.ts';
 
-export async function serveHost(config: HostConfig, hostEndpoint: Comlink.Endpoint, coordinatorEndpoint: Comlink.Endpoint): Promise<void> {
+export async function serveHost(config: HostConfig, hostEndpoint: Comlink.Endpoint, coordinatorEndpoint: Comlink.Endpoint, gauge?: HostGauge): Promise<void> {
   const coordinator = Comlink.wrap<CoordinatorApi>(coordinatorEndpoint);
-  const host = await Host.open(config, async (refId) => {
+  const fetch = async (refId: string): Promise<unknown> => {
     const reply = await coordinator.fetch(refId);
     if (!reply.ok) throw errorFromWire(reply.error);
     return reply.value;
-  });
+  };
+  const host = await Host.open(config, fetch, gauge);
   let finish!: () => void;
   const finished = new Promise<void>((resolve) => (finish = resolve));
   const api: HostApi = {

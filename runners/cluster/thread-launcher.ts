@@ -9,6 +9,7 @@
 import { MessageChannel, type ResourceLimits } from 'node:worker_threads';
 import * as Comlink from 'comlink';
 import { Piscina } from 'piscina';
+import { HostGauge } from './host-gauge.ts';
 import type { HostLauncher, LaunchedHost } from './host-launcher.ts';
 import type { HostTaskInput } from './host-task.ts';
 import type { CoordinatorApi, HostApi, HostConfig } from './protocol.ts';
@@ -44,9 +45,17 @@ export class ThreadLauncher implements HostLauncher {
     const toCoordinator = new MessageChannel();
     Comlink.expose(coordinator, toCoordinator.port1 as unknown as Comlink.Endpoint);
     const api = Comlink.wrap<HostApi>(toHost.port1 as unknown as Comlink.Endpoint);
-    const input: HostTaskInput = { config, hostPort: toHost.port2, coordinatorPort: toCoordinator.port2 };
+    const gauge = HostGauge.create();
+    const input: HostTaskInput = { config, hostPort: toHost.port2, coordinatorPort: toCoordinator.port2, gauge: gauge.handle };
     const ended = this.#piscina.run(input, { transferList: [toHost.port2, toCoordinator.port2] });
-    return { api, links: [toHost.port1, toCoordinator.port1], ended };
+    return { api, links: [toHost.port1, toCoordinator.port1], ended, gauge, terminate: () => this.#terminate(gauge) };
+  }
+
+  /** Terminates the thread the host identified on its gauge; piscina then rejects its task and starts another thread. */
+  async #terminate(gauge: HostGauge): Promise<void> {
+    const id = gauge.threadId;
+    const worker = id === 0 ? undefined : this.#piscina.threads.find((w) => w.threadId === id);
+    await worker?.terminate().catch(() => {});
   }
 
   async close(): Promise<void> {

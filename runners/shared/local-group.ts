@@ -10,6 +10,7 @@ import { cutoffOptions } from './gather-cutoff.ts';
 import type { GroupDriver, MemberArrival } from './group-driver.ts';
 import { uncloneable } from './not-cloneable.ts';
 import { runGroup } from './run-group.ts';
+import type { PendingSteps } from './stall-watch.ts';
 
 export interface LocalEnv extends UnitEnv {
   /** Step a group's members at once instead of one at a time (still one thread). */
@@ -20,6 +21,8 @@ export interface LocalEnv extends UnitEnv {
   readonly journal?: GroupJournal;
   /** Wraps every group's driver, nested ones included; the property suite injects bugs through it. */
   readonly wrap?: (driver: GroupDriver) => GroupDriver;
+  /** The run's steps and central calls under way, for a clear `SKY_STALLED` (`stall-watch.ts`). */
+  readonly pending?: PendingSteps;
 }
 
 /**
@@ -79,7 +82,8 @@ class LocalGroupDriver implements GroupDriver {
     const unit = (this.#units[i] ??= new Unit(this.#specs[i] as UnitSpec, this.#env));
     let next = reply;
     for (;;) {
-      const pause = await unit.advance(next);
+      const resumed = next;
+      const pause = await (this.#env.pending ? this.#env.pending.track(`${unit.path} after ${unit.site}`, () => unit.advance(resumed)) : unit.advance(resumed));
       // Cancelled while it ran its step (concurrent mode): what it reached no longer counts.
       if (this.#units[i] !== unit) return { kind: 'cancelled' };
       if (pause.kind === 'returned' || pause.kind === 'failed') {
@@ -108,7 +112,9 @@ class LocalGroupDriver implements GroupDriver {
   async central(values: unknown[], members: readonly number[]): Promise<Reply> {
     try {
       const fn = this.#centrals[members[0] as number] as Central;
-      const result = deepFreeze(await fn(deepFreeze(values), deepFreeze([...members])));
+      const call = async (): Promise<unknown> => fn(deepFreeze(values), deepFreeze([...members]));
+      const owner = `${this.paths[members[0] as number]} central function`;
+      const result = deepFreeze(await (this.#env.pending ? this.#env.pending.track(owner, call) : call()));
       const bad = uncloneable(result, 'central result', this.paths[members[0] as number] ?? (this.paths[0] as string), 'central');
       if (bad) throw bad;
       return { ok: true, value: result };

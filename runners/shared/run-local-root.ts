@@ -2,6 +2,7 @@ import type { RunContext } from '../../lib/runner.ts';
 import type { Store } from '../../lib/store.ts';
 import type { GroupDriver } from './group-driver.ts';
 import { runLocalGroup, type LocalEnv } from './local-group.ts';
+import { failIfStalled, PendingSteps } from './stall-watch.ts';
 
 export interface LocalRootOptions {
   readonly concurrent: boolean;
@@ -12,10 +13,13 @@ export interface LocalRootOptions {
 /**
  * Runs a whole run's root in this thread with `store`: the part the inline and laptop runners share.
  * Resolves with the root's output; before it settles, the run's journal has finished reading from the
- * store, so the caller may close the store. Does not open or close the store.
+ * store, so the caller may close the store. A run whose event loop empties while it waits fails with
+ * `SKY_STALLED` (`stall-watch.ts`). Does not open or close the store.
  */
 export async function runLocalRoot(run: RunContext, store: Store, options: LocalRootOptions): Promise<unknown> {
+  const pending = new PendingSteps();
   const env: LocalEnv = {
+    pending,
     seed: run.seed,
     store,
     emit: run.emit,
@@ -27,7 +31,7 @@ export async function runLocalRoot(run: RunContext, store: Store, options: Local
   };
   try {
     const root = { algorithm: run.algorithm, input: run.input, path: 'root', index: 0, size: 1 };
-    const [output] = await runLocalGroup(env, [root], 'root', run.signal);
+    const [output] = await failIfStalled(runLocalGroup(env, [root], 'root', run.signal), pending);
     return output;
   } finally {
     await run.journal?.settle(); // the ledger may still be reading outputs from the store

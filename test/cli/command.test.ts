@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 
 function skyloom(...args: string[]) {
-  const r = spawnSync(process.execPath, ['cli/bin.mjs', ...args], { encoding: 'utf8', timeout: 60_000 });
+  const r = spawnSync(process.execPath, ['cli/bin.mjs', ...args], { encoding: 'utf8', timeout: 290_000 }); // far above a run's seconds, for a loaded machine
   return { code: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 

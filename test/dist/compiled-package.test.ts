@@ -30,13 +30,19 @@ function provideTsx(provided: boolean): void {
   link(app, 'tsx', tsx);
 }
 
+/**
+ * How long a child process (the build: tsc over the project, ~20-40 s here; a run: a few seconds) may
+ * take before it counts as hung: far above its expected time, for a loaded machine.
+ */
+const childTimeoutMs = 290_000;
+
 interface Sensor {
   readonly first: number;
   readonly thread: number;
 }
 
 async function inlineAndCluster(algorithmModule: string, nodeFlags: string[] = []): Promise<{ inline: Sensor[]; cluster: Sensor[] }> {
-  const { stdout } = await run(process.execPath, [...nodeFlags, 'run-inline-and-cluster.mjs', algorithmModule], { cwd: app, env, timeout: 30_000 });
+  const { stdout } = await run(process.execPath, [...nodeFlags, 'run-inline-and-cluster.mjs', algorithmModule], { cwd: app, env, timeout: childTimeoutMs });
   return JSON.parse(stdout) as { inline: Sensor[]; cluster: Sensor[] };
 }
 
@@ -44,7 +50,7 @@ const values = (sensors: Sensor[]) => sensors.map((s) => s.first);
 const threads = (sensors: Sensor[]) => new Set(sensors.map((s) => s.thread));
 
 beforeAll(async () => {
-  await run(process.execPath, [join(repo, '.ci', 'build-dist.mjs'), pkg], { env, timeout: 50_000 });
+  await run(process.execPath, [join(repo, '.ci', 'build-dist.mjs'), pkg], { env, timeout: childTimeoutMs });
   mkdirSync(join(pkg, 'node_modules'));
   for (const name of readdirSync(join(repo, 'node_modules'))) {
     if (!name.startsWith('.') && name !== 'tsx') link(pkg, name, join(repo, 'node_modules', name));
@@ -53,7 +59,7 @@ beforeAll(async () => {
   writeFileSync(join(app, 'package.json'), JSON.stringify({ name: 'app', private: true, type: 'module' }));
   link(app, 'skyloom', pkg);
   for (const file of readdirSync(fixtures)) copyFileSync(join(fixtures, file), join(app, file));
-}, 60_000);
+}, childTimeoutMs);
 
 afterAll(() => rmSync(root, { recursive: true, force: true }));
 
@@ -83,7 +89,7 @@ describe('the compiled package (dist/)', () => {
     expect(targets.filter((target) => !existsSync(resolve(pkg, target)))).toStrictEqual([]);
     const bin = resolve(pkg, manifest.bin.skyloom ?? '');
     const cli = ['run', '--camera', 'tiny', '--visits', '1', '--runner', 'cluster', '--workers', '2', '--json', '--report', '--out', join(root, 'cli-out')];
-    const { stdout } = await run(process.execPath, [bin, ...cli], { cwd: app, env, timeout: 30_000 });
+    const { stdout } = await run(process.execPath, [bin, ...cli], { cwd: app, env, timeout: childTimeoutMs });
     const summary = JSON.parse(stdout) as { runner: string; visits: { backgroundRmsOverNoise: number }[] };
     expect(summary.runner).toBe('cluster');
     expect(summary.visits[0]?.backgroundRmsOverNoise).toBeLessThan(0.1);

@@ -36,10 +36,17 @@ describe('error wire format', () => {
     expect(back.name).toBe('WorkerError');
   });
 
-  it('passes thrown non-errors through, and describes ones that cannot be cloned', () => {
+  it('passes thrown non-errors through, and turns ones that cannot be cloned into errors keeping their code', () => {
     expect(across({ reason: 'plain object', n: 3 })).toStrictEqual({ reason: 'plain object', n: 3 });
+    expect(across({ code: 'X' })).toStrictEqual({ code: 'X' });
     expect(across('a string')).toBe('a string');
-    expect(typeof across({ fn: () => 1 })).toBe('string');
+    const fn = across({ code: 'Y', fn: () => 1 }) as Error & { code?: string };
+    expect(fn).toBeInstanceOf(Error);
+    expect(fn.code).toBe('Y');
+    expect(fn.message).toBe('a thrown {"code":"Y"}');
+    const symbol = across(Symbol('oops')) as Error & { code?: string };
+    expect(symbol.message).toBe('a thrown Symbol(oops)');
+    expect(symbol.code).toBeUndefined();
   });
 
   it('stops at a cyclic cause chain instead of looping', () => {

@@ -45,7 +45,7 @@ describe("scatter with onFailure: 'collect'", () => {
       const expected = (await run(collectVisits, plans, { runner: inlineRunner(), seed: 3 })).output;
       const got = (await run(collectVisits, plans, { runner: make(), seed: 3, runDir: join(dir, name.replace(/\W+/g, '-')) })).output;
       expect(got).toEqual(expected);
-    }, 60_000);
+    }); // vitest.config.ts's timeout: 60 s was under 10x this test's time on a loaded machine
   }
 
   it('goes on at a quorum: members that had not arrived fail as SKY_GATHER_LATE (inline: in member order)', async () => {
