@@ -1,11 +1,12 @@
 import { isAlgorithm, type Algorithm } from '../algorithm.ts';
 import { ErrorCode, SkyloomError } from '../errors.ts';
+import { importModule } from '../import-module.ts';
 
 /** Imports `module` and finds the algorithm named `name` among its exports; `SKY_ALGORITHM_CHANGED` if it cannot. */
 export async function loadAlgorithm(module: string, name: string): Promise<Algorithm<unknown, unknown>> {
   let exports: Record<string, unknown>;
   try {
-    exports = (await import(module)) as Record<string, unknown>;
+    exports = await importModule(module); // a user's .ts turns tsx on (the command runs compiled)
   } catch (cause) {
     throw new SkyloomError(ErrorCode.AlgorithmChanged, `cannot load the module of algorithm ${name} (${module})`, { cause });
   }

@@ -21,6 +21,7 @@ export async function probeDirectory(directory: string, io: SpillIo): Promise<vo
     }
     await io.unlink(probe);
   } catch (cause) {
+    if (cause instanceof SkyloomError && cause.code === ErrorCode.SpillDir) throw cause; // makeDirectory's own, naming the directory
     const reason = cause instanceof Error ? cause.message : String(cause);
     throw new SkyloomError(ErrorCode.SpillDir, `spill directory ${directory} cannot be used: ${reason}`, { cause });
   }

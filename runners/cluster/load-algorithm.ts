@@ -8,7 +8,7 @@
  */
 import { isAlgorithm, type Algorithm } from '../../lib/algorithm.ts';
 import { ErrorCode, SkyloomError } from '../../lib/errors.ts';
-import { importModule } from './import-module.ts';
+import { importModule } from '../../lib/import-module.ts';
 
 const modules = new Map<string, Promise<Record<string, unknown>>>();
 

@@ -75,6 +75,6 @@ describe('a spill directory under a regular file', () => {
       (e: unknown) => e as Failure,
     );
     expect(error.code).toBe(ErrorCode.SpillDir);
-    expect(error.message).toMatch(/spill directory .*a-file-\w+\/run\/(cluster-)?spill cannot be used: ENOTDIR/);
+    expect(error.message).toMatch(/spill directory .*a-file-\w+\/run\/(cluster-)?spill cannot be created: .*a-file-\w+ exists and is not a directory/);
   });
 });

@@ -1,7 +1,8 @@
 /**
- * `import()` of a user's module inside a worker thread, which on Node 20 does not inherit the main
- * thread's loader hooks (`node --import tsx`). A TypeScript module (`.ts`, `.mts`, `.cts`, `.tsx`)
- * first turns tsx on in this thread, once.
+ * `import()` of a user's module where tsx may not be on: a worker thread, which on Node 20 does not
+ * inherit the main thread's loader hooks (`node --import tsx`), or the `skyloom` command, which runs
+ * compiled (resume and replay load the module a run recorded, which may be a user's `.ts`). A
+ * TypeScript module (`.ts`, `.mts`, `.cts`, `.tsx`) first turns tsx on in this thread, once.
  *
  * Lazily, not at thread start: tsx's `register()` starts a loader-hooks thread and routes every later
  * import through it, so skyloom running compiled (dist/) with compiled algorithms pays nothing for it.
