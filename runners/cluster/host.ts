@@ -48,16 +48,17 @@ export class Host {
   /** Opens the host's own store (a budgeted one when the config has a budget). */
   static async open(config: HostConfig, fetch: (refId: string) => Promise<unknown>): Promise<Host> {
     const events: RunEventBody[] = [];
-    const own = await openOwnStore(config, (e) => events.push(e));
-    return new Host(config, new HostStore(own, refPrefix(config.hostId), fetch, config.verify), events);
+    const emit = stampingEmit(config, events);
+    const own = await openOwnStore(config, emit);
+    return new Host(config, new HostStore(own, refPrefix(config.hostId), fetch, config.verify), events, emit);
   }
 
-  private constructor(config: HostConfig, store: HostStore, events: RunEventBody[]) {
+  private constructor(config: HostConfig, store: HostStore, events: RunEventBody[], emit: (e: RunEventBody) => void) {
     this.#config = config;
     this.#store = store;
     this.#escaped = new EscapedRefs(refPrefix(config.hostId));
     this.#events = events;
-    this.#env = { seed: config.seed, store, emit: (e) => this.#events.push(e), stats: this.#stats };
+    this.#env = { seed: config.seed, store, emit, stats: this.#stats };
   }
 
   /**
@@ -191,6 +192,17 @@ async function openOwnStore(config: HostConfig, emit: (e: RunEventBody) => void)
   // Loaded only with a budget: the spill store's modules add ~15-20 ms to every host's start.
   const { BudgetedStore } = await import('../../lib/memory/budgeted-store.ts');
   return BudgetedStore.open({ budget: config.memoryBudget, directory: config.spillDir, verify: config.verify, emit, idPrefix });
+}
+
+/**
+ * Keeps each event with its origin (this host, and when on its clock): the coordinator emits them only
+ * when the answer arrives. The clock is `Date.now()`'s, read through `performance.now()` for sub-ms
+ * resolution (anchored once: `performance.timeOrigin` is off by ms in a fresh thread).
+ */
+function stampingEmit(config: HostConfig, events: RunEventBody[]): (e: RunEventBody) => void {
+  const host = config.label ?? `worker ${config.hostId}`;
+  const epoch = Date.now() - performance.now();
+  return (e) => void events.push({ ...e, origin: { host, at: epoch + performance.now() } });
 }
 
 function noop(): void {}
