@@ -69,7 +69,7 @@ export function reportHtml(data: RunData, focal: readonly FocalVisit[] | undefin
 <p class="meta">${escapeHtml(`${run.module}#${run.name}, seed ${run.seed}, runner ${run.runner}, skyloom ${run.skyloomVersion}; started ${run.started}${wall === undefined ? '' : `, ${formatMs(wall)}`}: ${run.outcome ?? 'did not end (interrupted?)'}; run directory ${data.runDir}`)}</p>
 ${data.hasTimeline ? '' : '<p class="warn">This ledger has no steps or memory samples (written by an older skyloom): the timeline and memory charts are empty.</p>'}
 <section><h2>Timeline</h2>
-<p class="note">Every unit step (from its start or resume to its next pause) as a bar, per lane (${escapeHtml(laneNote(run.runner))}); colour: the top-level unit; red: a unit that failed. Diamonds: collectives completing.</p>
+<p class="note">Every unit step (from its start or resume to its next pause) as a bar, in the lane of the host/thread that ran it (${escapeHtml(laneNote(run.runner))}); colour: the top-level unit; red: a unit that failed. Diamonds: collectives completing.</p>
 <div class="chart" id="timeline"></div></section>
 <section><h2>Memory</h2>
 <p class="note">Store bytes resident (peak within each ${sampleIntervalMs} ms sample) and spilled to disk (from the budgeted store's events; none without a budget), the budget, and the process's RSS, V8 heap and ArrayBuffer bytes.</p>
@@ -88,9 +88,9 @@ ${libraries()}
 }
 
 function laneNote(runner: string): string {
-  return runner === 'cluster'
-    ? 'cluster events carry no host and are stamped when they reach the coordinator, so lanes are slots of steps that overlapped, not hosts'
-    : `the ${runner} runner runs every step on one thread`;
+  return runner === 'cluster' || runner === 'slurm'
+    ? `the ${runner} runner runs every unit on a worker host, which stamps each step's times on its own clock`
+    : `the ${runner} runner runs every step on the main thread; a second lane holds steps that overlapped the first's, interleaved at awaits`;
 }
 
 function levelTableHtml(data: RunData): string {

@@ -20,6 +20,8 @@ export interface StepBar {
   readonly site: string | null;
   /** The unit failed (this step or another of its steps): drawn red. */
   readonly failed: boolean;
+  /** The host/thread that ran it (`main thread`, `worker 1`, `slurm task 0 on n1`); null in ledgers written before hosts were recorded. */
+  readonly host: string | null;
 }
 
 export interface GatherMark {
@@ -70,7 +72,8 @@ export async function readRunData(runDir: string): Promise<RunData> {
     const units = db.all<UnitRow>('SELECT path, status, attempts, started, ended FROM units ORDER BY started');
     const tables = new Set(db.all<{ name: string }>("SELECT name FROM sqlite_master WHERE type = 'table'").map((r) => r.name));
     const hasTimeline = tables.has('steps') && tables.has('samples') && tables.has('gathers');
-    const rawSteps = hasTimeline ? db.all<{ path: string; started: number; ended: number; ending: string; site: string | null }>('SELECT path, started, ended, ending, site FROM steps ORDER BY started') : [];
+    const hasHosts = hasTimeline && db.all<{ name: string }>('PRAGMA table_info(steps)').some((c) => c.name === 'host');
+    const rawSteps = hasTimeline ? db.all<{ path: string; started: number; ended: number; ending: string; site: string | null; host: string | null }>(`SELECT path, started, ended, ending, site, ${hasHosts ? 'host' : 'NULL AS host'} FROM steps ORDER BY started`) : [];
     const rawGathers = hasTimeline ? db.all<{ grp: string; number: number; members: number; at: number }>('SELECT grp, number, members, at FROM gathers ORDER BY at') : [];
     const rawSamples = hasTimeline ? db.all<RawSample>('SELECT * FROM samples ORDER BY at') : [];
     const t0 = [...units.map((u) => u.started ?? Infinity), ...rawSteps.map((s) => s.started), ...rawSamples.map((s) => s.at)].reduce((a, b) => Math.min(a, b), Infinity);
@@ -82,7 +85,7 @@ export async function readRunData(runDir: string): Promise<RunData> {
       run,
       units,
       levels: levelTable(units),
-      steps: rawSteps.map((s) => ({ path: s.path, top: topOf(s.path), start: s.started - t0, end: s.ended - t0, ending: s.ending, site: s.site, failed: failed.has(s.path) })),
+      steps: rawSteps.map((s) => ({ path: s.path, top: topOf(s.path), start: s.started - t0, end: s.ended - t0, ending: s.ending, site: s.site, failed: failed.has(s.path), host: s.host })),
       gathers: rawGathers.map((g) => ({ group: g.grp, number: g.number, members: g.members, at: g.at - t0 })),
       samples: memorySamples(rawSamples, t0),
       hasTimeline,
