@@ -16,7 +16,8 @@ export type RunEventBody = (
   | { readonly type: 'log'; readonly path: string; readonly message: string }
   | { readonly type: 'spill-out'; readonly ref: string; readonly bytes: number }
   | { readonly type: 'spill-in'; readonly ref: string; readonly bytes: number }
-  | { readonly type: 'memory'; readonly resident: number; readonly spilled: number; readonly budget: number }
+  /** A budgeted store's bytes: resident (`held` included), spilled to disk, its budget, and (`held`) scratch arrays and taken values in units' hands. */
+  | { readonly type: 'memory'; readonly resident: number; readonly spilled: number; readonly budget: number; readonly held?: number }
   | { readonly type: 'warning'; readonly path: string; readonly code: string; readonly message: string }
 ) & { readonly origin?: EventOrigin };
 

@@ -47,6 +47,7 @@ function drawReport(data) {
   const series = [
     ['store resident (peak)', 'residentPeak'],
     ['store spilled', 'spilled'],
+    ['scratch + taken (peak)', 'heldPeak'],
     ['process RSS', 'rss'],
     ['V8 heap', 'heap'],
     ['ArrayBuffers', 'arrayBuffers'],

@@ -72,7 +72,7 @@ ${data.hasTimeline ? '' : '<p class="warn">This ledger has no steps or memory sa
 <p class="note">Every unit step (from its start or resume to its next pause) as a bar, in the lane of the host/thread that ran it (${escapeHtml(laneNote(run.runner))}); colour: the top-level unit; red: a unit that failed. Diamonds: collectives completing.</p>
 <div class="chart" id="timeline"></div></section>
 <section><h2>Memory</h2>
-<p class="note">Store bytes resident (peak within each ${sampleIntervalMs} ms sample) and spilled to disk (from the budgeted store's events; none without a budget), the budget, and the process's RSS, V8 heap and ArrayBuffer bytes.</p>
+<p class="note">Store bytes resident (peak within each ${sampleIntervalMs} ms sample; summed over hosts), of which units' scratch arrays and taken values (their leases, peak within the sample), and spilled to disk (from the budgeted store's events; none without a budget), the budget, and the process's RSS, V8 heap and ArrayBuffer bytes.</p>
 <div class="chart" id="memory"></div>
 <p class="note">Spill write and read rates (bytes per second between samples).</p>
 <div class="chart" id="spill-rates"></div></section>

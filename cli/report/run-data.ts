@@ -37,6 +37,8 @@ export interface MemorySample {
   readonly residentPeak: number | null;
   readonly spilled: number | null;
   readonly budget: number | null;
+  /** Peak within the sample of bytes units held as scratch arrays and taken values (null: none recorded). */
+  readonly heldPeak: number | null;
   readonly rss: number;
   readonly heap: number;
   readonly arrayBuffers: number;
@@ -108,6 +110,8 @@ interface RawSample {
   rss: number;
   heap: number;
   array_buffers: number;
+  /** Absent in ledgers written before it was recorded. */
+  held_peak?: number | null;
 }
 
 function memorySamples(raw: readonly RawSample[], t0: number): MemorySample[] {
@@ -121,6 +125,7 @@ function memorySamples(raw: readonly RawSample[], t0: number): MemorySample[] {
       residentPeak: s.resident_peak,
       spilled: s.spilled,
       budget: s.budget,
+      heldPeak: s.held_peak ?? null,
       rss: s.rss,
       heap: s.heap,
       arrayBuffers: s.array_buffers,

@@ -13,8 +13,16 @@ CREATE TABLE IF NOT EXISTS steps (path TEXT NOT NULL, started REAL NOT NULL, end
 CREATE TABLE IF NOT EXISTS gathers (grp TEXT NOT NULL, number INTEGER NOT NULL, members INTEGER NOT NULL, at REAL NOT NULL);
 CREATE TABLE IF NOT EXISTS samples (
   at REAL NOT NULL, resident REAL, resident_peak REAL, spilled REAL, budget REAL,
-  spill_out REAL NOT NULL, spill_in REAL NOT NULL, rss REAL NOT NULL, heap REAL NOT NULL, array_buffers REAL NOT NULL);
+  spill_out REAL NOT NULL, spill_in REAL NOT NULL, rss REAL NOT NULL, heap REAL NOT NULL, array_buffers REAL NOT NULL,
+  held REAL, held_peak REAL);
 `;
+
+/** Columns added since the tables were first written: a resumed older ledger gets them. */
+const addedColumns = [
+  ['steps', 'host', 'TEXT'],
+  ['samples', 'held', 'REAL'],
+  ['samples', 'held_peak', 'REAL'],
+] as const;
 
 /** How often memory is sampled: often enough to see a visit's phases, cheap enough not to matter. */
 export const sampleIntervalMs = 100;
@@ -35,8 +43,8 @@ const endings: Partial<Record<RunEvent['type'], Ending>> = {
 /**
  * Records, from the run's own event stream, every unit step (from its start or resume to its next
  * pause or end), every completed collective, and a memory sample every `sampleIntervalMs`: the
- * store's resident and spilled bytes and budget (latest and peak since the last sample, from the
- * `memory` events of budgeted stores), cumulative bytes spilled out and read back, and the process's
+ * store's resident, spilled and held (scratch arrays, taken values) bytes and budget (resident and held
+ * also as their peak since the last sample, from the `memory` events of budgeted stores), cumulative bytes spilled out and read back, and the process's
  * RSS, V8 heap and ArrayBuffer bytes. Writes go through `LedgerDb`'s batches, off the critical path.
  *
  * Each step is recorded with the host that ran it: the `origin` a worker host stamps on its events
@@ -56,16 +64,19 @@ export class TimelineRecorder {
   #subscription: Subscription | undefined;
   #timer: NodeJS.Timeout | undefined;
   /** The latest `memory` event of each host (its resident and spilled bytes and budget). */
-  readonly #memory = new Map<string, { resident: number; spilled: number; budget: number }>();
+  readonly #memory = new Map<string, { resident: number; spilled: number; budget: number; held: number }>();
+  /** Peaks since the previous sample of the hosts' summed resident and held bytes. */
   #peak = 0;
+  #heldPeak = 0;
   #spillOut = 0;
   #spillIn = 0;
 
   constructor(db: LedgerDb) {
     this.#db = db;
     db.db.exec(schema);
-    // A ledger from before hosts were recorded (resumed by this version) gets the column.
-    if (!db.all<{ name: string }>('PRAGMA table_info(steps)').some((c) => c.name === 'host')) db.db.exec('ALTER TABLE steps ADD COLUMN host TEXT');
+    for (const [table, column, type] of addedColumns) {
+      if (!db.all<{ name: string }>(`PRAGMA table_info(${table})`).some((c) => c.name === column)) db.db.exec(`ALTER TABLE ${table} ADD COLUMN ${column} ${type}`);
+    }
   }
 
   /** Starts recording `events` (subscribe before the run emits anything, so times are exact). */
@@ -97,9 +108,9 @@ export class TimelineRecorder {
         this.#open.set(event.path, { at, host: event.origin?.host ?? mainThread });
         return;
       case 'memory': {
-        this.#memory.set(event.origin?.host ?? mainThread, { resident: event.resident, spilled: event.spilled, budget: event.budget });
-        const resident = this.#total('resident');
-        if (resident > this.#peak) this.#peak = resident;
+        this.#memory.set(event.origin?.host ?? mainThread, { resident: event.resident, spilled: event.spilled, budget: event.budget, held: event.held ?? 0 });
+        this.#peak = Math.max(this.#peak, this.#total('resident'));
+        this.#heldPeak = Math.max(this.#heldPeak, this.#total('held'));
         return;
       }
       case 'spill-out':
@@ -127,18 +138,19 @@ export class TimelineRecorder {
   /** Takes one memory sample now (the timer does, every `sampleIntervalMs`). */
   sample(): void {
     const known = this.#memory.size > 0;
-    const resident = this.#total('resident');
+    const [resident, held] = [this.#total('resident'), this.#total('held')];
     const usage = process.memoryUsage();
     this.#db.write(
-      'INSERT INTO samples(at, resident, resident_peak, spilled, budget, spill_out, spill_in, rss, heap, array_buffers) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
+      'INSERT INTO samples(at, resident, resident_peak, spilled, budget, spill_out, spill_in, rss, heap, array_buffers, held, held_peak) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
       this.#now(), known ? resident : null, known ? Math.max(this.#peak, resident) : null, known ? this.#total('spilled') : null, known ? this.#total('budget') : null,
-      this.#spillOut, this.#spillIn, usage.rss, usage.heapUsed, usage.arrayBuffers,
+      this.#spillOut, this.#spillIn, usage.rss, usage.heapUsed, usage.arrayBuffers, known ? held : null, known ? Math.max(this.#heldPeak, held) : null,
     );
     this.#peak = resident;
+    this.#heldPeak = held;
   }
 
   /** The sum over hosts of their latest memory figure. */
-  #total(key: 'resident' | 'spilled' | 'budget'): number {
+  #total(key: 'resident' | 'spilled' | 'budget' | 'held'): number {
     let sum = 0;
     for (const m of this.#memory.values()) sum += m[key];
     return sum;

@@ -5,6 +5,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { run } from '../../../lib/index.ts';
 import { LedgerDb } from '../../../lib/ledger/ledger-db.ts';
 import { inlineRunner, laptopRunner } from '../../../runners/index.ts';
+import { scratchHolder } from './fixtures/scratch-holder.ts';
 import { visits } from './fixtures/visits.ts';
 
 const base = mkdtempSync(join(tmpdir(), 'skyloom-timeline-'));
@@ -71,6 +72,18 @@ describe('the timeline recorder', () => {
       }
     }
     expect(samples.some((s) => s.resident !== null)).toBe(true);
+  });
+
+  it('samples the bytes units hold as scratch arrays (their leases) while they hold them, and none after', async () => {
+    const runDir = join(base, `run-${++counter}`);
+    const bytes = 300_000;
+    await run(scratchHolder, { bytes, ms: 350 }, { runner: laptopRunner({ memoryBudget: 1_000_000 }), runDir, ledger: true });
+    const samples = read<{ resident_peak: number | null; held: number | null; held_peak: number | null }>(runDir, 'SELECT resident_peak, held, held_peak FROM samples ORDER BY at');
+    // The store counts the array's whole size-class buffer: at least what was asked for.
+    const heldPeaks = samples.map((s) => s.held_peak ?? 0);
+    expect(Math.max(...heldPeaks)).toBeGreaterThanOrEqual(bytes);
+    for (const s of samples) if (s.held_peak !== null) expect(s.resident_peak).toBeGreaterThanOrEqual(s.held_peak); // held is part of resident
+    expect(samples.at(-1)?.held).toBe(0); // released at the unit's end
   });
 
   it('records nothing of the kind with timeline: false', async () => {
