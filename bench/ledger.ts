@@ -72,6 +72,7 @@ try {
     for (let k = 0; k < modes.length; k++) {
       const mode = modes[(k + r) % modes.length] as Mode;
       const t = await once(mode);
+      console.error(`  repeat ${r + 1}/${repeats} ${mode}: wall ${(t.ms / 1000).toFixed(2)} s, CPU ${(t.cpuMs / 1000).toFixed(2)} s (load ${load()})`);
       times[mode].push(t.ms);
       cpuTimes[mode].push(t.cpuMs);
       if (mode === 'ledger') lastEvents = t.events;
