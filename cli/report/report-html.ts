@@ -12,6 +12,7 @@ import type { FocalVisit } from './focal-plane.ts';
 import type { RunData } from './run-data.ts';
 import { assignLanes } from './lanes.ts';
 import { sampleIntervalMs } from '../../lib/ledger/timeline-recorder.ts';
+import { referenceFluxLimit } from '../../algorithms/sky/star-field.ts';
 
 const require = createRequire(import.meta.url);
 
@@ -103,7 +104,8 @@ function focalSection(visits: readonly FocalVisit[]): string {
   const panel = (id: string, caption: string): string => `<figure><figcaption>${caption}</figcaption><div class="chart focal" id="${id}"></div></figure>`;
   return `<section><h2>Focal plane</h2>
 <p class="note">The models the run fitted, evaluated on a grid over every sensor (nominal focal-plane pixels), next to the synthetic truth. <label>Visit <select id="visit">${options}</select></label></p>
-<div class="row">${panel('fp-background', 'background, fitted (ADU)')}${panel('fp-background-truth', 'background, truth (ADU)')}${panel('fp-sources', 'sources detected per sensor')}</div>
+<div class="row">${panel('fp-background', 'background, fitted (ADU)')}${panel('fp-background-truth', 'background, truth (ADU)')}</div>
+<div class="row">${panel('fp-sources', 'sources detected per sensor')}${panel('fp-sources-truth', `true stars per sensor, flux ≥ ${referenceFluxLimit} (the reference catalog’s limit)`)}</div>
 <div class="row">${panel('fp-psf', 'PSF size, fitted (px)')}${panel('fp-psf-truth', 'PSF size, truth (px)')}</div>
 <div class="row">${panel('fp-residuals', 'astrometric residual, model − truth (arrows scaled to the largest)')}${panel('fp-distortion', 'distortion, as fitted (truth + residual)')}${panel('fp-distortion-truth', 'distortion, truth')}</div>
 </section>`;

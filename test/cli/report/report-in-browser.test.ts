@@ -28,6 +28,7 @@ const expectedMarks: Record<string, readonly string[]> = {
   'fp-background': ['rect'],
   'fp-background-truth': ['rect'],
   'fp-sources': ['rect', 'text'],
+  'fp-sources-truth': ['rect', 'text'],
   'fp-psf': ['rect'],
   'fp-psf-truth': ['rect'],
   'fp-residuals': ['vector'],
