@@ -1,7 +1,8 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { writeReport } from '../../../cli/report-command.ts';
 import { assignLanes } from '../../../cli/report/lanes.ts';
 import { readRunData } from '../../../cli/report/run-data.ts';
 import { run } from '../../../lib/index.ts';
@@ -38,6 +39,13 @@ describe('the timeline lays out steps per host/thread', () => {
     expect(rootHosts[1]).toBe(rootHosts[0]);
     // One worker's steps never overlap (a host runs one step at a time), so it needs no second lane.
     expect(lanes.labels.filter((l) => l.includes('·'))).toEqual([]);
+    // The report draws those lanes: its inlined data names them and puts each step in its host's.
+    const { file } = await writeReport(runDir);
+    const html = readFileSync(file, 'utf8');
+    const payload = JSON.parse(/<script type="application\/json" id="report-data">(.*?)<\/script>/s.exec(html)?.[1] ?? 'null') as { lanes: string[]; steps: { path: string; lane: string }[] };
+    expect(payload.lanes).toEqual(['worker 0', 'worker 1']);
+    for (const step of payload.steps) if (step.path !== 'root') expect(step.lane, step.path).toBe(ranOn.get(step.path));
+    expect(html).toContain('runs every unit on a worker host');
   }, 60_000);
 
   it('a laptop run records every step on the main thread', async () => {
