@@ -2,7 +2,7 @@ import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import type { Browser } from 'playwright-core';
 import { afterAll, describe, expect, it } from 'vitest';
-import { toMermaid } from '../../../cli/graph/mermaid.ts';
+import { mermaidEdges, toMermaid } from '../../../cli/graph/mermaid.ts';
 import { unitGraph } from '../../../cli/graph/unit-graph.ts';
 import { launchChromium } from '../report/headless-chromium.ts';
 import { records } from './graph-records.ts';
@@ -24,7 +24,7 @@ async function renderMermaid(text: string): Promise<{ nodes: number; edges: numb
     await page.addScriptTag({ path: mermaidBundle });
     return await page.evaluate(async (source) => {
       const mermaid = (globalThis as unknown as { mermaid: { initialize(o: object): void; parse(t: string): Promise<unknown>; render(id: string, t: string): Promise<{ svg: string }> } }).mermaid;
-      mermaid.initialize({ startOnLoad: false, maxEdges: 10_000, maxTextSize: 10_000_000 });
+      mermaid.initialize({ startOnLoad: false }); // Mermaid's defaults, as where a user pastes it (maxEdges 500)
       try {
         await mermaid.parse(source);
         const { svg } = await mermaid.render('graph', source);
@@ -42,15 +42,20 @@ async function renderMermaid(text: string): Promise<{ nodes: number; edges: numb
 }
 
 describe('the Mermaid unit graph, in Mermaid', () => {
-  it('parses and lays out with a node per unit and collective and an edge per line, collapsed or not', async () => {
+  it('parses and lays out with Mermaid’s defaults, a node per unit and collective and an edge per line, collapsed or not, the demo run’s size too', async () => {
     const { units, collectives } = records(2, 3, 2);
     const graph = unitGraph('processVisits "quoted" (laptop)', units, collectives, 50);
     const drawn = await renderMermaid(toMermaid(graph));
-    expect(drawn).toEqual({ nodes: graph.nodes.length, edges: graph.edges.length, clusters: graph.clusters.length });
+    expect(drawn).toEqual({ nodes: graph.nodes.length, edges: mermaidEdges(graph).length, clusters: graph.clusters.length });
 
     const many = records(70, 2, 2);
     const collapsed = unitGraph('t', many.units, many.collectives, 50);
-    expect(await renderMermaid(toMermaid(collapsed))).toEqual({ nodes: collapsed.nodes.length, edges: collapsed.edges.length, clusters: collapsed.clusters.length });
+    expect(await renderMermaid(toMermaid(collapsed))).toEqual({ nodes: collapsed.nodes.length, edges: mermaidEdges(collapsed).length, clusters: collapsed.clusters.length });
+    // The demo run's shape (4 visits × 36 sensors, 10 collectives each): within Mermaid's default 500 edges.
+    const demo = records(4, 36, 10);
+    const demoGraph = unitGraph('demo', demo.units, demo.collectives, 50);
+    expect(demoGraph.edges.length).toBeGreaterThan(500);
+    expect(await renderMermaid(toMermaid(demoGraph))).toEqual({ nodes: demoGraph.nodes.length, edges: mermaidEdges(demoGraph).length, clusters: demoGraph.clusters.length });
   }, 120_000);
 
   it('rejects text that is not a flowchart (the check can fail)', async () => {
