@@ -27,7 +27,7 @@ import { laptopRunner } from '../runners/index.ts';
 import { replayUnit } from '../runners/replay.ts';
 import type { RunEvent } from '../lib/index.ts';
 import { sampleIntervalMs } from '../lib/ledger/timeline-recorder.ts';
-import { formatRatio, median, ratioOfMedians } from './ledger/ab-ratio.ts';
+import { formatRatio, median, pairedRatio, ratioOfMedians } from './ledger/ab-ratio.ts';
 import { timelineCost } from './timeline-cost.ts';
 
 const allModes = ['none', 'ledger', 'ledger+keep', 'ledger-timeline', 'ledger-timeline-again'] as const;
@@ -93,6 +93,12 @@ try {
       const floor = modes.includes('ledger-timeline-again') ? `; noise floor, A/A ledger-timeline-again / ledger-timeline ${formatRatio(ratioOfMedians(of['ledger-timeline-again'], of['ledger-timeline'], bootstrapSeed))}` : '';
       const verdict = cost.high <= 1.01 ? 'at most 1%: target met' : cost.low > 1.01 ? 'more than 1%: target missed' : 'this run cannot tell whether it is within 1%';
       console.log(`    ${name.padEnd(4)} ${formatRatio(cost)} (${verdict})${floor}`);
+    }
+    console.log(`  the same, as the median of per-repeat ratios (cancels load that drifts between repeats):`);
+    for (const [name, of] of [['CPU', cpuTimes], ['wall', times]] as const) {
+      const cost = pairedRatio(of.ledger, of['ledger-timeline'], bootstrapSeed);
+      const floor = modes.includes('ledger-timeline-again') ? `; A/A ${formatRatio(pairedRatio(of['ledger-timeline-again'], of['ledger-timeline'], bootstrapSeed))}` : '';
+      console.log(`    ${name.padEnd(4)} ${formatRatio(cost)}${floor}`);
     }
     const withTimeline = median(times.ledger);
     const cost = timelineCost(lastEvents, join(base, 'timeline-cost'));

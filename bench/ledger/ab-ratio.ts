@@ -32,6 +32,19 @@ export function ratioOfMedians(a: readonly number[], b: readonly number[], seed:
   return { ratio: median(a) / median(b), low: ratios[Math.floor(0.025 * rounds)] as number, high: ratios[Math.ceil(0.975 * rounds) - 1] as number };
 }
 
+/**
+ * The median of per-repeat ratios a[i] / b[i] (runs of one repeat are minutes apart at most, so a
+ * change of the machine's load between repeats cancels), with a bootstrap 95% interval over repeats.
+ */
+export function pairedRatio(a: readonly number[], b: readonly number[], seed: number, rounds = 4000): RatioEstimate {
+  const ratios = a.map((x, i) => x / (b[i] as number));
+  const random = seededRandom(seed, 'bench/ledger paired bootstrap');
+  const medians: number[] = [];
+  for (let i = 0; i < rounds; i++) medians.push(median(ratios.map(() => ratios[Math.floor(random() * ratios.length)] as number)));
+  medians.sort((x, y) => x - y);
+  return { ratio: median(ratios), low: medians[Math.floor(0.025 * rounds)] as number, high: medians[Math.ceil(0.975 * rounds) - 1] as number };
+}
+
 /** `1.004 [0.991, 1.017]`. */
 export function formatRatio(r: RatioEstimate): string {
   return `${r.ratio.toFixed(4)} [${r.low.toFixed(4)}, ${r.high.toFixed(4)}]`;
