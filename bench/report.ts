@@ -9,6 +9,7 @@
  * Make the run first, e.g. the main job: `npx skyloom run --out out/` then `npm run bench:report -- out/run`.
  */
 import { statSync } from 'node:fs';
+import { loadavg } from 'node:os';
 import { parseArgs } from 'node:util';
 import { writeReport } from '../cli/report-command.ts';
 import { launchChromium, openReport } from '../test/cli/report/headless-chromium.ts';
@@ -35,6 +36,7 @@ try {
   const sorted = [...times].sort((a, b) => a - b);
   const median = sorted[Math.floor(sorted.length / 2)] ?? NaN;
   console.log(`  open until drawn: first ${(times[0] ?? NaN).toFixed(0)} ms, median ${median.toFixed(0)} ms, best ${(sorted[0] ?? NaN).toFixed(0)} ms [${times.map((t) => t.toFixed(0)).join(', ')}] (target < 3000 ms: ratio ${(median / 3000).toFixed(2)})`);
+  console.log(`  load average ${loadavg().map((l) => l.toFixed(2)).join(' ')}`);
   if (values.screenshot) console.log(`  screenshot ${values.screenshot} (${(statSync(values.screenshot).size / 1e3).toFixed(0)} kB)`);
 } finally {
   await browser.close();

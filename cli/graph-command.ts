@@ -4,7 +4,7 @@
  */
 import { writeFileSync } from 'node:fs';
 import { toDot } from './graph/dot.ts';
-import { toMermaid } from './graph/mermaid.ts';
+import { mermaidEdgeWarning, toMermaid } from './graph/mermaid.ts';
 import { readUnitGraph } from './graph/unit-graph.ts';
 import { UsageError } from './options.ts';
 
@@ -19,6 +19,8 @@ export function parseGraphFormat(text: string): GraphFormat {
 export function graphCommand(runDir: string, format: GraphFormat, collapseAbove: number, out: string | undefined): number {
   const graph = readUnitGraph(runDir, collapseAbove);
   const text = format === 'dot' ? toDot(graph) : toMermaid(graph);
+  const warning = format === 'mermaid' ? mermaidEdgeWarning(graph, collapseAbove) : undefined;
+  if (warning) process.stderr.write(`skyloom graph: ${warning}\n`);
   if (out) writeFileSync(out, text);
   else process.stdout.write(text);
   return 0;

@@ -21,7 +21,7 @@ export type { StartOptions, RunResult, Job } from './run.ts';
 export { tuneMalloc } from './memory/malloc-tuning.ts';
 export type { MallocTuning } from './memory/malloc-tuning.ts';
 export type { Runner, RunContext } from './runner.ts';
-export type { RunEvent, RunEventBody, RunEventType, Emit } from './events.ts';
+export type { RunEvent, RunEventBody, RunEventType, Emit, EventOrigin } from './events.ts';
 export { EventStream } from './event-stream.ts';
 export type { RunStats } from './stats.ts';
 export { SkyloomError, SkyloomTypeError, ErrorCode, codeOf } from './errors.ts';

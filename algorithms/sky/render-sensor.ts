@@ -93,6 +93,23 @@ function addBackground(band: Float64Array, t: VisitTruth, place: SensorPlacement
   }
 }
 
+/**
+ * How many stars of at least `minFlux` have their true position on the sensor: the truth the run
+ * report shows next to the sources a run detected there.
+ */
+export function trueStarsOnSensor(id: SensorId, minFlux: number): number {
+  const place = sensorPlacements(id.camera)[id.sensor];
+  if (!place) throw new SkyloomTypeError('trueStarsOnSensor sensor', `a sensor of camera ${id.camera.name}`, String(id.sensor));
+  const stars = placedStars(id, visitTruth(id.camera, id.seed, id.visit), place);
+  const [w, h] = [id.camera.sensorWidth, id.camera.sensorHeight];
+  let count = 0;
+  for (let i = 0; i < stars.u.length; i++) {
+    const [u, v] = [stars.u[i] as number, stars.v[i] as number];
+    if ((stars.flux[i] as number) >= minFlux && u >= 0 && u < w && v >= 0 && v < h) count++;
+  }
+  return count;
+}
+
 interface PlacedStars {
   readonly u: Float64Array;
   readonly v: Float64Array;

@@ -2,13 +2,16 @@
  * Focal-plane panels for the run report, when the run is one of the shipped visit algorithms
  * (`processVisits`, `processVisit`, `focalPlaneBackground`): per visit, on a grid over every sensor,
  * the fitted background and PSF size next to the synthetic truth, the fitted and true distortion and
- * the astrometric residual (model − truth) as vectors, and the sources detected per sensor. Positions
+ * the astrometric residual (model − truth) as vectors, and the sources detected per sensor next to the
+ * true stars there as bright as the reference catalog's (flux ≥ `referenceFluxLimit`). Positions
  * are nominal focal-plane pixels. Evaluates the models the run returned; does not run any algorithm,
  * and gives nothing (undefined) for a run of another algorithm.
  */
 import type { CameraSpec } from '../../algorithms/camera/camera-spec.ts';
 import { sensorMounting, sensorPlacements } from '../../algorithms/camera/layout.ts';
 import { evalPoly } from '../../algorithms/math/poly2d.ts';
+import { trueStarsOnSensor } from '../../algorithms/sky/render-sensor.ts';
+import { referenceFluxLimit } from '../../algorithms/sky/star-field.ts';
 import { focalToSky, trueBackgroundSurface, trueDistortion, truePsfSize, visitTruth, type VisitTruth } from '../../algorithms/sky/truth.ts';
 import { modelResidual, type AstrometricSolution } from '../../algorithms/stages/astrometry.ts';
 import { psfSize, type PsfModel } from '../../algorithms/stages/psf.ts';
@@ -45,6 +48,8 @@ export interface FocalSensor {
   readonly y1: number;
   readonly y2: number;
   readonly sources: number | null;
+  /** Stars of the truth on the sensor bright enough for the reference catalog (what astrometry can match). */
+  readonly trueStars: number;
 }
 
 export interface FocalVisit {
@@ -97,7 +102,7 @@ function focalVisit(camera: CameraSpec, seed: number, fitted: FittedVisit): Foca
   const vectors: FocalVector[] = [];
   for (const s of fitted.sensors) {
     const frame = sensorFrame(camera, s.sensor);
-    sensors.push({ sensor: s.sensor, x1: focalX(frame, 0), x2: focalX(frame, frame.width), y1: focalY(frame, 0), y2: focalY(frame, frame.height), sources: s.sources ?? null });
+    sensors.push({ sensor: s.sensor, x1: focalX(frame, 0), x2: focalX(frame, frame.width), y1: focalY(frame, 0), y2: focalY(frame, frame.height), sources: s.sources ?? null, trueStars: trueStarsOnSensor({ camera, seed, visit: fitted.visit, sensor: s.sensor }, referenceFluxLimit) });
     cells.push(...sensorCells(frame, truth, s));
     if (s.astrometry) vectors.push(...sensorVectors(camera, seed, frame, truth, s.astrometry));
   }

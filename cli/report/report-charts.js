@@ -33,7 +33,7 @@ function drawReport(data) {
           inset: 0.5,
           title: (s) => `${s.path}\n${((s.end - s.start) / 1000).toFixed(3)} s, ended: ${s.ending}${s.site ? ` at ${s.site}` : ''}`,
         }),
-        // Steps with no length (the cluster runner's, stamped on arrival at the coordinator) as ticks.
+        // Steps of no measurable length (under 1 ms) as ticks, so they still show.
         Plot.tickX(
           data.steps.filter((s) => s.end - s.start < 1),
           { x: (s) => s.start / 1000, y: 'lane', stroke: (s) => (s.failed ? 'failed' : s.top), title: (s) => `${s.path}: a step of no recorded length, ended: ${s.ending}` },
@@ -47,6 +47,7 @@ function drawReport(data) {
   const series = [
     ['store resident (peak)', 'residentPeak'],
     ['store spilled', 'spilled'],
+    ['scratch + taken (peak)', 'heldPeak'],
     ['process RSS', 'rss'],
     ['V8 heap', 'heap'],
     ['ArrayBuffers', 'arrayBuffers'],
@@ -109,17 +110,22 @@ function drawReport(data) {
     const psf = shared('psf', 'truePsf');
     map('fp-psf', 'psf', psf, 'px');
     map('fp-psf-truth', 'truePsf', psf, 'px');
-    place(
-      'fp-sources',
-      Plot.plot({
-        ...square,
-        color: { type: 'linear', scheme: 'blues', legend: true, label: 'sources' },
-        marks: [
-          Plot.rect(visit.sensors, { x1: 'x1', x2: 'x2', y1: 'y1', y2: 'y2', fill: 'sources', stroke: '#333', strokeWidth: 0.5 }),
-          Plot.text(visit.sensors, { x: (s) => (s.x1 + s.x2) / 2, y: (s) => (s.y1 + s.y2) / 2, text: (s) => (s.sources == null ? '–' : String(s.sources)), fontSize: 10, fill: 'black', stroke: 'white' }),
-        ],
-      }),
-    );
+    // Sources detected and true stars per sensor, on one colour scale.
+    const counts = [0, d3.max(visit.sensors.flatMap((s) => [s.sources ?? 0, s.trueStars])) || 1];
+    const perSensor = (id, key, label) =>
+      place(
+        id,
+        Plot.plot({
+          ...square,
+          color: { type: 'linear', scheme: 'blues', domain: counts, legend: true, label },
+          marks: [
+            Plot.rect(visit.sensors, { x1: 'x1', x2: 'x2', y1: 'y1', y2: 'y2', fill: key, stroke: '#333', strokeWidth: 0.5 }),
+            Plot.text(visit.sensors, { x: (s) => (s.x1 + s.x2) / 2, y: (s) => (s.y1 + s.y2) / 2, text: (s) => (s[key] == null ? '–' : String(s[key])), fontSize: 10, fill: 'black', stroke: 'white' }),
+          ],
+        }),
+      );
+    perSensor('fp-sources', 'sources', 'sources');
+    perSensor('fp-sources-truth', 'trueStars', 'stars');
     // Arrows: Plot's `rotate` is clockwise from up, and y grows upwards here.
     const arrows = (id, dx, dy, colour) => {
       const longest = d3.max(visit.vectors, (v) => Math.hypot(v[dx], v[dy])) || 1;

@@ -12,6 +12,7 @@ import type { FocalVisit } from './focal-plane.ts';
 import type { RunData } from './run-data.ts';
 import { assignLanes } from './lanes.ts';
 import { sampleIntervalMs } from '../../lib/ledger/timeline-recorder.ts';
+import { referenceFluxLimit } from '../../algorithms/sky/star-field.ts';
 
 const require = createRequire(import.meta.url);
 
@@ -69,10 +70,10 @@ export function reportHtml(data: RunData, focal: readonly FocalVisit[] | undefin
 <p class="meta">${escapeHtml(`${run.module}#${run.name}, seed ${run.seed}, runner ${run.runner}, skyloom ${run.skyloomVersion}; started ${run.started}${wall === undefined ? '' : `, ${formatMs(wall)}`}: ${run.outcome ?? 'did not end (interrupted?)'}; run directory ${data.runDir}`)}</p>
 ${data.hasTimeline ? '' : '<p class="warn">This ledger has no steps or memory samples (written by an older skyloom): the timeline and memory charts are empty.</p>'}
 <section><h2>Timeline</h2>
-<p class="note">Every unit step (from its start or resume to its next pause) as a bar, per lane (${escapeHtml(laneNote(run.runner))}); colour: the top-level unit; red: a unit that failed. Diamonds: collectives completing.</p>
+<p class="note">Every unit step (from its start or resume to its next pause) as a bar, in the lane of the host/thread that ran it (${escapeHtml(laneNote(run.runner))}); colour: the top-level unit; red: a unit that failed. Diamonds: collectives completing.</p>
 <div class="chart" id="timeline"></div></section>
 <section><h2>Memory</h2>
-<p class="note">Store bytes resident (peak within each ${sampleIntervalMs} ms sample) and spilled to disk (from the budgeted store's events; none without a budget), the budget, and the process's RSS, V8 heap and ArrayBuffer bytes.</p>
+<p class="note">Store bytes resident (peak within each ${sampleIntervalMs} ms sample; summed over hosts), of which units' scratch arrays and taken values (their leases, peak within the sample), and spilled to disk (from the budgeted store's events; none without a budget), the budget, and the process's RSS, V8 heap and ArrayBuffer bytes.</p>
 <div class="chart" id="memory"></div>
 <p class="note">Spill write and read rates (bytes per second between samples).</p>
 <div class="chart" id="spill-rates"></div></section>
@@ -88,9 +89,9 @@ ${libraries()}
 }
 
 function laneNote(runner: string): string {
-  return runner === 'cluster'
-    ? 'cluster events carry no host and are stamped when they reach the coordinator, so lanes are slots of steps that overlapped, not hosts'
-    : `the ${runner} runner runs every step on one thread`;
+  return runner === 'cluster' || runner === 'slurm'
+    ? `the ${runner} runner runs every unit on a worker host, which stamps each step's times on its own clock`
+    : `the ${runner} runner runs every step on the main thread; a second lane holds steps that overlapped the first's, interleaved at awaits`;
 }
 
 function levelTableHtml(data: RunData): string {
@@ -103,7 +104,8 @@ function focalSection(visits: readonly FocalVisit[]): string {
   const panel = (id: string, caption: string): string => `<figure><figcaption>${caption}</figcaption><div class="chart focal" id="${id}"></div></figure>`;
   return `<section><h2>Focal plane</h2>
 <p class="note">The models the run fitted, evaluated on a grid over every sensor (nominal focal-plane pixels), next to the synthetic truth. <label>Visit <select id="visit">${options}</select></label></p>
-<div class="row">${panel('fp-background', 'background, fitted (ADU)')}${panel('fp-background-truth', 'background, truth (ADU)')}${panel('fp-sources', 'sources detected per sensor')}</div>
+<div class="row">${panel('fp-background', 'background, fitted (ADU)')}${panel('fp-background-truth', 'background, truth (ADU)')}</div>
+<div class="row">${panel('fp-sources', 'sources detected per sensor')}${panel('fp-sources-truth', `true stars per sensor, flux ≥ ${referenceFluxLimit} (the reference catalog’s limit)`)}</div>
 <div class="row">${panel('fp-psf', 'PSF size, fitted (px)')}${panel('fp-psf-truth', 'PSF size, truth (px)')}</div>
 <div class="row">${panel('fp-residuals', 'astrometric residual, model − truth (arrows scaled to the largest)')}${panel('fp-distortion', 'distortion, as fitted (truth + residual)')}${panel('fp-distortion-truth', 'distortion, truth')}</div>
 </section>`;

@@ -20,6 +20,8 @@ export interface StepBar {
   readonly site: string | null;
   /** The unit failed (this step or another of its steps): drawn red. */
   readonly failed: boolean;
+  /** The host/thread that ran it (`main thread`, `worker 1`, `slurm task 0 on n1`); null in ledgers written before hosts were recorded. */
+  readonly host: string | null;
 }
 
 export interface GatherMark {
@@ -35,6 +37,8 @@ export interface MemorySample {
   readonly residentPeak: number | null;
   readonly spilled: number | null;
   readonly budget: number | null;
+  /** Peak within the sample of bytes units held as scratch arrays and taken values (null: none recorded). */
+  readonly heldPeak: number | null;
   readonly rss: number;
   readonly heap: number;
   readonly arrayBuffers: number;
@@ -70,7 +74,8 @@ export async function readRunData(runDir: string): Promise<RunData> {
     const units = db.all<UnitRow>('SELECT path, status, attempts, started, ended FROM units ORDER BY started');
     const tables = new Set(db.all<{ name: string }>("SELECT name FROM sqlite_master WHERE type = 'table'").map((r) => r.name));
     const hasTimeline = tables.has('steps') && tables.has('samples') && tables.has('gathers');
-    const rawSteps = hasTimeline ? db.all<{ path: string; started: number; ended: number; ending: string; site: string | null }>('SELECT path, started, ended, ending, site FROM steps ORDER BY started') : [];
+    const hasHosts = hasTimeline && db.all<{ name: string }>('PRAGMA table_info(steps)').some((c) => c.name === 'host');
+    const rawSteps = hasTimeline ? db.all<{ path: string; started: number; ended: number; ending: string; site: string | null; host: string | null }>(`SELECT path, started, ended, ending, site, ${hasHosts ? 'host' : 'NULL AS host'} FROM steps ORDER BY started`) : [];
     const rawGathers = hasTimeline ? db.all<{ grp: string; number: number; members: number; at: number }>('SELECT grp, number, members, at FROM gathers ORDER BY at') : [];
     const rawSamples = hasTimeline ? db.all<RawSample>('SELECT * FROM samples ORDER BY at') : [];
     const t0 = [...units.map((u) => u.started ?? Infinity), ...rawSteps.map((s) => s.started), ...rawSamples.map((s) => s.at)].reduce((a, b) => Math.min(a, b), Infinity);
@@ -82,7 +87,7 @@ export async function readRunData(runDir: string): Promise<RunData> {
       run,
       units,
       levels: levelTable(units),
-      steps: rawSteps.map((s) => ({ path: s.path, top: topOf(s.path), start: s.started - t0, end: s.ended - t0, ending: s.ending, site: s.site, failed: failed.has(s.path) })),
+      steps: rawSteps.map((s) => ({ path: s.path, top: topOf(s.path), start: s.started - t0, end: s.ended - t0, ending: s.ending, site: s.site, failed: failed.has(s.path), host: s.host })),
       gathers: rawGathers.map((g) => ({ group: g.grp, number: g.number, members: g.members, at: g.at - t0 })),
       samples: memorySamples(rawSamples, t0),
       hasTimeline,
@@ -105,6 +110,8 @@ interface RawSample {
   rss: number;
   heap: number;
   array_buffers: number;
+  /** Absent in ledgers written before it was recorded. */
+  held_peak?: number | null;
 }
 
 function memorySamples(raw: readonly RawSample[], t0: number): MemorySample[] {
@@ -118,6 +125,7 @@ function memorySamples(raw: readonly RawSample[], t0: number): MemorySample[] {
       residentPeak: s.resident_peak,
       spilled: s.spilled,
       budget: s.budget,
+      heldPeak: s.held_peak ?? null,
       rss: s.rss,
       heap: s.heap,
       arrayBuffers: s.array_buffers,

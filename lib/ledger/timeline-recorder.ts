@@ -9,15 +9,28 @@ import type { LedgerDb } from './ledger-db.ts';
  * older ledger simply lacks them (readers check). Not part of resume: nothing here is read back.
  */
 const schema = `
-CREATE TABLE IF NOT EXISTS steps (path TEXT NOT NULL, started REAL NOT NULL, ended REAL NOT NULL, ending TEXT NOT NULL, site TEXT);
+CREATE TABLE IF NOT EXISTS steps (path TEXT NOT NULL, started REAL NOT NULL, ended REAL NOT NULL, ending TEXT NOT NULL, site TEXT, host TEXT);
 CREATE TABLE IF NOT EXISTS gathers (grp TEXT NOT NULL, number INTEGER NOT NULL, members INTEGER NOT NULL, at REAL NOT NULL);
 CREATE TABLE IF NOT EXISTS samples (
   at REAL NOT NULL, resident REAL, resident_peak REAL, spilled REAL, budget REAL,
-  spill_out REAL NOT NULL, spill_in REAL NOT NULL, rss REAL NOT NULL, heap REAL NOT NULL, array_buffers REAL NOT NULL);
+  spill_out REAL NOT NULL, spill_in REAL NOT NULL, rss REAL NOT NULL, heap REAL NOT NULL, array_buffers REAL NOT NULL,
+  held REAL, held_peak REAL);
 `;
+
+/** Columns added since the tables were first written: a resumed older ledger gets them. */
+const addedColumns = [
+  ['steps', 'host', 'TEXT'],
+  ['samples', 'held', 'REAL'],
+  ['samples', 'held_peak', 'REAL'],
+] as const;
 
 /** How often memory is sampled: often enough to see a visit's phases, cheap enough not to matter. */
 export const sampleIntervalMs = 100;
+
+/** The host of steps run on the run's own thread (inline, laptop, the cluster coordinator). */
+export const mainThread = 'main thread';
+
+const insertStep = 'INSERT INTO steps(path, started, ended, ending, site, host) VALUES (?, ?, ?, ?, ?, ?)';
 
 type Ending = 'paused' | 'finished' | 'failed' | 'cancelled';
 const endings: Partial<Record<RunEvent['type'], Ending>> = {
@@ -30,16 +43,17 @@ const endings: Partial<Record<RunEvent['type'], Ending>> = {
 /**
  * Records, from the run's own event stream, every unit step (from its start or resume to its next
  * pause or end), every completed collective, and a memory sample every `sampleIntervalMs`: the
- * store's resident and spilled bytes and budget (latest and peak since the last sample, from the
- * `memory` events of budgeted stores), cumulative bytes spilled out and read back, and the process's
+ * store's resident, spilled and held (scratch arrays, taken values) bytes and budget (resident and held
+ * also as their peak since the last sample, from the `memory` events of budgeted stores), cumulative bytes spilled out and read back, and the process's
  * RSS, V8 heap and ArrayBuffer bytes. Writes go through `LedgerDb`'s batches, off the critical path.
  *
- * It does not know which thread or host ran a step: events carry no host, and the cluster runner's
- * events are stamped when they reach the coordinator (so its steps there have no length).
+ * Each step is recorded with the host that ran it: the `origin` a worker host stamps on its events
+ * (with the time on its clock, so a host's steps keep their length though they reach the coordinator
+ * later), or `mainThread`. Memory events of several hosts are summed (each host's latest).
  */
 export class TimelineRecorder {
   readonly #db: LedgerDb;
-  readonly #open = new Map<string, number>();
+  readonly #open = new Map<string, { readonly at: number; readonly host: string }>();
   /**
    * Date.now() − performance.now(), taken once: the units' clock is Date.now(), and
    * `performance.timeOrigin + performance.now()` differs from it by several ms in a fresh process.
@@ -49,14 +63,20 @@ export class TimelineRecorder {
   #logOrigin: number | undefined;
   #subscription: Subscription | undefined;
   #timer: NodeJS.Timeout | undefined;
-  #memory: { resident: number; spilled: number; budget: number } | undefined;
+  /** The latest `memory` event of each host (its resident and spilled bytes and budget). */
+  readonly #memory = new Map<string, { resident: number; spilled: number; budget: number; held: number }>();
+  /** Peaks since the previous sample of the hosts' summed resident and held bytes. */
   #peak = 0;
+  #heldPeak = 0;
   #spillOut = 0;
   #spillIn = 0;
 
   constructor(db: LedgerDb) {
     this.#db = db;
     db.db.exec(schema);
+    for (const [table, column, type] of addedColumns) {
+      if (!db.all<{ name: string }>(`PRAGMA table_info(${table})`).some((c) => c.name === column)) db.db.exec(`ALTER TABLE ${table} ADD COLUMN ${column} ${type}`);
+    }
   }
 
   /** Starts recording `events` (subscribe before the run emits anything, so times are exact). */
@@ -73,23 +93,26 @@ export class TimelineRecorder {
     this.#timer = undefined;
     this.#subscription?.unsubscribe();
     const now = this.#now();
-    for (const [path, started] of this.#open) this.#db.write('INSERT INTO steps(path, started, ended, ending, site) VALUES (?, ?, ?, ?, NULL)', path, started, now, 'cancelled');
+    for (const [path, open] of this.#open) this.#db.write(insertStep, path, open.at, now, 'cancelled', null, open.host);
     this.#open.clear();
     this.sample();
   }
 
   #record(event: RunEvent): void {
     // Events arrive synchronously from `emit`, so the first one tells when the log's t = 0 was.
-    const at = this.#epoch + (this.#logOrigin ??= performance.now() - event.t) + event.t;
+    const logged = this.#epoch + (this.#logOrigin ??= performance.now() - event.t) + event.t;
+    const at = event.origin?.at ?? logged;
     switch (event.type) {
       case 'unit-started':
       case 'unit-resumed':
-        this.#open.set(event.path, at);
+        this.#open.set(event.path, { at, host: event.origin?.host ?? mainThread });
         return;
-      case 'memory':
-        this.#memory = { resident: event.resident, spilled: event.spilled, budget: event.budget };
-        if (event.resident > this.#peak) this.#peak = event.resident;
+      case 'memory': {
+        this.#memory.set(event.origin?.host ?? mainThread, { resident: event.resident, spilled: event.spilled, budget: event.budget, held: event.held ?? 0 });
+        this.#peak = Math.max(this.#peak, this.#total('resident'));
+        this.#heldPeak = Math.max(this.#heldPeak, this.#total('held'));
         return;
+      }
       case 'spill-out':
         this.#spillOut += event.bytes;
         return;
@@ -102,24 +125,35 @@ export class TimelineRecorder {
       default: {
         const ending = endings[event.type];
         if (!ending || !('path' in event)) return;
-        const started = this.#open.get(event.path);
+        const open = this.#open.get(event.path);
         this.#open.delete(event.path);
         const site = 'site' in event ? event.site : null;
-        this.#db.write('INSERT INTO steps(path, started, ended, ending, site) VALUES (?, ?, ?, ?, ?)', event.path, started ?? at, at, ending, site);
+        // A unit failed by the coordinator (its host was lost) ends on the coordinator's clock, after its start on the host's.
+        const host = open?.host ?? event.origin?.host ?? mainThread;
+        this.#db.write(insertStep, event.path, open?.at ?? at, Math.max(at, open?.at ?? at), ending, site, host);
       }
     }
   }
 
   /** Takes one memory sample now (the timer does, every `sampleIntervalMs`). */
   sample(): void {
-    const m = this.#memory;
+    const known = this.#memory.size > 0;
+    const [resident, held] = [this.#total('resident'), this.#total('held')];
     const usage = process.memoryUsage();
     this.#db.write(
-      'INSERT INTO samples(at, resident, resident_peak, spilled, budget, spill_out, spill_in, rss, heap, array_buffers) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
-      this.#now(), m?.resident ?? null, m ? Math.max(this.#peak, m.resident) : null, m?.spilled ?? null, m?.budget ?? null,
-      this.#spillOut, this.#spillIn, usage.rss, usage.heapUsed, usage.arrayBuffers,
+      'INSERT INTO samples(at, resident, resident_peak, spilled, budget, spill_out, spill_in, rss, heap, array_buffers, held, held_peak) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
+      this.#now(), known ? resident : null, known ? Math.max(this.#peak, resident) : null, known ? this.#total('spilled') : null, known ? this.#total('budget') : null,
+      this.#spillOut, this.#spillIn, usage.rss, usage.heapUsed, usage.arrayBuffers, known ? held : null, known ? Math.max(this.#heldPeak, held) : null,
     );
-    this.#peak = m?.resident ?? 0;
+    this.#peak = resident;
+    this.#heldPeak = held;
+  }
+
+  /** The sum over hosts of their latest memory figure. */
+  #total(key: 'resident' | 'spilled' | 'budget' | 'held'): number {
+    let sum = 0;
+    for (const m of this.#memory.values()) sum += m[key];
+    return sum;
   }
 
   #now(): number {

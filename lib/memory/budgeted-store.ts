@@ -213,7 +213,9 @@ export class BudgetedStore implements Store {
       violation ??= this.#expired.passedOn(leaving, borrower.path);
       this.#ownership.share(leaving);
     }
+    const held = this.#held.has(borrower.path);
     this.#releaseHeld(borrower);
+    if (held) this.#reportMemory(); // the run report's scratch/taken line falls back at the pause
     const fresh = this.#fresh.get(borrower.path);
     this.#fresh.delete(borrower.path);
     for (const id of fresh ?? []) if (this.#verify && !this.#policy.isPinned(id)) this.#endLease(id, borrower); // after `#fresh` forgot them
@@ -336,6 +338,7 @@ export class BudgetedStore implements Store {
     for (const buffer of buffersOf(value)) held.buffers.set(buffer, buffer.byteLength);
     held.bytes += bytes;
     this.#spill.hold(bytes);
+    this.#reportMemory();
   }
 
   /** A put the store owns of buffers its unit had in hand: their bytes move from held to the new entry. */
@@ -388,6 +391,13 @@ export class BudgetedStore implements Store {
 
   #report(event: { type: 'spill-out' | 'spill-in'; ref: string; bytes: number }): void {
     this.#emit(event);
-    this.#emit({ type: 'memory', resident: this.#spill.residentBytes, spilled: this.#spill.diskBytes, budget: this.budget, returned: returnedUncollected() });
+    this.#reportMemory();
+  }
+
+  /** A `memory` event: resident, spilled, the budget, and what units hold as scratch arrays and taken values. */
+  #reportMemory(): void {
+    let held = 0;
+    for (const h of this.#held.values()) held += h.bytes;
+    this.#emit({ type: 'memory', resident: this.#spill.residentBytes, spilled: this.#spill.diskBytes, budget: this.budget, held, returned: returnedUncollected() });
   }
 }

@@ -53,17 +53,18 @@ export class Host {
   static async open(config: HostConfig, fetch: (refId: string) => Promise<unknown>, gauge?: HostGauge): Promise<Host> {
     const events: RunEventBody[] = [];
     const byUnit = config.memoryBudget === undefined ? undefined : new ResidentByUnit(config.hostId);
-    const own = await openOwnStore(config, (e) => events.push(byUnit ? byUnit.tag(e) : e), byUnit);
-    return new Host(config, new HostStore(own, refPrefix(config.hostId), fetch, config.verify, byUnit), events, gauge);
+    const emit = stampingEmit(config, events);
+    const own = await openOwnStore(config, (e) => emit(byUnit ? byUnit.tag(e) : e), byUnit);
+    return new Host(config, new HostStore(own, refPrefix(config.hostId), fetch, config.verify, byUnit), events, gauge, emit);
   }
 
-  private constructor(config: HostConfig, store: HostStore, events: RunEventBody[], gauge: HostGauge | undefined) {
+  private constructor(config: HostConfig, store: HostStore, events: RunEventBody[], gauge: HostGauge | undefined, emit: (e: RunEventBody) => void) {
     this.#config = config;
     this.#gauge = gauge;
     this.#store = store;
     this.#escaped = new EscapedRefs(refPrefix(config.hostId));
     this.#events = events;
-    this.#env = { seed: config.seed, store, emit: (e) => this.#events.push(e), stats: this.#stats };
+    this.#env = { seed: config.seed, store, emit, stats: this.#stats };
   }
 
   /**
@@ -214,6 +215,17 @@ async function openOwnStore(config: HostConfig, emit: (e: RunEventBody) => void,
   const { BudgetedStore } = await import('../../lib/memory/budgeted-store.ts');
   const onLeave = byUnit ? { onLeave: (id: string, how: 'dropped' | 'freed') => (how === 'freed' ? byUnit.gone(id) : byUnit.dropped(id)) } : {};
   return BudgetedStore.open({ budget: config.memoryBudget, directory: config.spillDir, verify: config.verify, emit, idPrefix, ...onLeave });
+}
+
+/**
+ * Keeps each event with its origin (this host, and when on its clock): the coordinator emits them only
+ * when the answer arrives. The clock is `Date.now()`'s, read through `performance.now()` for sub-ms
+ * resolution (anchored once: `performance.timeOrigin` is off by ms in a fresh thread).
+ */
+function stampingEmit(config: HostConfig, events: RunEventBody[]): (e: RunEventBody) => void {
+  const host = config.label ?? `worker ${config.hostId}`;
+  const epoch = Date.now() - performance.now();
+  return (e) => void events.push({ ...e, origin: { host, at: epoch + performance.now() } });
 }
 
 function noop(): void {}

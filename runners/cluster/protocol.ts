@@ -83,6 +83,8 @@ export interface CoordinatorApi {
 /** Settings of one host, sent with its piscina task. */
 export interface HostConfig {
   readonly hostId: number;
+  /** How the host names itself in its events' `origin` (the report's timeline lanes); default `worker <hostId>`. */
+  readonly label?: string;
   readonly seed: number;
   readonly verify: boolean;
   /** Per-host store budget in bytes; undefined for an unbounded `MemoryStore`. */

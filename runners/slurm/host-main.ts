@@ -38,7 +38,7 @@ const framed = new FramedSocket(socket, {
 const hello: HostHello = { secret, task: Number(process.env.SLURM_PROCID ?? -1), node: process.env.SLURMD_NODENAME ?? hostname(), pid: process.pid };
 framed.send(Channel.Hello, hello);
 const config = (await framed.once(Channel.Config)) as HostConfig;
-await serveHost(config, framed.endpoint(Channel.ToHost), framed.endpoint(Channel.ToCoordinator));
+await serveHost({ ...config, label: `slurm task ${hello.task} on ${hello.node}` }, framed.endpoint(Channel.ToHost), framed.endpoint(Channel.ToCoordinator));
 done = true;
 framed.send(Channel.Bye, null);
 framed.end();

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { cameraPresets, renderSensor } from '../../../algorithms/index.ts';
-import { renderSensorInto, signalBandRows } from '../../../algorithms/sky/render-sensor.ts';
+import { renderSensorInto, signalBandRows, trueStarsOnSensor } from '../../../algorithms/sky/render-sensor.ts';
 
 const camera = cameraPresets.tiny;
 const w = camera.sensorWidth;
@@ -38,5 +38,16 @@ describe('signalBandRows', () => {
     expect(signalBandRows(4096, 4004) * 4096 * 8).toBeLessThanOrEqual(1 << 20);
     expect(signalBandRows(1 << 20, 10)).toBe(1);
     expect(signalBandRows(256, 256)).toBe(16);
+  });
+});
+
+describe('trueStarsOnSensor', () => {
+  it('counts the stars on the sensor down to a flux: fewer for a brighter cut, none above the brightest, a typed error for no such sensor', () => {
+    const all = trueStarsOnSensor(id, 0);
+    const bright = trueStarsOnSensor(id, 5000);
+    expect(all).toBeGreaterThan(bright);
+    expect(bright).toBeGreaterThan(0);
+    expect(trueStarsOnSensor(id, 2e6)).toBe(0); // the field's brightest star is 1.5e6
+    expect(() => trueStarsOnSensor({ ...id, sensor: 99 }, 0)).toThrow(expect.objectContaining({ code: 'SKY_INVALID_ARGUMENT' }));
   });
 });

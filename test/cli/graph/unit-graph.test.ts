@@ -4,22 +4,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { toDot } from '../../../cli/graph/dot.ts';
-import { toMermaid } from '../../../cli/graph/mermaid.ts';
-import { unitGraph, type CollectiveRecord, type UnitRecord } from '../../../cli/graph/unit-graph.ts';
-
-/** root → visit × visits → sensor × sensors, each sensor group with `gathers` collectives; one failed sensor. */
-function records(visits: number, sensors: number, gathers: number): { units: UnitRecord[]; collectives: CollectiveRecord[] } {
-  const units: UnitRecord[] = [{ path: 'root', parent: null, grp: 'root', idx: 0, status: 'failed' }];
-  const collectives: CollectiveRecord[] = [];
-  for (let v = 0; v < visits; v++) {
-    units.push({ path: `root/visit:${v}`, parent: 'root', grp: 'root/visit', idx: v, status: v === 0 ? 'failed' : 'finished' });
-    for (let s = 0; s < sensors; s++) {
-      units.push({ path: `root/visit:${v}/sensor:${s}`, parent: `root/visit:${v}`, grp: `root/visit:${v}/sensor`, idx: s, status: v === 0 && s === 1 ? 'failed' : 'finished' });
-    }
-    for (let g = 1; g <= gathers; g++) collectives.push({ grp: `root/visit:${v}/sensor`, number: g, members: sensors });
-  }
-  return { units, collectives };
-}
+import { mermaidEdgeWarning, toMermaid } from '../../../cli/graph/mermaid.ts';
+import { unitGraph } from '../../../cli/graph/unit-graph.ts';
+import { records } from './graph-records.ts';
 
 function runDot(text: string): { status: number | null; stdout: string; stderr: string } {
   const r = spawnSync('dot', ['-Tsvg'], { input: text, encoding: 'utf8', timeout: 60_000 });
@@ -74,10 +61,19 @@ describe('the unit graph', () => {
     const declared = new Set(lines.map((l) => /^(n\d+)[[{(]/.exec(l)?.[1]).filter(Boolean));
     expect(declared.size).toBe(units.length + 4);
     const edges = lines.map((l) => /^(n\d+) (-->|-\.-|==>) (n\d+)$/.exec(l)).filter((m) => m !== null);
-    expect(edges).toHaveLength(8 + 12 + 2);
+    // Scatters 2 + 6; each of the 6 sensors joins its group's first collective (not the second: it follows the first); 2 chains.
+    expect(edges).toHaveLength(8 + 6 + 2);
     for (const m of edges) expect(declared.has(m[1]) && declared.has(m[3]), m[0]).toBe(true);
     expect(lines.filter((l) => l.startsWith('subgraph ')).length).toBe(lines.filter((l) => l === 'end').length);
     expect(lines.filter((l) => l.endsWith(':::failed'))).toHaveLength(3);
+  });
+
+  it('warns when Mermaid would refuse the diagram (over its default 500 edges), and not otherwise', () => {
+    const big = records(10, 36, 10); // 10 × (36 scatters + 36 joins + 9 chains) + 10 = 820 edges
+    expect(mermaidEdgeWarning(unitGraph('t', big.units, big.collectives, 50), 50)).toMatch(/^820 edges, more than Mermaid draws by default \(maxEdges 500\): collapse more groups \(--collapse N below 50\)/);
+    expect(mermaidEdgeWarning(unitGraph('t', big.units, big.collectives, 30), 30)).toBeUndefined(); // sensor groups collapsed
+    const demo = records(4, 36, 10);
+    expect(mermaidEdgeWarning(unitGraph('t', demo.units, demo.collectives, 50), 50)).toBeUndefined();
   });
 });
 

@@ -14,6 +14,11 @@ describe('the focal-plane panels', () => {
     const [visit] = focalPlaneVisits(input, result) ?? [];
     expect(visit?.visit).toBe(2);
     expect(visit?.sensors.map((s) => s.sources)).toEqual(result.sensors.map((s) => s.sources));
+    // Next to them, the true stars as bright as the reference catalog's: as many, give or take detection.
+    const [detected, bright] = [visit?.sensors.reduce((n, s) => n + (s.sources ?? 0), 0) ?? 0, visit?.sensors.reduce((n, s) => n + s.trueStars, 0) ?? 0];
+    expect(bright).toBeGreaterThan(9);
+    expect(detected / bright).toBeGreaterThan(0.25);
+    expect(detected / bright).toBeLessThan(4);
     const cells = visit?.cells ?? [];
     expect(cells).toHaveLength(9 * 64);
     const level = Math.sqrt(cells.reduce((a, c) => a + c.trueBackground, 0) / cells.length);

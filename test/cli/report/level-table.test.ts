@@ -1,5 +1,4 @@
 import { describe, expect, it } from 'vitest';
-import { assignLanes } from '../../../cli/report/lanes.ts';
 import { labelOf, levelTable, unionLength } from '../../../cli/report/level-table.ts';
 
 describe('the per-level table', () => {
@@ -23,14 +22,5 @@ describe('the per-level table', () => {
     expect(labelOf('root/visit:3/sensor:12')).toBe('sensor');
     expect(labelOf('root/visit:3/sensor#2:0')).toBe('sensor#2');
     expect(labelOf('root')).toBe('root');
-  });
-});
-
-describe('timeline lanes', () => {
-  it('keeps steps that never overlap in one lane and gives overlapping ones lanes of their own', () => {
-    expect(assignLanes([{ start: 0, end: 5 }, { start: 5, end: 9 }, { start: 9, end: 9 }])).toEqual({ of: [0, 0, 0], labels: ['thread'] });
-    const lanes = assignLanes([{ start: 0, end: 10 }, { start: 2, end: 4 }, { start: 3, end: 8 }, { start: 5, end: 6 }]);
-    expect(lanes.of).toEqual([0, 1, 2, 1]);
-    expect(lanes.labels).toEqual(['lane 1', 'lane 2', 'lane 3']);
   });
 });

@@ -28,6 +28,7 @@ const expectedMarks: Record<string, readonly string[]> = {
   'fp-background': ['rect'],
   'fp-background-truth': ['rect'],
   'fp-sources': ['rect', 'text'],
+  'fp-sources-truth': ['rect', 'text'],
   'fp-psf': ['rect'],
   'fp-psf-truth': ['rect'],
   'fp-residuals': ['vector'],
@@ -77,6 +78,10 @@ describe('the run report in headless Chromium', () => {
         expect(chart?.height, id).toBeGreaterThan(100);
         for (const mark of marks) expect(chart?.marks[mark] ?? 0, `${id}: ${mark} marks`).toBeGreaterThan(0);
       }
+      // One line per memory series (store resident, spilled, scratch + taken, RSS, V8 heap, ArrayBuffers) and the budget's.
+      const memoryColours = await page.$$eval('#memory g[aria-label="line"] path', (paths) => [...new Set(paths.map((p) => p.getAttribute('stroke')))]);
+      expect(memoryColours).toHaveLength(6 + 1);
+      expect(await page.textContent('#memory')).toContain('scratch + taken (peak)');
       // Every step is a bar: 2 visits × 9 sensors × 11 steps, 2 visits × 2 steps, the root's 2.
       expect(charts.timeline?.marks.bar).toBe(2 * 9 * 11 + 2 * 2 + 2);
       // The per-level table counts what the run ran.

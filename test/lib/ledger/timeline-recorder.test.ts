@@ -1,10 +1,12 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { run } from '../../../lib/index.ts';
 import { LedgerDb } from '../../../lib/ledger/ledger-db.ts';
+import { TimelineRecorder } from '../../../lib/ledger/timeline-recorder.ts';
 import { inlineRunner, laptopRunner } from '../../../runners/index.ts';
+import { scratchHolder } from './fixtures/scratch-holder.ts';
 import { visits } from './fixtures/visits.ts';
 
 const base = mkdtempSync(join(tmpdir(), 'skyloom-timeline-'));
@@ -71,6 +73,37 @@ describe('the timeline recorder', () => {
       }
     }
     expect(samples.some((s) => s.resident !== null)).toBe(true);
+  });
+
+  it('samples the bytes units hold as scratch arrays (their leases) while they hold them, and none after', async () => {
+    const runDir = join(base, `run-${++counter}`);
+    const bytes = 300_000;
+    await run(scratchHolder, { bytes, ms: 350 }, { runner: laptopRunner({ memoryBudget: 1_000_000 }), runDir, ledger: true });
+    const samples = read<{ resident_peak: number | null; held: number | null; held_peak: number | null }>(runDir, 'SELECT resident_peak, held, held_peak FROM samples ORDER BY at');
+    // The store counts the array's whole size-class buffer: at least what was asked for.
+    const heldPeaks = samples.map((s) => s.held_peak ?? 0);
+    expect(Math.max(...heldPeaks)).toBeGreaterThanOrEqual(bytes);
+    for (const s of samples) if (s.held_peak !== null) expect(s.resident_peak).toBeGreaterThanOrEqual(s.held_peak); // held is part of resident
+    expect(samples.at(-1)?.held).toBe(0); // released at the unit's end
+  });
+
+  it('adds the columns recorded since to the tables of an older ledger (a resumed run), keeping their rows', () => {
+    const runDir = join(base, `run-${++counter}`);
+    mkdirSync(runDir);
+    const db = LedgerDb.create(runDir);
+    try {
+      db.db.exec(`CREATE TABLE steps (path TEXT NOT NULL, started REAL NOT NULL, ended REAL NOT NULL, ending TEXT NOT NULL, site TEXT);
+        CREATE TABLE samples (at REAL NOT NULL, resident REAL, resident_peak REAL, spilled REAL, budget REAL, spill_out REAL NOT NULL, spill_in REAL NOT NULL, rss REAL NOT NULL, heap REAL NOT NULL, array_buffers REAL NOT NULL);
+        INSERT INTO steps VALUES ('root', 1, 2, 'finished', NULL);`);
+      new TimelineRecorder(db);
+      const columns = (table: string): string[] => db.all<{ name: string }>(`PRAGMA table_info(${table})`).map((c) => c.name);
+      expect(columns('steps')).toContain('host');
+      expect(columns('samples')).toEqual(expect.arrayContaining(['held', 'held_peak']));
+      expect(db.all('SELECT path, host FROM steps')).toEqual([{ path: 'root', host: null }]);
+      new TimelineRecorder(db); // and again: nothing left to add
+    } finally {
+      db.close();
+    }
   });
 
   it('records nothing of the kind with timeline: false', async () => {
