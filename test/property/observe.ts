@@ -1,3 +1,4 @@
+import { existsSync, rmSync } from 'node:fs';
 import { mkdtemp, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -38,9 +39,22 @@ export interface ObserveOptions {
 
 let runsDir: Promise<string> | undefined;
 
+/**
+ * Where runs keep their directories (and so their spill files): tmpfs when the machine has one. The
+ * properties check what runs compute, not durability; on a disk shared with benchmarks, each run's
+ * `fsync`s (the spill directory's probe, spilled files) cost more than the run, and more the busier
+ * the disk. Durability itself is tested by `test/lib/memory/` against the real disk.
+ */
+function runsParent(): string {
+  return existsSync('/dev/shm') ? '/dev/shm' : tmpdir();
+}
+
 /** Runs `program` with the interpreter on `runner`, in a fresh runDir, and records what it did. */
 export async function observe(runner: Runner, program: Program, options: ObserveOptions = {}): Promise<Observation> {
-  runsDir ??= mkdtemp(join(tmpdir(), 'skyloom-property-'));
+  runsDir ??= mkdtemp(join(runsParent(), 'skyloom-property-')).then((dir) => {
+    process.once('exit', () => rmSync(dir, { recursive: true, force: true })); // each run removes its own; this removes their parent
+    return dir;
+  });
   const runDir = join(await runsDir, `run-${++runCounter}`);
   const events: RunEvent[] = [];
   const job = start(interpret, { program, acc: 7, refs: [] }, { runner, seed: options.seed ?? 42, runDir, verify: options.verify ?? true });
