@@ -197,7 +197,9 @@ async function* scatterStep(state: State, instr: Extract<Instr, { op: 'scatter' 
     state.acc = mix(state.acc, foldAll(outputs.map((o) => o.acc)));
     for (const output of outputs) state.refs.push(...output.refs);
   } catch (error) {
-    if (!instr.catches) throw error;
+    // A cancelled run's units let the cancellation through, as an algorithm must: a unit that swallowed
+    // it would finish with an output no uninterrupted run gives, and the ledger would keep that output.
+    if (!instr.catches || failureSignature(error).includes('SKY_CANCELLED@')) throw error;
     state.acc = mix(state.acc, hashString(failureSignature(error)));
   }
 }

@@ -51,22 +51,12 @@ function runsParent(): string {
 
 /** Runs `program` with the interpreter on `runner`, in a fresh runDir, and records what it did. */
 export async function observe(runner: Runner, program: Program, options: ObserveOptions = {}): Promise<Observation> {
-  runsDir ??= mkdtemp(join(runsParent(), 'skyloom-property-')).then((dir) => {
-    process.once('exit', () => rmSync(dir, { recursive: true, force: true })); // each run removes its own; this removes their parent
-    return dir;
-  });
-  const runDir = join(await runsDir, `run-${++runCounter}`);
+  const runDir = await freshRunDir();
   const events: RunEvent[] = [];
   const job = start(interpret, { program, acc: 7, refs: [] }, { runner, seed: options.seed ?? 42, runDir, verify: options.verify ?? true });
   const subscription = job.events.subscribe({ next: (event: RunEvent) => void events.push(event) });
   let stats: RunStats | undefined;
-  const settled = job.result.then(
-    (result): Outcome => {
-      stats = result.stats;
-      return { ok: true, output: result.output };
-    },
-    (error: unknown): Outcome => ({ ok: false, chain: causeChain(error), message: error instanceof Error ? error.message : String(error) }),
-  );
+  const settled = outcomeOf(job.result.then((result) => ((stats = result.stats), result)));
   const outcome = await (options.drive ? options.drive(settled) : settled);
   subscription.unsubscribe();
   const leftOnDisk = await listLeft(runDir);
@@ -75,6 +65,23 @@ export async function observe(runner: Runner, program: Program, options: Observe
 }
 
 let runCounter = 0;
+
+/** A path for one run's directory (not created), under this process's directory of runs; the caller removes it. */
+export async function freshRunDir(): Promise<string> {
+  runsDir ??= mkdtemp(join(runsParent(), 'skyloom-property-')).then((dir) => {
+    process.once('exit', () => rmSync(dir, { recursive: true, force: true })); // each run removes its own; this removes their parent
+    return dir;
+  });
+  return join(await runsDir, `run-${++runCounter}`);
+}
+
+/** A run's output, or its failure's code/path chain. */
+export function outcomeOf(result: Promise<{ readonly output: unknown }>): Promise<Outcome> {
+  return result.then(
+    (done): Outcome => ({ ok: true, output: done.output }),
+    (error: unknown): Outcome => ({ ok: false, chain: causeChain(error), message: error instanceof Error ? error.message : String(error) }),
+  );
+}
 
 export function causeChain(error: unknown): FailureLink[] {
   const chain: FailureLink[] = [];
