@@ -1,4 +1,4 @@
-import { existsSync, rmSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { mkdtemp, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -37,8 +37,6 @@ export interface ObserveOptions {
   readonly drive?: <T>(result: Promise<T>) => Promise<T>;
 }
 
-let runsDir: Promise<string> | undefined;
-
 /**
  * Where runs keep their directories (and so their spill files): tmpfs when the machine has one. The
  * properties check what runs compute, not durability; on a disk shared with benchmarks, each run's
@@ -64,15 +62,9 @@ export async function observe(runner: Runner, program: Program, options: Observe
   return { outcome, ...summarise(events), leftOnDisk, events, stats };
 }
 
-let runCounter = 0;
-
-/** A path for one run's directory (not created), under this process's directory of runs; the caller removes it. */
-export async function freshRunDir(): Promise<string> {
-  runsDir ??= mkdtemp(join(runsParent(), 'skyloom-property-')).then((dir) => {
-    process.once('exit', () => rmSync(dir, { recursive: true, force: true })); // each run removes its own; this removes their parent
-    return dir;
-  });
-  return join(await runsDir, `run-${++runCounter}`);
+/** A fresh, empty directory for one run; the caller removes it (nothing else is left behind, even when the process is killed between runs). */
+export function freshRunDir(): Promise<string> {
+  return mkdtemp(join(runsParent(), 'skyloom-property-run-'));
 }
 
 /** A run's output, or its failure's code/path chain. */
