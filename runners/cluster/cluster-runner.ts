@@ -13,11 +13,23 @@ import { formatBytes } from '../../lib/byte-size.ts';
 import { findUncloneable } from '../../lib/clone-check.ts';
 import { ErrorCode, SkyloomError } from '../../lib/errors.ts';
 import type { RunContext, Runner } from '../../lib/runner.ts';
-import { ThreadLauncher } from './thread-launcher.ts';
+import type { HostLauncher } from './host-launcher.ts';
+import { ThreadLauncher, type ThreadLauncherOptions } from './thread-launcher.ts';
 import { clusterSettings, type ClusterRunnerOptions } from './options.ts';
 import { runOnHosts } from './run-on-hosts.ts';
 
 export function clusterRunner(options: ClusterRunnerOptions = {}): Runner {
+  return clusterRunnerWith(options, {});
+}
+
+/** Test seams of `clusterRunner`; not part of the public API. */
+export interface ClusterTestHooks {
+  /** Starts each run's hosts instead of a fresh `ThreadLauncher` (the property suite reuses threads across its many small runs). */
+  readonly launcher?: (threads: ThreadLauncherOptions) => HostLauncher;
+}
+
+/** `clusterRunner` with test seams; for tests only. */
+export function clusterRunnerWith(options: ClusterRunnerOptions, hooks: ClusterTestHooks): Runner {
   const settings = clusterSettings(options);
   return {
     name: 'cluster',
@@ -28,7 +40,8 @@ export function clusterRunner(options: ClusterRunnerOptions = {}): Runner {
         const message = `memory budget ${formatBytes(settings.memoryBudget)} split across ${settings.workers} workers: ${formatBytes(settings.hostBudget)} each`;
         run.emit({ type: 'log', path: 'root', message });
       }
-      const launcher = new ThreadLauncher({ workers: settings.workers, preload: [run.algorithm.moduleUrl], ...(settings.resourceLimits ? { resourceLimits: settings.resourceLimits } : {}) });
+      const threads: ThreadLauncherOptions = { workers: settings.workers, preload: [run.algorithm.moduleUrl], ...(settings.resourceLimits ? { resourceLimits: settings.resourceLimits } : {}) };
+      const launcher = hooks.launcher?.(threads) ?? new ThreadLauncher(threads);
       const { hostBudget, retries, stepTimeoutMs, hostMemoryLimit } = settings;
       return runOnHosts(run, launcher, { memoryBudget: hostBudget, retries, stepTimeoutMs, hostMemoryLimit, spillDirName: 'cluster-spill' });
     },

@@ -2,7 +2,7 @@ import { algorithm, gather, get, put, scatter, scratch, take, type Algorithm, ty
 import { codeOf } from '../../lib/errors.ts';
 import { foldAll, hashString, mix } from './arith.ts';
 import type { CentralKind, Instr, Program, UnitInput } from './program.ts';
-import { changeInPlace, derive, digestDeep, frozenTop, isContainer, makeArray, nest, PokeResult, Tally } from './values.ts';
+import { changeInPlace, derive, digestDeep, frozenTop, isContainer, makeArray, nest, PokeResult, uncloneable } from './values.ts';
 
 /** What a gather sends and what a central answers: numbers and refs only, so it crosses threads. */
 interface Gathered {
@@ -19,7 +19,7 @@ export interface UnitOutput {
   readonly acc: number;
   readonly refs: readonly Ref[];
   /** Present after `keepInstance`: no runner may let it reach the parent. */
-  readonly tally?: Tally;
+  readonly tally?: unknown;
 }
 
 /** What the root returns: data only (ref ids differ between runners), typed arrays compared bit for bit. */
@@ -53,7 +53,7 @@ interface State {
   readonly refs: Ref[];
   /** Transfer refs this unit put and kept to itself (not gathered or passed to children): it may take them. */
   readonly own: Ref[];
-  /** Set by `keepInstance`: the output carries a class instance. */
+  /** Set by `keepInstance`: the output carries a value no thread can take faithfully (`uncloneable`). */
   instance: boolean;
   /** Set by `holdScratch`: a scratch array the unit keeps holding across pauses (the lease rule's test). */
   held?: Float64Array;
@@ -69,7 +69,7 @@ export const interpret: Algorithm<UnitInput, UnitOutput | RootOutput> = algorith
     if (instr.op === 'return') break;
     yield* step(ctx, state, instr);
   }
-  if (ctx.path !== 'root') return { acc: state.acc, refs: state.refs.slice(-handOn), ...(state.instance ? { tally: new Tally(state.acc) } : {}) } satisfies UnitOutput;
+  if (ctx.path !== 'root') return { acc: state.acc, refs: state.refs.slice(-handOn), ...(state.instance ? { tally: uncloneable(state.acc) } : {}) } satisfies UnitOutput;
   return yield* finish(state);
 });
 
@@ -136,7 +136,7 @@ async function* step(ctx: Context, state: State, instr: Instr): Steps {
       return;
     case 'putInstance':
       try {
-        state.refs.push(yield* put(new Tally(state.acc)));
+        state.refs.push(yield* put(uncloneable(state.acc)));
       } catch (error) {
         state.acc = mix(state.acc, hashString(codeOf(error) ?? 'none'));
       }
@@ -197,7 +197,9 @@ async function* scatterStep(state: State, instr: Extract<Instr, { op: 'scatter' 
     state.acc = mix(state.acc, foldAll(outputs.map((o) => o.acc)));
     for (const output of outputs) state.refs.push(...output.refs);
   } catch (error) {
-    if (!instr.catches) throw error;
+    // A cancelled run's units let the cancellation through, as an algorithm must: a unit that swallowed
+    // it would finish with an output no uninterrupted run gives, and the ledger would keep that output.
+    if (!instr.catches || failureSignature(error).includes('SKY_CANCELLED@')) throw error;
     state.acc = mix(state.acc, hashString(failureSignature(error)));
   }
 }

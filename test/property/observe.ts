@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import { mkdtemp, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -36,23 +37,24 @@ export interface ObserveOptions {
   readonly drive?: <T>(result: Promise<T>) => Promise<T>;
 }
 
-let runsDir: Promise<string> | undefined;
+/**
+ * Where runs keep their directories (and so their spill files): tmpfs when the machine has one. The
+ * properties check what runs compute, not durability; on a disk shared with benchmarks, each run's
+ * `fsync`s (the spill directory's probe, spilled files) cost more than the run, and more the busier
+ * the disk. Durability itself is tested by `test/lib/memory/` against the real disk.
+ */
+function runsParent(): string {
+  return existsSync('/dev/shm') ? '/dev/shm' : tmpdir();
+}
 
 /** Runs `program` with the interpreter on `runner`, in a fresh runDir, and records what it did. */
 export async function observe(runner: Runner, program: Program, options: ObserveOptions = {}): Promise<Observation> {
-  runsDir ??= mkdtemp(join(tmpdir(), 'skyloom-property-'));
-  const runDir = join(await runsDir, `run-${++runCounter}`);
+  const runDir = await freshRunDir();
   const events: RunEvent[] = [];
   const job = start(interpret, { program, acc: 7, refs: [] }, { runner, seed: options.seed ?? 42, runDir, verify: options.verify ?? true });
   const subscription = job.events.subscribe({ next: (event: RunEvent) => void events.push(event) });
   let stats: RunStats | undefined;
-  const settled = job.result.then(
-    (result): Outcome => {
-      stats = result.stats;
-      return { ok: true, output: result.output };
-    },
-    (error: unknown): Outcome => ({ ok: false, chain: causeChain(error), message: error instanceof Error ? error.message : String(error) }),
-  );
+  const settled = outcomeOf(job.result.then((result) => ((stats = result.stats), result)));
   const outcome = await (options.drive ? options.drive(settled) : settled);
   subscription.unsubscribe();
   const leftOnDisk = await listLeft(runDir);
@@ -60,7 +62,18 @@ export async function observe(runner: Runner, program: Program, options: Observe
   return { outcome, ...summarise(events), leftOnDisk, events, stats };
 }
 
-let runCounter = 0;
+/** A fresh, empty directory for one run; the caller removes it (nothing else is left behind, even when the process is killed between runs). */
+export function freshRunDir(): Promise<string> {
+  return mkdtemp(join(runsParent(), 'skyloom-property-run-'));
+}
+
+/** A run's output, or its failure's code/path chain. */
+export function outcomeOf(result: Promise<{ readonly output: unknown }>): Promise<Outcome> {
+  return result.then(
+    (done): Outcome => ({ ok: true, output: done.output }),
+    (error: unknown): Outcome => ({ ok: false, chain: causeChain(error), message: error instanceof Error ? error.message : String(error) }),
+  );
+}
 
 export function causeChain(error: unknown): FailureLink[] {
   const chain: FailureLink[] = [];

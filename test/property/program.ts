@@ -42,9 +42,9 @@ export type Instr =
   | { readonly op: 'putFrozen' }
   /** Gets a ref and tries to write into the innermost plain container of the value; folds whether that threw. */
   | { readonly op: 'poke'; readonly slot: number }
-  /** Puts an instance of a class: every runner must refuse it the same way (folded into acc when caught). */
+  /** Puts a value no thread can take faithfully (`uncloneable`: a class instance, a function, a symbol, a WeakMap): every runner must refuse it the same way (folded into acc when caught). */
   | { readonly op: 'putInstance' }
-  /** From here on this unit's output (not the root's) carries a class instance: every runner must fail the unit with SKY_NOT_CLONEABLE as it returns. */
+  /** From here on this unit's output (not the root's) carries such a value: every runner must fail the unit with SKY_NOT_CLONEABLE as it returns. */
   | { readonly op: 'keepInstance' }
   /** Working memory: `scratch(Float64Array, length)` must be zero-filled; filled, then put (`keep`) or digested. */
   | { readonly op: 'scratch'; readonly length: number; readonly keep: boolean }

@@ -5,6 +5,8 @@ import { withoutMutations, type Program } from './program.ts';
 import * as runners from '../../runners/index.ts';
 import { inlineRunnerWith } from '../../runners/inline.ts';
 import { laptopRunnerWith } from '../../runners/laptop.ts';
+import { clusterRunnerWith } from '../../runners/cluster/cluster-runner.ts';
+import { mostWorkers, reusedThreads, terminateReusedThreads } from './reused-threads.ts';
 
 /**
  * Runner configurations as plain data, so fast-check can draw, print and shrink them. `scheduled`
@@ -48,7 +50,7 @@ export const laptopConfigArb: fc.Arbitrary<RunnerConfig> = fc.record({ kind: fc.
 
 export const clusterConfigArb: fc.Arbitrary<RunnerConfig> = fc.record({
   kind: fc.constant('cluster' as const),
-  workers: fc.integer({ min: 1, max: 3 }),
+  workers: fc.integer({ min: 1, max: mostWorkers }),
   memoryBudget: fc.option(clusterBudgetArb, { nil: undefined, freq: 4 }),
 });
 
@@ -124,14 +126,9 @@ function build(config: Exclude<RunnerConfig, { kind: 'inline-scheduled' }>): Run
       return laptopRunnerWith({ memoryBudget: config.memoryBudget }, { beforeClose: (store: StoreAccounting) => void (lastLaptopStore = store) });
     case 'cluster':
       // `memoryBudget` is each host's share: the runner takes the whole run's budget and splits it.
-      return need('clusterRunner')({ workers: config.workers, ...(config.memoryBudget === undefined ? {} : { memoryBudget: config.memoryBudget * config.workers }) });
+      // Its worker threads are kept across runs (`reused-threads.ts`); each run opens fresh hosts on them.
+      return clusterRunnerWith({ workers: config.workers, ...(config.memoryBudget === undefined ? {} : { memoryBudget: config.memoryBudget * config.workers }) }, { launcher: reusedThreads });
   }
-}
-
-function need(name: string): Factory {
-  const factory = exported(name);
-  if (!factory) throw new Error(`${name} is not exported by runners/index.ts yet`);
-  return factory;
 }
 
 /** Closes every cached runner that can be closed (e.g. a cluster's worker threads). */
@@ -142,4 +139,6 @@ export async function closeRunners(): Promise<void> {
     const closable = runner as Runner & { close?: () => unknown; destroy?: () => unknown };
     await (closable.close?.() ?? closable.destroy?.());
   }
+  const restarts = await terminateReusedThreads();
+  if (restarts > 0) console.log(`[property] cluster worker threads restarted after ${restarts} run(s) that left a host running`);
 }

@@ -44,11 +44,30 @@ export function frozenTop(acc: number): unknown {
   return Object.freeze({ acc, inner: [acc, 1, 2] });
 }
 
-/** A class whose instances cannot cross a thread faithfully (`putInstance`). */
+/** A class whose instances cannot cross a thread faithfully: one arrives as a plain object without its methods. */
 export class Tally {
   constructor(readonly count: number) {}
   twice(): number {
     return this.count * 2;
+  }
+}
+
+/**
+ * What `putInstance` puts and what a unit's output carries after `keepInstance`: by `acc`, a class
+ * instance, or a plain object holding a function, a symbol or a WeakMap, the kinds of value a thread
+ * cannot take (postMessage throws) or cannot take faithfully (the instance). Every runner must refuse
+ * each the same way (`SKY_NOT_CLONEABLE`).
+ */
+export function uncloneable(acc: number): unknown {
+  switch (acc % 4) {
+    case 0:
+      return new Tally(acc);
+    case 1:
+      return { acc, fit: () => acc };
+    case 2:
+      return { acc, parts: [Symbol('tag')] };
+    default:
+      return { acc, cache: new WeakMap() };
   }
 }
 

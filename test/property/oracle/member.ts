@@ -81,7 +81,7 @@ export class Member {
   #lastHeld = 0;
   /** `holdScratch` ran: the unit holds a scratch array, its lease live until the next pause, then expired. */
   #heldScratch: 'none' | 'live' | 'expired' = 'none';
-  /** `keepInstance` ran: the output carries a class instance. */
+  /** `keepInstance` ran: the output carries a value no thread can take faithfully. */
   #instance = false;
 
   constructor(path: string, program: Program, input: MemberInput, env: OracleEnv) {
@@ -224,7 +224,7 @@ export class Member {
         this.#instance = true;
         return;
       case 'putInstance':
-        // A class instance cannot cross a thread faithfully: every runner refuses it at the put.
+        // A class instance, function, symbol or WeakMap cannot cross a thread faithfully: every runner refuses it at the put.
         this.#acc = mix(this.#acc, hashString(Code.notCloneable));
         return;
       case 'mutate':
