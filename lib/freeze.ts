@@ -13,6 +13,8 @@ import { freeze, isDraftable } from 'immer';
  * frozen for good.
  */
 export function deepFreeze<T>(value: T): T {
+  // Most values crossing a pause are numbers, typed arrays or values frozen before: no walk for them.
+  if (typeof value !== 'object' || value === null || deeplyFrozen.has(value) || ArrayBuffer.isView(value)) return value;
   freezeAll(value);
   return value;
 }
@@ -20,19 +22,15 @@ export function deepFreeze<T>(value: T): T {
 const deeplyFrozen = new WeakSet<object>();
 
 function freezeAll(root: unknown): void {
+  // Marked as it is visited (the walk is synchronous and cannot fail half-way), which also stops cycles.
   const pending: unknown[] = [root];
-  const walked: object[] = [];
-  const seen = new Set<object>();
   while (pending.length > 0) {
     const value = pending.pop();
-    if (typeof value !== 'object' || value === null || !isDraftable(value)) continue;
-    if (deeplyFrozen.has(value) || seen.has(value)) continue;
-    seen.add(value);
-    walked.push(value);
+    if (typeof value !== 'object' || value === null || deeplyFrozen.has(value) || !isDraftable(value)) continue;
+    deeplyFrozen.add(value);
     freeze(value, false);
     if (value instanceof Map) for (const [key, item] of value) pending.push(key, item);
     else if (value instanceof Set) for (const item of value) pending.push(item);
     else for (const key of Reflect.ownKeys(value)) pending.push((value as Record<PropertyKey, unknown>)[key]);
   }
-  for (const value of walked) deeplyFrozen.add(value);
 }

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { isAlgorithm, type Algorithm } from './algorithm.ts';
 import { describeValue } from './describe-value.ts';
 import { SkyloomTypeError } from './errors.ts';
-import { EventLog } from './event-log.ts';
+import { defaultEventWindowBytes, EventLog, type EventWindow } from './event-log.ts';
 import type { EventStream } from './event-stream.ts';
 import type { RunEvent } from './events.ts';
 import { deepFreeze } from './freeze.ts';
@@ -18,8 +18,10 @@ export interface StartOptions {
   readonly seed?: number;
   /** Checksum typed arrays at put and re-check at the borrower's next pause. Default: on when SKYLOOM_VERIFY=1 (as in tests). */
   readonly verify?: boolean;
-  /** How many events a late subscriber is replayed, and `result.events` keeps. Default 1,000,000. */
+  /** Most events a late subscriber is replayed, and `result.events` keeps. Default: no count bound (the byte bound holds). */
   readonly eventWindow?: number;
+  /** About how many bytes of events the run keeps for late subscribers and `result.events` (an estimate). Default 32 MiB. */
+  readonly eventWindowBytes?: number;
   /** The run's own directory. Default: a fresh `skyloom/run-…` directory under the OS temp directory. */
   readonly runDir?: string;
   /**
@@ -33,7 +35,7 @@ export interface StartOptions {
 
 export interface RunResult<O> {
   readonly output: O;
-  /** The run's events (the last `eventWindow` of them). */
+  /** The run's events: the last of them, within `eventWindow` events and about `eventWindowBytes` bytes. */
   readonly events: readonly RunEvent[];
   readonly stats: RunStats;
 }
@@ -50,11 +52,11 @@ export interface Job<O> {
 
 /** Starts `alg` on `input` with a runner. Bad options throw `SKY_INVALID_ARGUMENT` at once. */
 export function start<I, O>(alg: Algorithm<I, O>, input: I, options: StartOptions): Job<O> {
-  const { runner, seed, verify, eventWindow } = validate(alg, options);
+  const { runner, seed, verify, window } = validate(alg, options);
   const runDir = options.runDir ?? defaultRunDir();
   const frozenInput = deepFreeze(input);
   const ledger = options.ledger ? openLedger(runDir, alg as Algorithm<unknown, unknown>, frozenInput, { seed, runner: runner.name }, options.ledger === true ? {} : options.ledger) : undefined;
-  const log = new EventLog(eventWindow);
+  const log = new EventLog(window);
   ledger?.observe(log.stream);
   const stats = new StatsRecorder();
   const abort = new AbortController();
@@ -104,10 +106,10 @@ function defaultRunDir(): string {
   return join(tmpdir(), 'skyloom', `run-${new Date().toISOString().replace(/[:.]/g, '-')}-${process.pid}-${++runCounter}`);
 }
 
-function validate(alg: unknown, options: StartOptions): { runner: Runner; seed: number; verify: boolean; eventWindow: number } {
+function validate(alg: unknown, options: StartOptions): { runner: Runner; seed: number; verify: boolean; window: EventWindow } {
   if (!isAlgorithm(alg)) throw new SkyloomTypeError('start(algorithm, input, options)', 'an algorithm made by algorithm()', describeValue(alg));
   if (typeof options !== 'object' || options === null) throw new SkyloomTypeError('start options', 'an object with a runner', describeValue(options));
-  const { runner, seed = 0, verify = process.env.SKYLOOM_VERIFY === '1', eventWindow = 1_000_000 } = options;
+  const { runner, seed = 0, verify = process.env.SKYLOOM_VERIFY === '1', eventWindow = Number.MAX_SAFE_INTEGER, eventWindowBytes = defaultEventWindowBytes } = options;
   if (!isRunner(runner)) throw new SkyloomTypeError('start options.runner', 'a runner such as inlineRunner()', describeValue(runner));
   if (!Number.isSafeInteger(seed)) throw new SkyloomTypeError('start options.seed', 'a safe integer', describeValue(seed));
   if (typeof verify !== 'boolean') throw new SkyloomTypeError('start options.verify', 'a boolean', describeValue(verify));
@@ -115,5 +117,6 @@ function validate(alg: unknown, options: StartOptions): { runner: Runner; seed: 
     throw new SkyloomTypeError('start options.runDir', 'a directory path', describeValue(options.runDir));
   }
   if (!Number.isSafeInteger(eventWindow) || eventWindow < 1) throw new SkyloomTypeError('start options.eventWindow', 'a positive integer', describeValue(eventWindow));
-  return { runner, seed, verify, eventWindow };
+  if (!Number.isSafeInteger(eventWindowBytes) || eventWindowBytes < 1) throw new SkyloomTypeError('start options.eventWindowBytes', 'a positive integer', describeValue(eventWindowBytes));
+  return { runner, seed, verify, window: { events: eventWindow, bytes: eventWindowBytes } };
 }

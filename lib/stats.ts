@@ -1,9 +1,13 @@
 import type { Primitive } from './primitive.ts';
 
+/** What `RunStats.primitives` counts: each primitive kind, with `take` (a `get` op with `take`) apart. */
+export type PrimitiveCount = Primitive['kind'] | 'take';
+
 export interface RunStats {
   /** Coroutines started, the root included. */
   readonly units: number;
-  readonly primitives: Readonly<Record<Primitive['kind'], number>>;
+  /** Primitives carried out, by kind; a `take` counts as a take, not a get. */
+  readonly primitives: Readonly<Record<PrimitiveCount, number>>;
   /** Collectives completed (one per group per gather number). */
   readonly collectives: number;
   /** Most bytes the store held at once (summed over stores, for runners with several). */
@@ -22,7 +26,7 @@ export class StatsRecorder {
   collectives = 0;
   peakStoreBytes = 0;
   peakStepBytes = 0;
-  readonly primitives: Record<Primitive['kind'], number> = { put: 0, get: 0, scratch: 0, scatter: 0, gather: 0 };
+  readonly primitives: Record<PrimitiveCount, number> = { put: 0, get: 0, take: 0, scratch: 0, scatter: 0, gather: 0 };
   readonly #t0 = performance.now();
 
   snapshot(): RunStats {

@@ -16,6 +16,7 @@ export function forEachBuffer(value: unknown, visit: (buffer: ArrayBufferLike) =
 
 /** Calls `visit` with every ref handle inside `value` (refs are not walked into). Never throws. */
 export function forEachRef(value: unknown, visit: (ref: Ref) => void): void {
+  if (typeof value !== 'object' || value === null || ArrayBuffer.isView(value)) return; // no refs: no walk
   walk(value, new Set(), () => {}, () => {}, visit);
 }
 
