@@ -84,7 +84,8 @@ export class Unit implements Borrower {
   async advance(reply: Reply): Promise<Pause> {
     this.#announceResume();
     if (reply.ok) this.#env.store.share?.(reply.value); // a scatter's or gather's result: not the unit's to transfer
-    await this.#env.store.beginStep?.(this);
+    const prefetch = this.#env.store.beginStep?.(this);
+    if (prefetch instanceof Promise) await prefetch;
     if (!this.#activator) return this.#end({ kind: 'failed', error: this.#startError?.error, site: this.#site });
     let next = reply;
     for (;;) {
@@ -100,7 +101,8 @@ export class Unit implements Borrower {
       this.#env.stats.primitives[op.kind === 'get' && op.take === true ? 'take' : op.kind]++;
       if (op.kind === 'gather') return this.#end({ kind: 'gather', op, site: this.#site });
       if (op.kind === 'scatter') return this.#end({ kind: 'scatter', op, site: this.#site, ...this.#children(op) });
-      next = await this.#carryOut(op);
+      const reply = this.#carryOut(op);
+      next = reply instanceof Promise ? await reply : reply;
     }
   }
 

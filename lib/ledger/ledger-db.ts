@@ -1,5 +1,6 @@
-import Database from 'better-sqlite3';
+import type Database from 'better-sqlite3';
 import { existsSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { ErrorCode, SkyloomError } from '../errors.ts';
 
@@ -20,6 +21,9 @@ CREATE TABLE IF NOT EXISTS left_members (grp TEXT PRIMARY KEY, members TEXT NOT 
 CREATE TABLE IF NOT EXISTS replies (
   path TEXT NOT NULL, number INTEGER NOT NULL, digest TEXT NOT NULL, PRIMARY KEY (path, number));
 `;
+
+/** better-sqlite3, required when a ledger is opened: importing skyloom (every worker host does) must not load it. */
+const sqlite = (): typeof Database => createRequire(import.meta.url)('better-sqlite3') as typeof Database;
 
 export const ledgerFile = (runDir: string): string => join(runDir, 'ledger.sqlite');
 
@@ -42,7 +46,7 @@ export class LedgerDb {
 
   /** Creates (or reopens, to resume) the ledger of `runDir`. */
   static create(runDir: string, flushMs = 25): LedgerDb {
-    const db = new Database(ledgerFile(runDir));
+    const db = new (sqlite())(ledgerFile(runDir));
     db.pragma('journal_mode = WAL');
     db.pragma('synchronous = NORMAL');
     db.exec(schema);
@@ -53,7 +57,7 @@ export class LedgerDb {
   static open(runDir: string, options: { readonly readonly?: boolean } = {}): LedgerDb {
     const file = ledgerFile(runDir);
     if (!existsSync(file)) throw new SkyloomError(ErrorCode.NotARun, `${runDir} is not a skyloom run directory: it has no ledger (${file})`);
-    const db = new Database(file, { readonly: options.readonly ?? false, fileMustExist: true });
+    const db = new (sqlite())(file, { readonly: options.readonly ?? false, fileMustExist: true });
     if (!options.readonly) db.pragma('journal_mode = WAL');
     return new LedgerDb(db, 25);
   }
