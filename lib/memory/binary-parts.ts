@@ -26,6 +26,7 @@ export function forEachRef(value: unknown, visit: (ref: Ref) => void): void {
  * the rest.
  */
 export function storeBytes(value: unknown): number {
+  if (ArrayBuffer.isView(value)) return byteLengthOf(value.buffer); // the usual put: its buffer, whole
   let bytes = 0;
   const buffers = new Set<ArrayBufferLike>();
   const onBinary = (part: BinaryPart): void => {

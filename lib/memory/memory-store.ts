@@ -122,7 +122,8 @@ export class MemoryStore implements Store {
     if (!isRef(ref)) throw new SkyloomTypeError('take(ref)', 'a Ref returned by put()', describeValue(ref), { unitPath: borrower.path });
     const id = ref.$ref;
     const value = this.#valueOf(id, borrower.path);
-    const mine = this.#borrowing.get(borrower.path)?.filter((b) => b === id).length ?? 0;
+    let mine = 0;
+    for (const b of this.#borrowing.get(borrower.path) ?? []) if (b === id) mine++;
     this.#ownership.checkTake(id, borrower.path, (this.#pins.get(id) ?? 0) > mine);
     this.#pins.delete(id); // this unit's own pins end with the ref
     this.#remove(id);
