@@ -57,7 +57,7 @@ export class EventLog {
       this.#sizes.splice(0, this.#head);
       this.#head = 0;
     }
-    this.#live.next(event);
+    if (this.#live.observed) this.#live.next(event); // rxjs builds a closure per `next`: skip it when nobody listens
   };
 
   /** The kept window, oldest first. */

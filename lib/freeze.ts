@@ -1,4 +1,4 @@
-import { freeze, isDraftable } from 'immer';
+import { freeze, isDraft, isDraftable } from 'immer';
 
 /**
  * Deep-freezes everything that crosses a pause: plain objects, arrays, Maps and Sets (immer freezes
@@ -26,11 +26,17 @@ function freezeAll(root: unknown): void {
   const pending: unknown[] = [root];
   while (pending.length > 0) {
     const value = pending.pop();
-    if (typeof value !== 'object' || value === null || deeplyFrozen.has(value) || !isDraftable(value)) continue;
+    if (typeof value !== 'object' || value === null || deeplyFrozen.has(value) || !isDraftable(value) || isDraft(value)) continue;
     deeplyFrozen.add(value);
-    freeze(value, false);
-    if (value instanceof Map) for (const [key, item] of value) pending.push(key, item);
-    else if (value instanceof Set) for (const item of value) pending.push(item);
-    else for (const key of Reflect.ownKeys(value)) pending.push((value as Record<PropertyKey, unknown>)[key]);
+    if (value instanceof Map) {
+      freeze(value, false); // immer also makes a Map's and a Set's mutators throw
+      for (const [key, item] of value) pending.push(key, item);
+    } else if (value instanceof Set) {
+      freeze(value, false);
+      for (const item of value) pending.push(item);
+    } else {
+      Object.freeze(value); // what immer's freeze does for a plain object or array
+      for (const key of Reflect.ownKeys(value)) pending.push((value as Record<PropertyKey, unknown>)[key]);
+    }
   }
 }
