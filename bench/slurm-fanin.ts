@@ -53,12 +53,8 @@ function stubHost(members: number): HostApi {
   const gathers = new Map<string, number>();
   const child = (i: number): WireSpec => ({ moduleUrl: 'file:///stub.js', name: 'child', input: i, path: `root/c:${i}`, index: i, size: members });
   return {
-    async step(path, reply, spec): Promise<HostAnswer<WirePause>> {
-      if (path === 'root') return answer(spec ? { kind: 'scatter', site: 's', group: 'root/c', children: Array.from({ length: members }, (_, i) => child(i)) } : { kind: 'returned', site: 'r', value: (reply as { value: unknown }).value });
-      const done = gathers.get(path) ?? 0;
-      gathers.set(path, done + 1);
-      if (done === rounds) return answer({ kind: 'returned', site: 'r', value: done });
-      return answer({ kind: 'gather', site: `g${done}`, value: { sum: 1.5, sumSq: 2.5, n: 1024 }, centralSite: 'fit', perMember: false });
+    async steps(requests): Promise<HostAnswer<WirePause[]>> {
+      return answer(requests.map(({ path, reply, spec }) => step(path, reply, spec)));
     },
     central: async (_path, values) => answer<WireReply>({ ok: true, value: { offset: values.length, gain: 1 } }),
     cancel: async () => answer(null),
@@ -66,6 +62,13 @@ function stubHost(members: number): HostApi {
     adopt: async () => ({ ok: false, error: { name: 'Error', message: 'stub' } }) as WireReply,
     shutdown: async () => answer(null),
   };
+  function step(path: string, reply: WireReply, spec: WireSpec | undefined): WirePause {
+    if (path === 'root') return spec ? { kind: 'scatter', site: 's', group: 'root/c', children: Array.from({ length: members }, (_, i) => child(i)) } : { kind: 'returned', site: 'r', value: (reply as { value: unknown }).value };
+    const done = gathers.get(path) ?? 0;
+    gathers.set(path, done + 1);
+    if (done === rounds) return { kind: 'returned', site: 'r', value: done };
+    return { kind: 'gather', site: `g${done}`, value: { sum: 1.5, sumSq: 2.5, n: 1024 }, centralSite: 'fit', perMember: false };
+  }
 }
 
 class StubLauncher implements HostLauncher {

@@ -42,7 +42,7 @@ if (values.child) {
     wallMs: performance.now() - t0,
     peakRssBytes: process.resourceUsage().maxRSS * 1024,
     peakStoreBytes: result.stats.peakStoreBytes,
-    spilledBytes: result.events.reduce((n, e) => n + (e.type === 'spill-out' ? e.bytes : 0), 0),
+    spilledBytes: result.stats.spilledBytes,
     distortionRmsPx: result.output.score.distortionRmsPx,
   };
   process.stdout.write(JSON.stringify(figures));

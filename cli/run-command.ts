@@ -42,7 +42,7 @@ export interface RunSummary {
   /** Most bytes one step of one unit had in hand (`RunStats.peakStepBytes`). */
   readonly peakStepBytes: number;
   readonly peakRssBytes: number;
-  /** Bytes written to spill files ('spill-out' events). */
+  /** Bytes written to spill files (RunStats.spilledBytes). */
   readonly spilledBytes: number;
   /** Bytes read back from spill files ('spill-in' events). */
   readonly readBackBytes: number;
@@ -115,8 +115,8 @@ export async function runCommand(given: RunOptions): Promise<number> {
     peakStoreBytes: result.stats.peakStoreBytes,
     peakStepBytes: result.stats.peakStepBytes,
     peakRssBytes: process.resourceUsage().maxRSS * 1024,
-    spilledBytes: result.events.reduce((n, e) => n + (e.type === 'spill-out' ? e.bytes : 0), 0),
-    readBackBytes: result.events.reduce((n, e) => n + (e.type === 'spill-in' ? e.bytes : 0), 0),
+    spilledBytes: result.stats.spilledBytes, // from the stats: the kept event window may not reach back to the start
+    readBackBytes: result.stats.readBackBytes,
     visits: reports,
     failedSensors,
   };

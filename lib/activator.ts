@@ -24,14 +24,16 @@ export class Activator {
     this.#gen = gen;
   }
 
-  /** Resumes the generator. Rejects with whatever the generator throws. */
-  async resume(reply: Reply): Promise<Yielded> {
-    let r = reply.ok ? await this.#gen.next(reply.value) : await this.#gen.throw(reply.error);
-    while (!r.done && !isPrimitive(r.value)) {
-      r = await this.#gen.throw(notAPrimitive(r.value));
-    }
-    return r.done ? { done: true, value: r.value } : { done: false, op: r.value as Primitive }; // checked by the loop above
+  /** Resumes the generator. Rejects with whatever the generator throws. (Chained, not `async`: one turn of the microtask queue less per primitive.) */
+  resume(reply: Reply): Promise<Yielded> {
+    return (reply.ok ? this.#gen.next(reply.value) : this.#gen.throw(reply.error)).then(this.#yielded);
   }
+
+  readonly #yielded = (r: IteratorResult<unknown, unknown>): Yielded | Promise<Yielded> => {
+    if (r.done) return { done: true, value: r.value };
+    if (!isPrimitive(r.value)) return this.#gen.throw(notAPrimitive(r.value)).then(this.#yielded);
+    return { done: false, op: r.value }; // checked above
+  };
 
   /**
    * Cancels the generator with `return()`, so its `finally` blocks run. A primitive yielded from a

@@ -29,6 +29,8 @@ const cloneableLeaves: readonly (abstract new (...args: never[]) => unknown)[] =
 
 /** The first part of `value` that cannot be structured-cloned faithfully, or undefined if all can. */
 export function findUncloneable(value: unknown, root = 'value'): Uncloneable | undefined {
+  if ((typeof value !== 'object' && typeof value !== 'function' && typeof value !== 'symbol') || value === null) return undefined; // no walk for the usual
+  if (ArrayBuffer.isView(value)) return undefined; // put values, numbers and typed arrays
   return walk(value, root, new Set());
 }
 

@@ -1,4 +1,4 @@
-import { freeze, isDraftable } from 'immer';
+import { freeze, isDraft, isDraftable } from 'immer';
 
 /**
  * Deep-freezes everything that crosses a pause: plain objects, arrays, Maps and Sets (immer freezes
@@ -13,6 +13,8 @@ import { freeze, isDraftable } from 'immer';
  * frozen for good.
  */
 export function deepFreeze<T>(value: T): T {
+  // Most values crossing a pause are numbers, typed arrays or values frozen before: no walk for them.
+  if (typeof value !== 'object' || value === null || deeplyFrozen.has(value) || ArrayBuffer.isView(value)) return value;
   freezeAll(value);
   return value;
 }
@@ -20,19 +22,21 @@ export function deepFreeze<T>(value: T): T {
 const deeplyFrozen = new WeakSet<object>();
 
 function freezeAll(root: unknown): void {
+  // Marked as it is visited (the walk is synchronous and cannot fail half-way), which also stops cycles.
   const pending: unknown[] = [root];
-  const walked: object[] = [];
-  const seen = new Set<object>();
   while (pending.length > 0) {
     const value = pending.pop();
-    if (typeof value !== 'object' || value === null || !isDraftable(value)) continue;
-    if (deeplyFrozen.has(value) || seen.has(value)) continue;
-    seen.add(value);
-    walked.push(value);
-    freeze(value, false);
-    if (value instanceof Map) for (const [key, item] of value) pending.push(key, item);
-    else if (value instanceof Set) for (const item of value) pending.push(item);
-    else for (const key of Reflect.ownKeys(value)) pending.push((value as Record<PropertyKey, unknown>)[key]);
+    if (typeof value !== 'object' || value === null || deeplyFrozen.has(value) || !isDraftable(value) || isDraft(value)) continue;
+    deeplyFrozen.add(value);
+    if (value instanceof Map) {
+      freeze(value, false); // immer also makes a Map's and a Set's mutators throw
+      for (const [key, item] of value) pending.push(key, item);
+    } else if (value instanceof Set) {
+      freeze(value, false);
+      for (const item of value) pending.push(item);
+    } else {
+      Object.freeze(value); // what immer's freeze does for a plain object or array
+      for (const key of Reflect.ownKeys(value)) pending.push((value as Record<PropertyKey, unknown>)[key]);
+    }
   }
-  for (const value of walked) deeplyFrozen.add(value);
 }

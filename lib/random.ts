@@ -6,6 +6,12 @@ import { xoroshiro128plus } from 'pure-rand';
  * runner and in every thread. pure-rand supplies the generator; node:crypto mixes seed and path.
  */
 export function seededRandom(seed: number, path: string): () => number {
+  // Seeded on the first draw: most units never draw, and hashing a path costs a few µs per unit.
+  let draw: (() => number) | undefined;
+  return () => (draw ??= generator(seed, path))();
+}
+
+function generator(seed: number, path: string): () => number {
   const digest = createHash('sha256').update(`${seed}\u0000${path}`).digest();
   const rng = xoroshiro128plus(digest.readInt32LE(0));
   // Burn in a little so that nearby seeds diverge.

@@ -84,7 +84,8 @@ export class Unit implements Borrower {
   async advance(reply: Reply): Promise<Pause> {
     this.#announceResume();
     if (reply.ok) this.#env.store.share?.(reply.value); // a scatter's or gather's result: not the unit's to transfer
-    await this.#env.store.beginStep?.(this);
+    const prefetch = this.#env.store.beginStep?.(this);
+    if (prefetch instanceof Promise) await prefetch;
     if (!this.#activator) return this.#end({ kind: 'failed', error: this.#startError?.error, site: this.#site });
     let next = reply;
     for (;;) {
@@ -97,10 +98,11 @@ export class Unit implements Borrower {
       if (yielded.done) return this.#end({ kind: 'returned', value: deepFreeze(yielded.value), site: this.#site });
       const op = yielded.op;
       this.#site = `${op.kind}#${++this.#counts[op.kind]}`;
-      this.#env.stats.primitives[op.kind]++;
+      this.#env.stats.primitives[op.kind === 'get' && op.take === true ? 'take' : op.kind]++;
       if (op.kind === 'gather') return this.#end({ kind: 'gather', op, site: this.#site });
       if (op.kind === 'scatter') return this.#end({ kind: 'scatter', op, site: this.#site, ...this.#children(op) });
-      next = await this.#carryOut(() => this.#primitive(op));
+      const reply = this.#carryOut(op);
+      next = reply instanceof Promise ? await reply : reply;
     }
   }
 
@@ -124,15 +126,17 @@ export class Unit implements Borrower {
     return { group, children };
   }
 
-  /** Carries out a primitive that does not end the step. */
+  /** Carries out a primitive that does not end the step. A store that answers at once is not awaited (each await is a turn of the microtask queue, per primitive). */
   #primitive(op: PutOp | GetOp | ScratchOp): unknown {
-    if (op.kind === 'put') return this.#put(op.value, op.transfer === true);
+    if (op.kind === 'put') {
+      const ref = this.#env.store.put(op.value, this, op.transfer === true ? { transfer: true } : undefined);
+      return ref instanceof Promise ? ref.then((r) => this.#afterPut(r, op.value)) : this.#afterPut(ref, op.value);
+    }
     if (op.kind === 'scratch') return this.#scratch(op);
     return this.#get(op.ref, op.take === true);
   }
 
-  async #put(value: unknown, transfer: boolean): Promise<unknown> {
-    const ref = await this.#env.store.put(value, this, transfer ? { transfer } : undefined);
+  #afterPut(ref: Ref, value: unknown): Ref {
     this.#bytesPut += ref.bytes;
     this.#stepRefs.add(ref.$ref); // a get of it later in this step is the same memory
     this.#inHand(Math.max(0, ref.bytes - this.#scratchIn(value)));
@@ -169,9 +173,14 @@ export class Unit implements Borrower {
     if (this.#stepBytes > this.#env.stats.peakStepBytes) this.#env.stats.peakStepBytes = this.#stepBytes;
   }
 
-  async #carryOut(action: () => unknown): Promise<Reply> {
+  #carryOut(op: PutOp | GetOp | ScratchOp): Reply | Promise<Reply> {
     try {
-      return { ok: true, value: await action() };
+      const value = this.#primitive(op);
+      if (!(value instanceof Promise)) return { ok: true, value };
+      return value.then(
+        (v: unknown): Reply => ({ ok: true, value: v }),
+        (error: unknown): Reply => ({ ok: false, error }),
+      );
     } catch (error) {
       return { ok: false, error };
     }
@@ -200,17 +209,21 @@ export class Unit implements Borrower {
     this.#env.emit({ type: 'unit-started', path: this.path });
   }
 
-  /** Ends the step: verify-mode checks turn any pause into a failure of this unit. */
-  async #end(pause: Pause): Promise<Pause> {
+  /** Ends the step: verify-mode checks turn any pause into a failure of this unit. Answers at once unless it must cancel the generator. */
+  #end(pause: Pause): Pause | Promise<Pause> {
     this.#stepBytes = 0;
-    this.#stepRefs.clear();
-    this.#stepScratch.clear();
+    if (this.#stepRefs.size > 0) this.#stepRefs.clear();
+    if (this.#stepScratch.size > 0) this.#stepScratch.clear();
     const violation = this.#env.store.endStep(this, leavingAt(pause));
     if (this.#abort.signal.aborted) return pause; // cancelled mid-step: `cancel()` reports it
     if (violation && pause.kind !== 'failed') {
-      await this.#activator?.cancel();
-      pause = { kind: 'failed', error: violation, site: pause.site };
+      const failed: Pause = { kind: 'failed', error: violation, site: pause.site };
+      return Promise.resolve(this.#activator?.cancel()).then(() => this.#ended(failed));
     }
+    return this.#ended(pause);
+  }
+
+  #ended(pause: Pause): Pause {
     if (pause.kind === 'returned' || pause.kind === 'failed') this.#env.store.endUnit?.(this);
     this.#report(pause);
     return pause;

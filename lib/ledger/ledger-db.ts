@@ -1,5 +1,6 @@
-import Database from 'better-sqlite3';
+import type Database from 'better-sqlite3';
 import { existsSync, readdirSync, renameSync, rmSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { codeOf, ErrorCode, SkyloomError } from '../errors.ts';
 import { checkLedgerFiles } from './ledger-files.ts';
@@ -22,6 +23,9 @@ CREATE TABLE IF NOT EXISTS replies (
   path TEXT NOT NULL, number INTEGER NOT NULL, digest TEXT NOT NULL, PRIMARY KEY (path, number));
 `;
 
+/** better-sqlite3, required when a ledger is opened: importing skyloom (every worker host does) must not load it. */
+const sqlite = (): typeof Database => createRequire(import.meta.url)('better-sqlite3') as typeof Database;
+
 export const ledgerFile = (runDir: string): string => join(runDir, 'ledger.sqlite');
 
 /**
@@ -43,7 +47,7 @@ export class LedgerDb {
 
   /** Creates (or reopens, to resume) the ledger of `runDir`. */
   static create(runDir: string, flushMs = 25): LedgerDb {
-    const db = new Database(ledgerFile(runDir));
+    const db = new (sqlite())(ledgerFile(runDir));
     db.pragma('journal_mode = WAL');
     db.pragma('synchronous = NORMAL');
     db.exec(schema);
@@ -59,7 +63,7 @@ export class LedgerDb {
     const file = ledgerFile(runDir);
     const fresh = `${file}.new`;
     for (const suffix of ['', '-wal', '-shm']) rmSync(fresh + suffix, { force: true });
-    const db = new LedgerDb(new Database(fresh), flushMs);
+    const db = new LedgerDb(new (sqlite())(fresh), flushMs);
     try {
       db.db.pragma('journal_mode = WAL');
       db.db.exec(schema);
@@ -81,7 +85,7 @@ export class LedgerDb {
     checkLedgerFiles(runDir, file, options);
     let db: Database.Database | undefined;
     try {
-      db = new Database(file, { readonly: options.readonly ?? false, fileMustExist: true });
+      db = new (sqlite())(file, { readonly: options.readonly ?? false, fileMustExist: true });
       if (!options.readonly) db.pragma('journal_mode = WAL');
       const check = db.pragma('quick_check', { simple: true });
       if (check !== 'ok') throw new SkyloomError(ErrorCode.LedgerDamaged, `${runDir}: ledger.sqlite fails SQLite's integrity check (${String(check)}); ${recoverable(runDir)}`);

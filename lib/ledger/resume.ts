@@ -1,5 +1,6 @@
 import { ErrorCode, SkyloomError } from '../errors.ts';
-import { start, type Job, type StartOptions } from '../run.ts';
+import type { Job } from '../run.ts';
+import { start, type StartOptions } from './keep-ledger.ts';
 import { LedgerDb } from './ledger-db.ts';
 import { loadAlgorithm } from './load-algorithm.ts';
 import { ObjectStore } from './object-store.ts';

@@ -16,6 +16,7 @@ export function forEachBuffer(value: unknown, visit: (buffer: ArrayBufferLike) =
 
 /** Calls `visit` with every ref handle inside `value` (refs are not walked into). Never throws. */
 export function forEachRef(value: unknown, visit: (ref: Ref) => void): void {
+  if (typeof value !== 'object' || value === null || ArrayBuffer.isView(value)) return; // no refs: no walk
   walk(value, new Set(), () => {}, () => {}, visit);
 }
 
@@ -25,6 +26,7 @@ export function forEachRef(value: unknown, visit: (ref: Ref) => void): void {
  * the rest.
  */
 export function storeBytes(value: unknown): number {
+  if (ArrayBuffer.isView(value)) return byteLengthOf(value.buffer); // the usual put: its buffer, whole
   let bytes = 0;
   const buffers = new Set<ArrayBufferLike>();
   const onBinary = (part: BinaryPart): void => {

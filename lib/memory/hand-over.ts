@@ -13,6 +13,8 @@ import { encodeForSpill } from './spill-codec.ts';
 
 /** Why `value`'s structure cannot be handed over (what was expected, what was got), or undefined. Never throws. */
 export function transferProblem(value: unknown): { readonly expected: string; readonly got: string } | undefined {
+  // A typed array over an ordinary ArrayBuffer (the usual put) encodes to a bare marker: no need to try.
+  if (ArrayBuffer.isView(value) && !(value instanceof DataView) && value.buffer instanceof ArrayBuffer) return undefined;
   const encoded = encodeForSpill(value);
   if (!encoded.ok) return { expected: 'plain data (objects, arrays, Maps, Sets, typed arrays)', got: encoded.reason };
   return undefined;
@@ -20,6 +22,8 @@ export function transferProblem(value: unknown): { readonly expected: string; re
 
 /** The distinct ArrayBuffers of a value (detached ones too, not SharedArrayBuffers), in walk order. Never throws. */
 export function buffersOf(value: unknown): ArrayBuffer[] {
+  if (typeof value !== 'object' || value === null) return [];
+  if (ArrayBuffer.isView(value)) return value.buffer instanceof ArrayBuffer ? [value.buffer] : []; // the usual put: no walk
   const buffers = new Set<ArrayBuffer>();
   forEachBuffer(value, (buffer) => {
     if (buffer instanceof ArrayBuffer) buffers.add(buffer);

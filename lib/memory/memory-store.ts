@@ -53,6 +53,8 @@ export class MemoryStore implements Store {
   /** Refs freed while a running step borrows them: forgotten when the last such step ends. */
   readonly #doomed = new Set<string>();
   readonly #verify: boolean;
+  /** Frozen values already passed to `share`. */
+  readonly #shared = new WeakSet<object>();
   readonly #prefix: string;
   #next = 0;
   #bytes = 0;
@@ -98,7 +100,7 @@ export class MemoryStore implements Store {
     this.#pin(borrower.path, id);
     if (owned) {
       this.#ownership.adopt(id, frozen, borrower.path);
-      for (const buffer of buffersOf(frozen)) this.#inHand.get(borrower.path)?.delete(buffer); // now the ref's
+      if (this.#verify) for (const buffer of buffersOf(frozen)) this.#inHand.get(borrower.path)?.delete(buffer); // now the ref's (only verify mode tracks what is in hand)
     } else this.#ownership.putOrdinary(id, borrower.path);
     this.#bytes += bytes;
     if (this.#bytes > this.#peak) this.#peak = this.#bytes;
@@ -120,12 +122,13 @@ export class MemoryStore implements Store {
     if (!isRef(ref)) throw new SkyloomTypeError('take(ref)', 'a Ref returned by put()', describeValue(ref), { unitPath: borrower.path });
     const id = ref.$ref;
     const value = this.#valueOf(id, borrower.path);
-    const mine = this.#borrowing.get(borrower.path)?.filter((b) => b === id).length ?? 0;
+    let mine = 0;
+    for (const b of this.#borrowing.get(borrower.path) ?? []) if (b === id) mine++;
     this.#ownership.checkTake(id, borrower.path, (this.#pins.get(id) ?? 0) > mine);
     this.#pins.delete(id); // this unit's own pins end with the ref
     this.#remove(id);
     this.#ownership.taken(id, value, borrower.path);
-    this.#holdInHand(borrower.path, buffersOf(value));
+    if (this.#verify) this.#holdInHand(borrower.path, buffersOf(value));
     return value;
   }
 
@@ -138,8 +141,8 @@ export class MemoryStore implements Store {
   endStep(borrower: Borrower, leaving?: unknown): SkyloomError | undefined {
     let violation = this.#pristine?.endStep(borrower.path);
     if (leaving !== undefined) {
-      violation ??= this.#expired.passedOn(leaving, borrower.path);
-      this.#ownership.share(leaving);
+      if (this.#verify) violation ??= this.#expired.passedOn(leaving, borrower.path); // only verify mode ends leases
+      this.share(leaving);
     }
     const ids = this.#unpin(borrower.path);
     if (this.#verify) this.#endLeases(borrower, ids);
@@ -156,6 +159,13 @@ export class MemoryStore implements Store {
   }
 
   share(value: unknown): void {
+    if (typeof value !== 'object' || value === null) return;
+    // A frozen value shared once stays shared (its parts cannot change): a central result handed to
+    // every member of a big group is walked once, not once per member.
+    if (Object.isFrozen(value)) {
+      if (this.#shared.has(value)) return;
+      this.#shared.add(value);
+    }
     this.#ownership.share(value);
   }
 

@@ -171,7 +171,7 @@ class ClusterGroupDriver implements GroupDriver {
     const spec = member.started ? undefined : this.#specs[i];
     member.started = true;
     member.stepping = true;
-    const running = member.host.call((api) => api.step(this.paths[i] as string, reply, spec)).finally(() => {
+    const running = member.host.step({ path: this.paths[i] as string, reply, ...(spec ? { spec } : {}) }).finally(() => {
       member.stepping = false;
       this.#release(member);
     });

@@ -14,7 +14,8 @@ import type { Emit } from '../../lib/events.ts';
 import type { StatsRecorder } from '../../lib/stats.ts';
 import type { HostGauge } from './host-gauge.ts';
 import type { HostLink, LaunchedHost } from './host-launcher.ts';
-import type { HostAnswer, HostApi } from './protocol.ts';
+import type { HostAnswer, HostApi, StepRequest, WirePause } from './protocol.ts';
+import { StepBatch } from './step-batch.ts';
 
 /** Where hosts' reports go: the run's `emit` and stats. */
 export interface HostSink {
@@ -42,6 +43,7 @@ export class HostHandle {
   /** The work the host was stopped for, and the error that work fails with (given its unit path). */
   #culprit: { readonly token: number; readonly failure: (path: string) => SkyloomError } | undefined;
   #calls = 0;
+  readonly #steps = new StepBatch((requests) => this.call((api) => api.steps(requests)));
 
   constructor(id: number, launched: LaunchedHost, sink: HostSink, onLost: (host: HostHandle) => void) {
     this.id = id;
@@ -79,6 +81,14 @@ export class HostHandle {
     }
     this.#lossWatchers.add(listener);
     return () => this.#lossWatchers.delete(listener);
+  }
+
+  /**
+   * Runs a unit step on the host, sent with the other steps asked of this host in the same turn (one
+   * message per host per phase). Rejects with `SKY_HOST_LOST` if the host is or gets lost.
+   */
+  step(request: StepRequest): Promise<WirePause> {
+    return this.#steps.step(request);
   }
 
   /** Calls the host and reports its answer's events and stats. Rejects with `SKY_HOST_LOST` if the host is or gets lost. */

@@ -31,7 +31,7 @@ import type { HostGauge } from './host-gauge.ts';
 import { HostStore } from './host-store.ts';
 import { ResidentByUnit } from './resident-by-unit.ts';
 import { loadAlgorithm } from './load-algorithm.ts';
-import { refPrefix, type HostAnswer, type HostConfig, type StatsDelta, type WirePause, type WireReply, type WireSpec } from './protocol.ts';
+import { refPrefix, type HostAnswer, type HostConfig, type StatsDelta, type StepRequest, type WirePause, type WireReply, type WireSpec } from './protocol.ts';
 import { copyForTransfer, type Transferable } from './transfer-copy.ts';
 
 export class Host {
@@ -71,8 +71,12 @@ export class Host {
    * Steps run one at a time on a host, as in laptop mode: the thread could not run two at once anyway,
    * and a memory budget then bounds what one step pins, not what interleaved steps pin together.
    */
-  async step(path: string, reply: WireReply, spec?: WireSpec): Promise<HostAnswer<WirePause>> {
-    const turn = this.#turn.then(() => this.#step(path, reply, spec));
+  async steps(requests: readonly StepRequest[]): Promise<HostAnswer<WirePause[]>> {
+    const turn = this.#turn.then(async () => {
+      const pauses: WirePause[] = [];
+      for (const { path, reply, spec } of requests) pauses.push(await this.#step(path, reply, spec));
+      return pauses;
+    });
     this.#turn = turn.then(noop, noop);
     return this.#answer(await turn);
   }

@@ -7,7 +7,8 @@
  */
 import type { WireError } from '../../lib/error-wire.ts';
 import type { RunEventBody } from '../../lib/events.ts';
-import type { FailurePolicy, Primitive } from '../../lib/primitive.ts';
+import type { FailurePolicy } from '../../lib/primitive.ts';
+import type { PrimitiveCount } from '../../lib/stats.ts';
 
 /** A unit to start on a host: what `UnitSpec` is, with the algorithm as a module address. */
 export interface WireSpec {
@@ -45,7 +46,7 @@ export type WirePause =
 /** Counters a host bumped since its previous answer. */
 export interface StatsDelta {
   readonly units: number;
-  readonly primitives: Readonly<Record<Primitive['kind'], number>>;
+  readonly primitives: Readonly<Record<PrimitiveCount, number>>;
   /** Most bytes one step on the host had in hand (see `RunStats.peakStepBytes`). */
   readonly peakStepBytes: number;
 }
@@ -59,10 +60,21 @@ export interface HostAnswer<T> {
   readonly peakBytes: number;
 }
 
+/** One unit step the coordinator asks of a host: start the unit (with `spec`) or resume it with `reply`. */
+export interface StepRequest {
+  readonly path: string;
+  readonly reply: WireReply;
+  readonly spec?: WireSpec;
+}
+
 /** What a host runs for the coordinator (exposed with comlink on the host port). */
 export interface HostApi {
-  /** Starts the unit (with `spec`) or resumes it with `reply`, and runs it to its next scatter, gather or end. */
-  step(path: string, reply: WireReply, spec?: WireSpec): Promise<HostAnswer<WirePause>>;
+  /**
+   * Runs each requested unit, one after the other, to its next scatter, gather or end; answers their
+   * pauses in request order. The coordinator sends every step of a phase that goes to one host in one
+   * call: a message each way per host per phase, not per member (see `step-batch.ts`).
+   */
+  steps(requests: readonly StepRequest[]): Promise<HostAnswer<WirePause[]>>;
   /** Runs the central function `path` holds at its current gather on `values`, the gathered values of `members`. */
   central(path: string, values: readonly unknown[], members: readonly number[]): Promise<HostAnswer<WireReply>>;
   cancel(path: string): Promise<HostAnswer<null>>;

@@ -24,7 +24,7 @@ export async function serveHost(config: HostConfig, hostEndpoint: Comlink.Endpoi
   let finish!: () => void;
   const finished = new Promise<void>((resolve) => (finish = resolve));
   const api: HostApi = {
-    step: (path, reply, spec) => host.step(path, reply, spec),
+    steps: (requests) => host.steps(requests),
     central: (path, values, members) => host.central(path, values, members),
     cancel: (path) => host.cancel(path),
     read: async (refId) => {

@@ -51,6 +51,18 @@ describe('start', () => {
     expect(late.at(-1)).toMatchObject({ type: 'unit-finished', path: 'root' });
   });
 
+  it('keeps, by default, a window bounded by bytes: a long run keeps its last events, not all of them', async () => {
+    // Each unit of 2,000 emits ~5 events of ~200 bytes (estimated): ~2 MB in all, kept in a 64 KB window.
+    const job = start(parent, 2_000, { runner, eventWindowBytes: 64 * 1024 });
+    const { events } = await job.result;
+    expect(events.length).toBeGreaterThan(100);
+    expect(events.length).toBeLessThan(64 * 1024 / 160); // no event is estimated under 160 bytes
+    expect(events.at(-1)).toMatchObject({ type: 'unit-finished', path: 'root' });
+    const late: RunEvent[] = await firstValueFrom(from(job.events).pipe(toArray()));
+    expect(late).toEqual(events);
+    expect(() => start(parent, 1, { runner, eventWindowBytes: 0 })).toThrow(/eventWindowBytes: expected a positive integer/);
+  });
+
   it('tells the job’s run directory: the one given, or a fresh one under the temp directory', async () => {
     const given = start(parent, 1, { runner, runDir: join(tmpdir(), 'skyloom-given') });
     expect(given.runDir).toBe(join(tmpdir(), 'skyloom-given'));

@@ -85,7 +85,8 @@ describe('resume', () => {
   it('refuses to start a new run in a directory that already holds one', async () => {
     const runDir = freshDir();
     await run(visits, input, { runner, runDir, ledger: true });
-    expect(() => run(visits, input, { runner, runDir, ledger: true })).toThrow(/already holds a run/);
+    // The ledger is opened (and its modules loaded) once the run starts: the refusal rejects the result.
+    await expect(run(visits, input, { runner, runDir, ledger: true })).rejects.toThrow(/already holds a run/);
   });
 
   it('refuses a run recorded by an incompatible version, and a changed algorithm unless forced', async () => {

@@ -141,7 +141,10 @@ describe('clusterRunner', () => {
     const runner = clusterRunner({ workers: 2, resourceLimits: { maxOldGenerationSizeMb: 48, maxYoungGenerationSizeMb: 8 } });
     const error = await failureOf(run(crashingRoot, { crashAt: 3, how: 'oom', catchIt: false }, opts(runner)));
     const member = error.cause as typeof error;
-    expect(member.unitPath).toBe('root/crashingChild:3'); // the root's host (host 0) survives: only units of host 1 fail
+    // The root's host (host 0, members 0 and 2) survives: only units of host 1 (members 1 and 3) fail.
+    // Member 1's last step ran in the same batch as member 3's (one message per host per phase): if the
+    // host dies before it answers the batch, member 1's result is lost with it and member 1 fails first.
+    expect(['root/crashingChild:1', 'root/crashingChild:3']).toContain(member.unitPath);
     expect((member.cause as typeof error).code).toBe(ErrorCode.HostLost);
     expect((member.cause as Error).message).toMatch(/out of memory|exited/i);
   });
