@@ -7,7 +7,7 @@ import { writeFileSync } from 'node:fs';
 import { makeDirectory } from '../lib/make-directory.ts';
 import { join } from 'node:path';
 import { cameraPixels, cameraPresets, processVisits, sensorPlacements, type FailedSensor, type VisitsInput, type VisitResult } from '../algorithms/index.ts';
-import { codeOf, start, tuneMalloc, type Job, type Runner, type RunResult } from '../lib/index.ts';
+import { codeOf, ErrorCode, start, tuneMalloc, type Job, type Runner, type RunResult } from '../lib/index.ts';
 import { readRecordedRun, resume } from '../lib/ledger/resume.ts';
 import { formatBytes, formatMs, formatTable } from './format.ts';
 import { checkMemory, type RunOptions } from './options.ts';
@@ -18,6 +18,9 @@ import { writeReport } from './report-command.ts';
 import { createRunner } from './runner-factory.ts';
 import { describeMemory, memoryPlan } from './memory-plan.ts';
 import { accuracyTargetsText, visitReports, type VisitReport } from './visit-report.ts';
+
+/** Codes of a run refused before anything ran: its directory, its ledger or its lock. */
+const neverStarted = new Set<string>([ErrorCode.DirectoryUnusable, ErrorCode.RunLocked, ErrorCode.LedgerDamaged, ErrorCode.RunNotStarted, ErrorCode.NotARun, ErrorCode.RunIncompatible, ErrorCode.AlgorithmChanged]);
 
 export interface RunSummary {
   /** The run directory (ledger, spill files). */
@@ -84,6 +87,9 @@ export async function runCommand(given: RunOptions): Promise<number> {
     result = await job.result;
   } catch (error) {
     progress?.stop();
+    // Refused before anything ran (the ledger is opened asynchronously, so its refusals arrive here):
+    // the command reports them as it reports refusals thrown at once.
+    if (neverStarted.has(codeOf(error) ?? '')) throw error;
     process.stderr.write(`skyloom: run failed: ${describeError(error)}\n`);
     if (options.report) await reportOf(job.runDir, options.out);
     return 1;

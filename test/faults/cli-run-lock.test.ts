@@ -59,8 +59,9 @@ describe('the run lock', () => {
     const holder = spawn(process.execPath, ['-e', 'setTimeout(() => {}, 60000)'], { stdio: 'ignore' });
     try {
       writeFileSync(runLockFile(dir), JSON.stringify({ pid: holder.pid, host: hostname(), started: new Date().toISOString() }));
-      await expect(resume(dir, { runner })).rejects.toMatchObject({ code: ErrorCode.RunLocked, message: expect.stringContaining(`process ${holder.pid}`) });
-      expect(() => start(visits, input, { runner, runDir: join(dir), ledger: true })).toThrow(expect.objectContaining({ code: ErrorCode.RunLocked }));
+      // the ledger (and its lock) is opened before the runner starts, asynchronously: a refusal rejects the result
+      await expect(resume(dir, { runner }).then((job) => job.result)).rejects.toMatchObject({ code: ErrorCode.RunLocked, message: expect.stringContaining(`process ${holder.pid}`) });
+      await expect(start(visits, input, { runner, runDir: join(dir), ledger: true }).result).rejects.toMatchObject({ code: ErrorCode.RunLocked });
       const cli = skyloom(['run', '--resume', dir, '--no-progress']);
       expect(cli.code).toBe(1);
       expect(cli.stderr).toMatch(new RegExp(`\\[SKY_RUN_LOCKED\\] .* in use by process ${holder.pid}`));
@@ -77,9 +78,13 @@ describe('the run lock', () => {
     process.env.SKYLOOM_TEST_FAIL = 'root/visit:1/sensor:1';
     await expect(run(visits, slow, { runner, runDir: dir, ledger: true })).rejects.toMatchObject({ code: ErrorCode.UnitFailed });
     delete process.env.SKYLOOM_TEST_FAIL;
-    const first = await resume(dir, { runner });
-    await expect(resume(dir, { runner })).rejects.toMatchObject({ code: ErrorCode.RunLocked });
-    expect((await first.result).output).toEqual((await run(visits, slow, { runner })).output);
+    // Both at once: whichever opens the ledger first runs, the other is refused (its result rejects).
+    const outcomes = await Promise.allSettled([resume(dir, { runner }).then((job) => job.result), resume(dir, { runner }).then((job) => job.result)]);
+    const ran = outcomes.filter((o) => o.status === 'fulfilled');
+    const refused = outcomes.filter((o): o is PromiseRejectedResult => o.status === 'rejected');
+    expect(ran).toHaveLength(1);
+    expect(refused.map((o) => (o.reason as { code?: string }).code)).toEqual([ErrorCode.RunLocked]);
+    expect((ran[0] as PromiseFulfilledResult<{ output: unknown }>).value.output).toEqual((await run(visits, slow, { runner })).output);
     expect(existsSync(runLockFile(dir))).toBe(false);
   });
 });
