@@ -28,7 +28,8 @@ export interface ClusterRunnerOptions {
    * The longest one step of a unit (its code between two pauses) or one central function may run, in
    * milliseconds: over it, the unit fails with `SKY_STEP_TIMEOUT` and its worker thread is terminated
    * and replaced (its other units fail with `SKY_HOST_LOST`, and are retried under `retries`). A
-   * scatter's `stepTimeoutMs` overrides it for the groups under it. Default: no limit.
+   * scatter's `stepTimeoutMs` overrides it for the groups under it. Default: 30 minutes, so a member
+   * that never yields or never settles ends the run instead of hanging it; `Infinity`: no limit.
    */
   readonly stepTimeoutMs?: number;
   /**
@@ -52,12 +53,16 @@ export interface ClusterSettings {
   readonly hostMemoryLimit: number | undefined;
 }
 
+/** The step timeout when none is given: long for any step of the shipped algorithms (seconds), short of forever. */
+export const defaultStepTimeoutMs = 30 * 60_000;
+
 export function clusterSettings(options: ClusterRunnerOptions): ClusterSettings {
   if (typeof options !== 'object' || options === null) throw new SkyloomTypeError('clusterRunner(options)', 'an options object', describeValue(options));
-  const { workers = availableParallelism(), retries = 0, memoryBudget, resourceLimits, stepTimeoutMs } = options;
-  if (stepTimeoutMs !== undefined && !(typeof stepTimeoutMs === 'number' && stepTimeoutMs > 0 && Number.isFinite(stepTimeoutMs))) {
-    throw new SkyloomTypeError('clusterRunner stepTimeoutMs', 'a positive number of milliseconds', describeValue(stepTimeoutMs));
+  const { workers = availableParallelism(), retries = 0, memoryBudget, resourceLimits, stepTimeoutMs: timeout = defaultStepTimeoutMs } = options;
+  if (!(typeof timeout === 'number' && timeout > 0 && !Number.isNaN(timeout))) {
+    throw new SkyloomTypeError('clusterRunner stepTimeoutMs', 'a positive number of milliseconds (Infinity: no limit)', describeValue(timeout));
   }
+  const stepTimeoutMs = Number.isFinite(timeout) ? timeout : undefined;
   if (!Number.isSafeInteger(workers) || workers < 1) throw new SkyloomTypeError('clusterRunner workers', 'a positive integer', describeValue(workers));
   if (!Number.isSafeInteger(retries) || retries < 0) throw new SkyloomTypeError('clusterRunner retries', 'a non-negative integer', describeValue(retries));
   if (resourceLimits !== undefined && (typeof resourceLimits !== 'object' || resourceLimits === null)) {
