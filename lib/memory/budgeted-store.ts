@@ -5,6 +5,7 @@ import { ErrorCode, SkyloomError, SkyloomTypeError } from '../errors.ts';
 import type { Emit } from '../events.ts';
 import { deepFreeze } from '../freeze.ts';
 import { buffersOf } from './hand-over.ts';
+import { HeldBuffers } from './held-buffers.ts';
 import { Ownership } from './ownership.ts';
 import { MemoryPolicy } from './memory-policy.ts';
 import { PristineLedger } from './pristine.ts';
@@ -60,11 +61,8 @@ export class BudgetedStore implements Store {
    * policy drops one meanwhile (a step may put more than the budget) its memory is not recycled.
    */
   readonly #fresh = new Map<string, Set<string>>();
-  /**
-   * Per unit, buffers it has in hand outside any entry in its current step (values it took, scratch
-   * arrays): counted as resident until it puts them or its step ends (then they are recycled).
-   */
-  readonly #held = new Map<string, { bytes: number; buffers: Map<ArrayBuffer, number> }>();
+  /** Buffers units have in hand (taken values, scratch arrays): resident until put, recycled at the pause. */
+  readonly #held = new HeldBuffers();
   /** Refs found unreachable while pinned: freed when their step ends. */
   readonly #doomed = new Set<string>();
   readonly #emit: Emit;
@@ -213,7 +211,7 @@ export class BudgetedStore implements Store {
       violation ??= this.#expired.passedOn(leaving, borrower.path);
       this.#ownership.share(leaving);
     }
-    const held = this.#held.has(borrower.path);
+    const held = this.#held.holds(borrower.path);
     this.#releaseHeld(borrower);
     if (held) this.#reportMemory(); // the run report's scratch/taken line falls back at the pause
     const fresh = this.#fresh.get(borrower.path);
@@ -333,26 +331,14 @@ export class BudgetedStore implements Store {
 
   /** `path` has `value`'s buffers in hand (taken or scratch): counted as resident until put or its pause. */
   #hold(path: string, value: unknown, bytes: number): void {
-    let held = this.#held.get(path);
-    if (!held) this.#held.set(path, (held = { bytes: 0, buffers: new Map() }));
-    for (const buffer of buffersOf(value)) held.buffers.set(buffer, buffer.byteLength);
-    held.bytes += bytes;
+    this.#held.hold(path, value, bytes);
     this.#spill.hold(bytes);
     this.#reportMemory();
   }
 
   /** A put the store owns of buffers its unit had in hand: their bytes move from held to the new entry. */
   #putBack(path: string, value: unknown): void {
-    const held = this.#held.get(path);
-    if (!held) return;
-    let bytes = 0;
-    for (const buffer of buffersOf(value)) {
-      bytes += held.buffers.get(buffer) ?? 0;
-      held.buffers.delete(buffer);
-    }
-    bytes = Math.min(bytes, held.bytes);
-    held.bytes -= bytes;
-    this.#spill.hold(-bytes);
+    this.#spill.hold(-this.#held.putBack(path, value));
   }
 
   /**
@@ -361,11 +347,10 @@ export class BudgetedStore implements Store {
    * (gathered, returned) are no longer counted: the garbage collector frees them when their holders go.
    */
   #releaseHeld(borrower: Borrower): void {
-    const held = this.#held.get(borrower.path);
+    const held = this.#held.release(borrower.path);
     if (!held) return;
-    this.#held.delete(borrower.path);
     this.#spill.hold(-held.bytes);
-    const loose = [...held.buffers.keys()].filter((b) => !this.#ownership.isOwned(b) && !this.#ownership.isShared(b));
+    const loose = held.buffers.filter((b) => !this.#ownership.isOwned(b) && !this.#ownership.isShared(b));
     if (loose.length === 0) return;
     if (!this.#verify) return this.#spill.giveSpare(loose);
     this.#expired.expire(borrower.path, 'a scratch array or taken value', borrower.site, loose);
@@ -396,8 +381,6 @@ export class BudgetedStore implements Store {
 
   /** A `memory` event: resident, spilled, the budget, and what units hold as scratch arrays and taken values. */
   #reportMemory(): void {
-    let held = 0;
-    for (const h of this.#held.values()) held += h.bytes;
-    this.#emit({ type: 'memory', resident: this.#spill.residentBytes, spilled: this.#spill.diskBytes, budget: this.budget, held, returned: returnedUncollected() });
+    this.#emit({ type: 'memory', resident: this.#spill.residentBytes, spilled: this.#spill.diskBytes, budget: this.budget, held: this.#held.bytes, returned: returnedUncollected() });
   }
 }

@@ -30,7 +30,7 @@ interface Koffi {
 
 let loaded: { readonly koffi: Koffi; readonly madvise: Madvise } | null | undefined;
 /** This thread's buffers whose pages went back (and how many bytes): V8 counts them until it collects them. */
-let letGo: { readonly buffer: WeakRef<ArrayBuffer>; readonly bytes: number }[] = [];
+const letGo: { readonly buffer: WeakRef<ArrayBuffer>; readonly bytes: number }[] = [];
 
 /**
  * Bytes this thread gave back to the kernel from buffers V8 has not collected yet:
@@ -38,9 +38,15 @@ let letGo: { readonly buffer: WeakRef<ArrayBuffer>; readonly bytes: number }[] =
  * Never throws.
  */
 export function returnedUncollected(): number {
-  letGo = letGo.filter((entry) => entry.buffer.deref() !== undefined);
+  // Compacted in place: every memory event asks, so no array is made per call.
   let bytes = 0;
-  for (const entry of letGo) bytes += entry.bytes;
+  let kept = 0;
+  for (const entry of letGo) {
+    if (entry.buffer.deref() === undefined) continue;
+    letGo[kept++] = entry;
+    bytes += entry.bytes;
+  }
+  letGo.length = kept;
   return bytes;
 }
 
