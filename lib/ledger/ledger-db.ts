@@ -29,6 +29,14 @@ const sqlite = (): typeof Database => createRequire(import.meta.url)('better-sql
 export const ledgerFile = (runDir: string): string => join(runDir, 'ledger.sqlite');
 
 /**
+ * SQLite's page cache of a ledger being written, in KiB (as a negative `cache_size`). The ledger is
+ * appended to and rarely read during a run, so a small cache costs nothing; better-sqlite3's default
+ * (16,000 KiB) grew the process by 7 MB over 80,000 rows and would grow it by up to 16 MB on a long
+ * run, outside the memory budget.
+ */
+const pageCacheKiB = -256;
+
+/**
  * The run ledger's database (better-sqlite3, WAL), written only by the coordinating thread. Writes are
  * queued and committed together in one transaction every `flushMs` (or when `flush()` is called), so
  * recording costs little; a crash loses at most the last batch, never leaves a half-written one.
@@ -50,6 +58,7 @@ export class LedgerDb {
     const db = new (sqlite())(ledgerFile(runDir));
     db.pragma('journal_mode = WAL');
     db.pragma('synchronous = NORMAL');
+    db.pragma(`cache_size = ${pageCacheKiB}`);
     db.exec(schema);
     return new LedgerDb(db, flushMs);
   }
@@ -87,6 +96,7 @@ export class LedgerDb {
     try {
       db = new (sqlite())(file, { readonly: options.readonly ?? false, fileMustExist: true });
       if (!options.readonly) db.pragma('journal_mode = WAL');
+      if (!options.readonly) db.pragma(`cache_size = ${pageCacheKiB}`);
       const check = db.pragma('quick_check', { simple: true });
       if (check !== 'ok') throw new SkyloomError(ErrorCode.LedgerDamaged, `${runDir}: ledger.sqlite fails SQLite's integrity check (${String(check)}); ${recoverable(runDir)}`);
     } catch (error) {
