@@ -1,6 +1,6 @@
 // The baseline probe, run as its own process by `baseline.ts` the way the main job runs (npm start's
 // environment and node flags, plain node, the compiled copy `cli/bin.mjs` runs): loads what
-// `skyloom run` loads (the CLI's modules, lib, the algorithms, the runners), runs nothing, idles
+// `skyloom run` loads (the CLI's modules, lib, the algorithms, the runners, skyloom's native addons), runs nothing, idles
 // briefly so start-up garbage can be collected, and prints its own VmRSS and VmHWM as JSON on stdout.
 //
 //   node bench/scale/loaded-process.mjs [--workers N]
@@ -9,6 +9,7 @@
 // (every worker loads skyloom and the algorithms), and the figure to use is VmHWM: the workers are
 // terminated when the run ends, so VmRSS after it no longer holds them.
 import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
@@ -20,6 +21,14 @@ await compiled('cli/main.js');
 const { run } = await compiled('lib/index.js');
 await compiled('algorithms/index.js');
 const { clusterRunner } = await compiled('runners/index.js');
+
+// skyloom's two native addons, which it loads lazily and every `skyloom run` loads: koffi (madvise, at
+// the first buffer the store lets go of) and better-sqlite3 (the ledger). Loaded here the same way,
+// without running anything: their code is part of the process with skyloom loaded (~+3 MB).
+const { returnPages } = await compiled('lib/memory/return-pages.js');
+returnPages(new ArrayBuffer(1 << 16));
+const Database = createRequire(`${build}/lib/ledger/ledger-db.js`)('better-sqlite3');
+new Database(':memory:').close();
 
 const { values } = parseArgs({ options: { workers: { type: 'string', default: '0' } } });
 const workers = Number(values.workers);
