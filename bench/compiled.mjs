@@ -21,4 +21,5 @@ if (!name) {
 const tsc = createRequire(import.meta.url).resolve('typescript/bin/tsc');
 execFileSync(process.execPath, [tsc, '-p', join(root, 'tsconfig.bench.json')], { stdio: 'inherit' });
 copyFileSync(join(root, 'package.json'), join(root, '.bench-dist', 'package.json')); // type: module, and the version the ledger reads
-execFileSync(process.execPath, [join(root, '.bench-dist', 'bench', `${name}.js`), ...args], { stdio: 'inherit' });
+// Node flags given to this script (e.g. --expose-gc) go to the benchmark's process too.
+execFileSync(process.execPath, [...process.execArgv, join(root, '.bench-dist', 'bench', `${name}.js`), ...args], { stdio: 'inherit' });
