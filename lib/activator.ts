@@ -29,6 +29,20 @@ export class Activator {
     return (reply.ok ? this.#gen.next(reply.value) : this.#gen.throw(reply.error)).then(this.#yielded);
   }
 
+  /**
+   * The hot path of a unit's step (`Unit.advance`): resumes the generator with `value` (or throws
+   * `error` into it when `failed`) and hands back the generator's own promise, with no reply object
+   * and no `then` of ours per primitive. The caller checks what it yielded with `yieldedOf`.
+   */
+  next(value: unknown, failed: boolean, error?: unknown): Promise<IteratorResult<unknown, unknown>> {
+    return failed ? this.#gen.throw(error) : this.#gen.next(value);
+  }
+
+  /** What `next` resolved with, as `resume` reports it: a yield of something that is not a primitive is thrown back into the generator (a promise then). */
+  yieldedOf(r: IteratorResult<unknown, unknown>): Yielded | Promise<Yielded> {
+    return this.#yielded(r);
+  }
+
   readonly #yielded = (r: IteratorResult<unknown, unknown>): Yielded | Promise<Yielded> => {
     if (r.done) return { done: true, value: r.value };
     if (!isPrimitive(r.value)) return this.#gen.throw(notAPrimitive(r.value)).then(this.#yielded);

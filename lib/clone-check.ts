@@ -6,6 +6,7 @@
  * It does not clone anything and does not decide what to transfer; symbol-keyed properties (dropped by
  * a clone) are not reported. Never throws.
  */
+import { isFlatRecord } from './flat-record.ts';
 
 export interface Uncloneable {
   /** Where the part is, starting at the root name given, e.g. `inputs[3].fit`. */
@@ -31,6 +32,7 @@ const cloneableLeaves: readonly (abstract new (...args: never[]) => unknown)[] =
 export function findUncloneable(value: unknown, root = 'value'): Uncloneable | undefined {
   if ((typeof value !== 'object' && typeof value !== 'function' && typeof value !== 'symbol') || value === null) return undefined; // no walk for the usual
   if (ArrayBuffer.isView(value)) return undefined; // put values, numbers and typed arrays
+  if (typeof value === 'object' && isFlatRecord(value)) return undefined; // a summary or a fit: no walk, no path strings
   return walk(value, root, new Set());
 }
 

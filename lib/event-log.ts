@@ -13,19 +13,30 @@ export interface EventWindow {
 
 /**
  * The run's event log: the last events, bounded by count and by an estimate of their memory, replayed
- * to a subscriber who comes late (then live ones), and returned with the result. One array holds the
- * window (an rxjs `ReplaySubject` would keep a second copy); an rxjs `Subject` carries live events.
+ * to a subscriber who comes late (then live ones), and returned with the result. One window holds
+ * them (an rxjs `ReplaySubject` would keep a second copy); an rxjs `Subject` carries live events.
  *
  * A run of 10,000 units × 8 rounds emits ~200,000 events, so a count alone (it was 1,000,000) let the
  * window grow to hundreds of MB on big runs: the byte bound is what keeps it in proportion.
- * It does not cover persisting events (the ledger's timeline does).
+ *
+ * The window keeps what it is given, not event objects: the two events of every step
+ * (`unit-resumed`, `unit-paused`, the bulk of a big run's events) as their type, path and site, and
+ * any other event's body as it came; the `RunEvent` objects (body and `t`) are built when someone
+ * reads them (a subscriber, `kept()`). Every kept event outlives many young-generation collections,
+ * so an object per event made every one of them copy it (measured: ~3 µs per unit-round of 4
+ * primitives at N=1,024, of ~35 µs of skyloom's own cost). It does not cover persisting events (the
+ * ledger's timeline does).
  */
 export class EventLog {
   readonly stream: EventStream<RunEvent>;
   readonly #live = new Subject<RunEvent>();
-  /** The window: `#kept[#head..]`; trimmed in chunks so emitting stays O(1) amortised. */
-  readonly #kept: RunEvent[] = [];
-  readonly #sizes: number[] = [];
+  /**
+   * The window, three slots an event from `#head`: a step event's type, path and site, or any other
+   * event's body and two empty slots. Trimmed in chunks so emitting stays O(1) amortised.
+   */
+  readonly #slots: unknown[] = [];
+  /** Each kept event's `t`, in the order of `#slots` (a double array: no object per number). */
+  readonly #ts: number[] = [];
   #head = 0;
   #bytes = 0;
   #done = false;
@@ -35,34 +46,36 @@ export class EventLog {
   constructor(window: EventWindow) {
     this.#window = window;
     this.stream = new EventStream<RunEvent>((subscriber) => {
-      // Replay, then live: synchronous, so no event falls between the two.
-      for (let i = this.#head; i < this.#kept.length && !subscriber.closed; i++) subscriber.next(this.#kept[i] as RunEvent);
+      for (let i = this.#head; i < this.#ts.length && !subscriber.closed; i++) subscriber.next(this.#event(i));
       if (this.#done) return subscriber.complete();
       return this.#live.subscribe(subscriber);
     });
   }
 
   readonly emit = (body: RunEventBody): void => {
-    const event = { ...body, t: performance.now() - this.#t0 } as RunEvent;
-    const size = eventBytes(event);
-    this.#kept.push(event);
-    this.#sizes.push(size);
-    this.#bytes += size;
-    while (this.#kept.length - this.#head > this.#window.events || (this.#bytes > this.#window.bytes && this.#kept.length - this.#head > 1)) {
-      this.#bytes -= this.#sizes[this.#head] as number;
+    const t = performance.now() - this.#t0;
+    const step = (body.type === 'unit-resumed' || body.type === 'unit-paused') && body.origin === undefined;
+    if (step) this.#slots.push(body.type, body.path, body.site);
+    else this.#slots.push(body, undefined, undefined);
+    this.#ts.push(t);
+    this.#bytes += eventBytes(body);
+    while (this.#ts.length - this.#head > this.#window.events || (this.#bytes > this.#window.bytes && this.#ts.length - this.#head > 1)) {
+      this.#bytes -= this.#sizeAt(this.#head);
       this.#head++;
     }
-    if (this.#head > 1024 && this.#head * 2 > this.#kept.length) {
-      this.#kept.splice(0, this.#head);
-      this.#sizes.splice(0, this.#head);
+    if (this.#head > 1024 && this.#head * 2 > this.#ts.length) {
+      this.#slots.splice(0, 3 * this.#head);
+      this.#ts.splice(0, this.#head);
       this.#head = 0;
     }
-    if (this.#live.observed) this.#live.next(event); // rxjs builds a closure per `next`: skip it when nobody listens
+    if (this.#live.observed) this.#live.next({ ...body, t } as RunEvent); // rxjs builds a closure per `next`: skip it when nobody listens
   };
 
   /** The kept window, oldest first. */
   kept(): readonly RunEvent[] {
-    return this.#kept.slice(this.#head);
+    const events: RunEvent[] = [];
+    for (let i = this.#head; i < this.#ts.length; i++) events.push(this.#event(i));
+    return events;
   }
 
   /** Estimated bytes of the kept window. */
@@ -74,13 +87,27 @@ export class EventLog {
     this.#done = true;
     this.#live.complete();
   }
+
+  /** Kept event `i` as a `RunEvent`. */
+  #event(i: number): RunEvent {
+    const first = this.#slots[3 * i];
+    const t = this.#ts[i] as number;
+    if (typeof first !== 'string') return { ...(first as RunEventBody), t } as RunEvent;
+    return { type: first, path: this.#slots[3 * i + 1], site: this.#slots[3 * i + 2], t } as RunEvent;
+  }
+
+  /** The estimated bytes of kept event `i` (`eventBytes` of its body). */
+  #sizeAt(i: number): number {
+    const first = this.#slots[3 * i];
+    return typeof first === 'string' ? stepEventBytes(this.#slots[3 * i + 1] as string) : eventBytes(first as RunEventBody);
+  }
 }
 
 /**
  * An estimate of what one event holds: the object (~10 slots), its path and, for the events that
  * carry one, its message (2 bytes a character: a bound, V8 keeps ASCII in one).
  */
-function eventBytes(event: RunEvent): number {
+function eventBytes(event: RunEventBody): number {
   switch (event.type) {
     case 'log':
     case 'warning':
@@ -91,8 +118,13 @@ function eventBytes(event: RunEvent): number {
     case 'unit-resumed':
     case 'unit-finished':
     case 'unit-cancelled':
-      return 160 + 2 * event.path.length;
+      return stepEventBytes(event.path);
     default:
       return 160;
   }
+}
+
+/** `eventBytes` of an event that carries a path and nothing longer. */
+function stepEventBytes(path: string): number {
+  return 160 + 2 * path.length;
 }

@@ -1,4 +1,5 @@
 import { freeze, isDraft, isDraftable } from 'immer';
+import { isFlatRecord } from './flat-record.ts';
 
 /**
  * Deep-freezes everything that crosses a pause: plain objects, arrays, Maps and Sets (immer freezes
@@ -10,11 +11,15 @@ import { freeze, isDraft, isDraftable } from 'immer';
  * with checksums in verify mode); class instances and other objects immer does not draft are left
  * alone too (`put` refuses them, see `lib/put.ts`). Values this function froze before are remembered
  * (a WeakSet, so nothing is kept alive) and not walked again: everything inside a deep-frozen value is
- * frozen for good.
+ * frozen for good. A flat record of numbers (`flat-record.ts`) is frozen by one `Object.freeze` and
+ * not remembered: checking it again costs no more than a lookup.
  */
 export function deepFreeze<T>(value: T): T {
   // Most values crossing a pause are numbers, typed arrays or values frozen before: no walk for them.
-  if (typeof value !== 'object' || value === null || deeplyFrozen.has(value) || ArrayBuffer.isView(value)) return value;
+  if (typeof value !== 'object' || value === null || ArrayBuffer.isView(value)) return value;
+  // A record of numbers (most gathered values and central results) is frozen all through by one freeze, and not remembered.
+  if (isFlatRecord(value)) return Object.freeze(value);
+  if (deeplyFrozen.has(value)) return value;
   freezeAll(value);
   return value;
 }
@@ -27,6 +32,10 @@ function freezeAll(root: unknown): void {
   while (pending.length > 0) {
     const value = pending.pop();
     if (typeof value !== 'object' || value === null || deeplyFrozen.has(value) || !isDraftable(value) || isDraft(value)) continue;
+    if (isFlatRecord(value)) {
+      Object.freeze(value); // as at the top: no need to remember it
+      continue;
+    }
     deeplyFrozen.add(value);
     if (value instanceof Map) {
       freeze(value, false); // immer also makes a Map's and a Set's mutators throw

@@ -43,7 +43,8 @@ export class Unit implements Borrower {
   readonly index: number;
   readonly size: number;
   readonly #env: UnitEnv;
-  readonly #abort = new AbortController();
+  /** Made on first use (`ctx.signal`, or a cancel): most units never look at their signal, and one costs about a µs. */
+  #abort: AbortController | undefined;
   readonly #counts: Record<Primitive['kind'], number> = { put: 0, get: 0, scratch: 0, scatter: 0, gather: 0 };
   /** Bytes this step has in hand: refs got or taken (once each), values put, scratch arrays (each buffer once). */
   readonly #stepRefs = new Set<string>();
@@ -53,7 +54,13 @@ export class Unit implements Borrower {
   readonly #labels = new Map<string, number>();
   readonly #activator: Activator | undefined;
   readonly #startError: { error: unknown } | undefined;
-  #site = 'start';
+  /** The last primitive yielded and its number of that kind (`site` spells them only when asked: most steps never need the string). */
+  #lastKind: Primitive['kind'] | undefined;
+  #lastCount = 0;
+  /** `site` as last spelt, and for which primitive. */
+  #siteText = 'start';
+  #siteKind: Primitive['kind'] | undefined;
+  #siteCount = 0;
   #started = false;
   #bytesPut = 0;
 
@@ -77,42 +84,70 @@ export class Unit implements Borrower {
 
   /** The site of the last primitive this unit yielded (`gather#2`), or `start`. */
   get site(): string {
-    return this.#site;
+    if (this.#lastKind === undefined) return 'start';
+    if (this.#siteCount !== this.#lastCount || this.#siteKind !== this.#lastKind) {
+      this.#siteKind = this.#lastKind;
+      this.#siteCount = this.#lastCount;
+      this.#siteText = `${this.#lastKind}#${this.#lastCount}`;
+    }
+    return this.#siteText;
   }
 
-  /** Resumes the unit with `reply` and runs it to its next pause. Never rejects. */
+  /**
+   * Resumes the unit with `reply` and runs it to its next pause. Never rejects.
+   *
+   * The hot path of every runner: per primitive it awaits only the generator's own promise (and the
+   * store's answer when that is a promise), with no reply object, closure or string of its own.
+   */
   async advance(reply: Reply): Promise<Pause> {
     this.#announceResume();
     if (reply.ok) this.#env.store.share?.(reply.value); // a scatter's or gather's result: not the unit's to transfer
     const prefetch = this.#env.store.beginStep?.(this);
     if (prefetch instanceof Promise) await prefetch;
-    if (!this.#activator) return this.#end({ kind: 'failed', error: this.#startError?.error, site: this.#site });
-    let next = reply;
+    const activator = this.#activator;
+    if (!activator) return this.#end({ kind: 'failed', error: this.#startError?.error, site: this.site });
+    let value = reply.ok ? reply.value : undefined;
+    let failed = !reply.ok;
+    let error = reply.ok ? undefined : reply.error;
     for (;;) {
       let yielded;
       try {
-        yielded = await this.#activator.resume(next);
-      } catch (error) {
-        return this.#end({ kind: 'failed', error: this.#explain(error), site: this.#site });
+        const y = activator.yieldedOf(await activator.next(value, failed, error));
+        yielded = y instanceof Promise ? await y : y;
+      } catch (thrown) {
+        return this.#end({ kind: 'failed', error: this.#explain(thrown), site: this.site });
       }
-      if (yielded.done) return this.#end({ kind: 'returned', value: deepFreeze(yielded.value), site: this.#site });
+      if (yielded.done) return this.#end({ kind: 'returned', value: deepFreeze(yielded.value), site: this.site });
       const op = yielded.op;
-      this.#site = `${op.kind}#${++this.#counts[op.kind]}`;
+      this.#lastKind = op.kind;
+      this.#lastCount = ++this.#counts[op.kind];
       this.#env.stats.primitives[op.kind === 'get' && op.take === true ? 'take' : op.kind]++;
-      if (op.kind === 'gather') return this.#end({ kind: 'gather', op, site: this.#site });
-      if (op.kind === 'scatter') return this.#end({ kind: 'scatter', op, site: this.#site, ...this.#children(op) });
-      const reply = this.#carryOut(op);
-      next = reply instanceof Promise ? await reply : reply;
+      if (op.kind === 'gather') return this.#end({ kind: 'gather', op, site: this.site });
+      if (op.kind === 'scatter') return this.#end({ kind: 'scatter', op, site: this.site, ...this.#children(op) });
+      failed = false;
+      error = undefined;
+      try {
+        value = this.#primitive(op);
+        if (value instanceof Promise) value = await value; // a store that answers at once is not awaited: each await is a turn of the microtask queue
+      } catch (thrown) {
+        failed = true;
+        error = thrown;
+        value = undefined;
+      }
     }
   }
 
   /** Cancels the unit: aborts its signal and runs its `finally` blocks. Never rejects. */
   async cancel(): Promise<void> {
-    this.#abort.abort(cancelled(this.path));
+    (this.#abort ??= new AbortController()).abort(cancelled(this.path));
     await this.#activator?.cancel();
     this.#env.store.endStep(this);
     this.#env.store.endUnit?.(this);
     this.#env.emit({ type: 'unit-cancelled', path: this.path });
+  }
+
+  #signal(): AbortSignal {
+    return (this.#abort ??= new AbortController()).signal;
   }
 
   /** The group a scatter makes: `path/label`, or `path/label#n` for this unit's n-th scatter with that label. */
@@ -173,19 +208,6 @@ export class Unit implements Borrower {
     if (this.#stepBytes > this.#env.stats.peakStepBytes) this.#env.stats.peakStepBytes = this.#stepBytes;
   }
 
-  #carryOut(op: PutOp | GetOp | ScratchOp): Reply | Promise<Reply> {
-    try {
-      const value = this.#primitive(op);
-      if (!(value instanceof Promise)) return { ok: true, value };
-      return value.then(
-        (v: unknown): Reply => ({ ok: true, value: v }),
-        (error: unknown): Reply => ({ ok: false, error }),
-      );
-    } catch (error) {
-      return { ok: false, error };
-    }
-  }
-
   /**
    * A TypeError about a detached buffer, in a unit whose leases the store ended (verify mode detaches
    * them at the pause), is the use of an expired lease: say so, with what it was and where it ended.
@@ -198,12 +220,12 @@ export class Unit implements Borrower {
       ErrorCode.LeaseExpired,
       `unit ${this.path} used an array after its lease ended (most recently: ${leases.at(-1)}): what get/take return, ` +
         'values it put and scratch arrays are only valid until the unit\'s next pause; get the value again after the pause',
-      { unitPath: this.path, site: this.#site, cause: error },
+      { unitPath: this.path, site: this.site, cause: error },
     );
   }
 
   #announceResume(): void {
-    if (this.#started) return this.#env.emit({ type: 'unit-resumed', path: this.path, site: this.#site });
+    if (this.#started) return this.#env.emit({ type: 'unit-resumed', path: this.path, site: this.site });
     this.#started = true;
     this.#env.stats.units++;
     this.#env.emit({ type: 'unit-started', path: this.path });
@@ -215,7 +237,7 @@ export class Unit implements Borrower {
     if (this.#stepRefs.size > 0) this.#stepRefs.clear();
     if (this.#stepScratch.size > 0) this.#stepScratch.clear();
     const violation = this.#env.store.endStep(this, leavingAt(pause));
-    if (this.#abort.signal.aborted) return pause; // cancelled mid-step: `cancel()` reports it
+    if (this.#abort?.signal.aborted) return pause; // cancelled mid-step: `cancel()` reports it
     if (violation && pause.kind !== 'failed') {
       const failed: Pause = { kind: 'failed', error: violation, site: pause.site };
       return Promise.resolve(this.#activator?.cancel()).then(() => this.#ended(failed));
@@ -241,11 +263,14 @@ export class Unit implements Borrower {
   #context(): Context {
     const { path, index, size } = this;
     const emit = this.#env.emit;
+    const unit = this; // the getter below is the context's: `this` there is the context
     return Object.freeze({
       path,
       index,
       size,
-      signal: this.#abort.signal,
+      get signal(): AbortSignal {
+        return unit.#signal();
+      },
       random: seededRandom(this.#env.seed, path),
       log: (...args: unknown[]) => emit({ type: 'log', path, message: args.map(formatLogArg).join(' ') }),
     });

@@ -1,3 +1,4 @@
+import { isFlatRecord } from '../flat-record.ts';
 import { isRef, type Ref } from '../ref.ts';
 
 /**
@@ -17,6 +18,7 @@ export function forEachBuffer(value: unknown, visit: (buffer: ArrayBufferLike) =
 /** Calls `visit` with every ref handle inside `value` (refs are not walked into). Never throws. */
 export function forEachRef(value: unknown, visit: (ref: Ref) => void): void {
   if (typeof value !== 'object' || value === null || ArrayBuffer.isView(value)) return; // no refs: no walk
+  if (isFlatRecord(value) && !isRef(value)) return; // a gathered summary: no refs in it
   walk(value, new Set(), () => {}, () => {}, visit);
 }
 

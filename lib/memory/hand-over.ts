@@ -1,4 +1,5 @@
 import { forEachBuffer } from './binary-parts.ts';
+import { isFlatRecord } from '../flat-record.ts';
 import { encodeForSpill } from './spill-codec.ts';
 
 /**
@@ -24,6 +25,7 @@ export function transferProblem(value: unknown): { readonly expected: string; re
 export function buffersOf(value: unknown): ArrayBuffer[] {
   if (typeof value !== 'object' || value === null) return [];
   if (ArrayBuffer.isView(value)) return value.buffer instanceof ArrayBuffer ? [value.buffer] : []; // the usual put: no walk
+  if (isFlatRecord(value)) return []; // a gathered summary, a ref: no walk
   const buffers = new Set<ArrayBuffer>();
   forEachBuffer(value, (buffer) => {
     if (buffer instanceof ArrayBuffer) buffers.add(buffer);
@@ -33,6 +35,7 @@ export function buffersOf(value: unknown): ArrayBuffer[] {
 
 /** True for an ArrayBuffer whose memory was transferred away (e.g. posted to another thread). Never throws. */
 export function isDetached(buffer: ArrayBuffer): boolean {
+  if (buffer.byteLength > 0) return false; // a detached buffer has none: no probe view to make (every put asks)
   try {
     new Uint8Array(buffer, 0, 0);
     return false;

@@ -3,6 +3,7 @@ import { describeValue } from '../describe-value.ts';
 import { ErrorCode, SkyloomError, SkyloomTypeError } from '../errors.ts';
 import type { Emit } from '../events.ts';
 import { deepFreeze } from '../freeze.ts';
+import { isFlatRecord } from '../flat-record.ts';
 import { ExpiredLeases } from './expired-leases.ts';
 import { buffersOf } from './hand-over.ts';
 import { detachAll, moveBuffers } from './lease.ts';
@@ -165,7 +166,7 @@ export class MemoryStore implements Store {
     if (Object.isFrozen(value)) {
       if (this.#shared.has(value)) return;
       this.#shared.add(value);
-    }
+    } else if (isFlatRecord(value) && !isRef(value)) return; // a gathered summary: no buffers nor refs to share, nothing to remember
     this.#ownership.share(value);
   }
 

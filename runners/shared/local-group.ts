@@ -82,8 +82,10 @@ class LocalGroupDriver implements GroupDriver {
     const unit = (this.#units[i] ??= new Unit(this.#specs[i] as UnitSpec, this.#env));
     let next = reply;
     for (;;) {
-      const resumed = next;
-      const pause = await (this.#env.pending ? this.#env.pending.track(`${unit.path} after ${unit.site}`, () => unit.advance(resumed)) : unit.advance(resumed));
+      const { pending } = this.#env;
+      pending?.enter(unit, unit.site);
+      const pause = await unit.advance(next); // never rejects
+      pending?.leave(unit);
       // Cancelled while it ran its step (concurrent mode): what it reached no longer counts.
       if (this.#units[i] !== unit) return { kind: 'cancelled' };
       if (pause.kind === 'returned' || pause.kind === 'failed') {
@@ -100,7 +102,8 @@ class LocalGroupDriver implements GroupDriver {
       if (pause.kind === 'gather') {
         const { value, central, perMember, quorum, deadlineMs } = pause.op;
         this.#centrals[i] = central;
-        return { kind: 'gather', value: deepFreeze(value), centralSite: centralSite(central), perMember, site: pause.site, ...cutoffOptions(quorum, deadlineMs) };
+        const arrival = { kind: 'gather' as const, value: deepFreeze(value), centralSite: centralSite(central), perMember, site: pause.site };
+        return quorum === undefined && deadlineMs === undefined ? arrival : { ...arrival, ...cutoffOptions(quorum, deadlineMs) };
       }
       next = await runLocalGroup(this.#env, pause.children, pause.group, this.#signal, pause.op.onFailure).then(
         (outputs): Reply => ({ ok: true, value: deepFreeze(outputs) }),

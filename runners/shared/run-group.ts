@@ -84,7 +84,7 @@ async function runPhases(driver: GroupDriver, options: GroupOptions, resumed: Gr
       // A member that failed while the central function ran fails the group, instead of being resumed.
       if (phase.failure || !next) throw await failPhase(driver, phase);
       if (members) leaveFailed(members, arrivals); // under 'collect' it leaves instead
-      replies = all.map((i) => (members && !members.isLive(i) ? undefined : next.get(i)));
+      replies = members ? next.map((reply, i) => (members.isLive(i) ? reply : undefined)) : next;
       options.stats.collectives++;
       options.emit({ type: 'collective-completed', group: options.group, number, members: live.length });
     } finally {
@@ -144,7 +144,7 @@ async function completeCollective(
   number: number,
   recorded: Reply | undefined,
   failed: Promise<undefined> | undefined,
-): Promise<Map<number, Reply> | undefined> {
+): Promise<(Reply | undefined)[] | undefined> {
   const { live, answered } = collective;
   const owner = live.map((i) => arrivals[i]).find((a) => a?.kind === 'gather') as GatherArrival;
   const result = recorded ?? (await runCentral(driver, collective.values, live, failed));
@@ -155,7 +155,11 @@ async function completeCollective(
   const partial = live.length < driver.paths.length ? live : undefined;
   if (j && !recorded) j.journal.collectiveCompleted(options.group, number, j.specs, reply, collective.perMember, j.refs, partial);
   const replies = distribute(reply, collective.perMember, answered.map((i) => driver.paths[i] as string), owner.site);
-  return new Map(answered.map((i, k) => [i, replies[k] as Reply]));
+  // By member index (undefined: not answered), as the next phase takes them: no map or entry pair per member.
+  if (answered.length === driver.paths.length && answered.every((i, k) => i === k)) return replies;
+  const byMember: (Reply | undefined)[] = driver.paths.map(() => undefined);
+  answered.forEach((i, k) => (byMember[i] = replies[k]));
+  return byMember;
 }
 
 /** The first live member's central function on `values`; undefined once `failed` settles first (the group is doomed: its result is not waited for). */
@@ -190,11 +194,12 @@ async function runPhase(
     // Members above a known failure cannot change the outcome: cancel them at once.
     for (let j = i + 1; j < replies.length; j++) if (!phase.arrivals[j]) void driver.cancel(j);
   };
-  const step = async (i: number): Promise<void> => {
-    if (!runs(i)) return;
-    const arrival = await driver.toCollective(i, replies[i] as Reply);
+  const arrived = (i: number, arrival: MemberArrival): void => {
     arrive(i, arrival);
     if (arrival.kind === 'gather' && driver.watchWaiting && !phase.closed) phase.addWatch(driver.watchWaiting(i, (failed) => arrive(i, failed)));
+  };
+  const step = async (i: number): Promise<void> => {
+    if (runs(i)) arrived(i, await driver.toCollective(i, replies[i] as Reply));
   };
   try {
     if (options.concurrent) {
@@ -206,7 +211,8 @@ async function runPhase(
         options.signal.removeEventListener('abort', onAbort);
       }
     } else {
-      for (let i = 0; i < replies.length && !phase.failure && !options.signal.aborted && !cutoff.isMet; i++) await step(i);
+      // One await per member: no async function of ours between the loop and the member's step.
+      for (let i = 0; i < replies.length && !phase.failure && !options.signal.aborted && !cutoff.isMet; i++) if (runs(i)) arrived(i, await driver.toCollective(i, replies[i] as Reply));
     }
     if (cutoff.isMet) leaveLate(driver, phase, replies.map((_, i) => i).filter((i) => runs(i) && !phase.arrivals[i]), arrive, cutoff.why);
   } finally {

@@ -15,9 +15,20 @@ import { ErrorCode, SkyloomError } from '../../lib/errors.ts';
 /** The steps and central calls under way in a local run, by unit path. */
 export class PendingSteps {
   readonly #pending = new Map<number, string>();
+  /** Units in a step, with the site they were resumed at: a map entry per step, no closure nor string (every step of a run goes through here). */
+  readonly #steps = new Map<{ readonly path: string }, string>();
   #next = 0;
 
-  /** Runs `work` (a step of the unit at `path`, or its central function) counted as pending until it settles. */
+  /** The unit at `path` starts a step, resumed after `site`; pending until `leave`. A unit has one step under way at a time. */
+  enter(unit: { readonly path: string }, site: string): void {
+    this.#steps.set(unit, site);
+  }
+
+  leave(unit: { readonly path: string }): void {
+    this.#steps.delete(unit);
+  }
+
+  /** Runs `work` (e.g. a central function, `what` naming it) counted as pending until it settles. */
   async track<T>(what: string, work: () => Promise<T>): Promise<T> {
     const id = ++this.#next;
     this.#pending.set(id, what);
@@ -29,7 +40,7 @@ export class PendingSteps {
   }
 
   list(): string[] {
-    return [...this.#pending.values()];
+    return [...[...this.#steps].map(([unit, site]) => `${unit.path} after ${site}`), ...this.#pending.values()];
   }
 }
 
