@@ -70,11 +70,20 @@ export class Host {
   /**
    * Steps run one at a time on a host, as in laptop mode: the thread could not run two at once anyway,
    * and a memory budget then bounds what one step pins, not what interleaved steps pin together.
+   *
+   * The answer carries the pauses of the requests in order; it comes back early, with fewer pauses,
+   * right after a step that reached a gather with a `quorum` or `deadlineMs`: that member's arrival
+   * must reach the coordinator when it happens, not when a slower step later in the batch ends (which
+   * would make it late). The coordinator sends the rest again (`step-batch.ts`).
    */
   async steps(requests: readonly StepRequest[]): Promise<HostAnswer<WirePause[]>> {
     const turn = this.#turn.then(async () => {
       const pauses: WirePause[] = [];
-      for (const { path, reply, spec } of requests) pauses.push(await this.#step(path, reply, spec));
+      for (const { path, reply, spec } of requests) {
+        const pause = await this.#step(path, reply, spec);
+        pauses.push(pause);
+        if (pause.kind === 'gather' && (pause.quorum !== undefined || pause.deadlineMs !== undefined)) break;
+      }
       return pauses;
     });
     this.#turn = turn.then(noop, noop);

@@ -206,7 +206,8 @@ async function runPhase(
         options.signal.removeEventListener('abort', onAbort);
       }
     } else {
-      for (let i = 0; i < replies.length && !phase.failure && !options.signal.aborted && !cutoff.isMet; i++) await step(i);
+      // A member's step is raced against the cutoff too: one that awaits past the deadline is late.
+      for (let i = 0; i < replies.length && !phase.failure && !options.signal.aborted && !cutoff.isMet; i++) await Promise.race([step(i), cutoff.met]);
     }
     if (cutoff.isMet) leaveLate(driver, phase, replies.map((_, i) => i).filter((i) => runs(i) && !phase.arrivals[i]), arrive, cutoff.why);
   } finally {
