@@ -46,6 +46,7 @@ export class Host {
   readonly #escaped: EscapedRefs;
   /** Shared with the coordinator (worker threads only): which step runs since when. */
   readonly #gauge: HostGauge | undefined;
+  readonly #byUnit: ResidentByUnit | undefined;
   #reads = 0;
   #turn: Promise<void> = Promise.resolve();
 
@@ -55,11 +56,12 @@ export class Host {
     const byUnit = config.memoryBudget === undefined ? undefined : new ResidentByUnit(config.hostId);
     const emit = stampingEmit(config, events);
     const own = await openOwnStore(config, (e) => emit(byUnit ? byUnit.tag(e) : e), byUnit);
-    return new Host(config, new HostStore(own, refPrefix(config.hostId), fetch, config.verify, byUnit), events, gauge, emit);
+    return new Host(config, new HostStore(own, refPrefix(config.hostId), fetch, config.verify, byUnit), events, gauge, emit, byUnit);
   }
 
-  private constructor(config: HostConfig, store: HostStore, events: RunEventBody[], gauge: HostGauge | undefined, emit: (e: RunEventBody) => void) {
+  private constructor(config: HostConfig, store: HostStore, events: RunEventBody[], gauge: HostGauge | undefined, emit: (e: RunEventBody) => void, byUnit: ResidentByUnit | undefined) {
     this.#config = config;
+    this.#byUnit = byUnit;
     this.#gauge = gauge;
     this.#store = store;
     this.#escaped = new EscapedRefs(refPrefix(config.hostId));
@@ -207,7 +209,8 @@ export class Host {
   }
 
   #answer<T>(result: T): HostAnswer<T> {
-    return { result, events: this.#events.splice(0), stats: this.#drainStats(), peakBytes: this.#store.peakBytes };
+    const resident = this.#byUnit ? { resident: this.#byUnit.snapshot() } : {};
+    return { result, events: this.#events.splice(0), stats: this.#drainStats(), peakBytes: this.#store.peakBytes, ...resident };
   }
 
   #drainStats(): StatsDelta {
