@@ -14,13 +14,15 @@
  *   + the estimate, for the newcomer                                             ≤ the run's budget
  *
  * The estimate is the most resident bytes a top-level member held over its whole life, among those
- * that ended (or what one in flight holds now, if more), summed over hosts from the hosts' own
- * accounts by root child (`resident-by-unit.ts`). A member still growing says too little: admitting
- * on the footprint of half-started visits let every visit in at once. So until one has ended nothing
- * is known, and at most twice as many as there are hosts are admitted (enough for a host to run
- * another visit's ready units while one waits); if the ended ones held nothing, memory limits nothing.
- * One member is always admitted when none is in flight, so the run goes on even if one visit alone
- * needs more than the budget (its store spills, as on the laptop runner).
+ * that ended, or what one in flight has held, if more: summed over hosts from the hosts' own accounts
+ * by root child (`resident-by-unit.ts`). A member just admitted holds nothing yet: admitting on that
+ * let every visit in at once. So until one has ended, a member is admitted only once every member in
+ * flight has *settled* — a collective of its descendants has completed (its sensors reached their
+ * first gather, their data put), or it waits at a gather itself — and at most twice as many as there
+ * are hosts (enough for a host to run another visit's ready units while one waits). If the members
+ * that ended held nothing, memory limits nothing. One member is always admitted when none is in
+ * flight, so the run goes on even if one visit alone needs more than the budget (its store spills, as
+ * on the laptop runner).
  *
  * It decides admission only. It does not place units, measure memory itself, nor bound anything below
  * the top level (a visit's sensors all run once the visit is admitted). Which members are admitted
@@ -49,6 +51,8 @@ export class Admission {
   readonly #byHost = new Map<number, Readonly<Record<string, number>>>();
   /** Most bytes each member in flight has held at once so far (summed over hosts). */
   readonly #peaks = new Map<string, number>();
+  /** Members in flight a collective of whose descendants has completed: what they hold shows. */
+  readonly #settled = new Set<string>();
   #estimate = 0;
   #ended = 0;
   /** Most top-level members in flight at once over the run (for tests and figures). */
@@ -103,6 +107,15 @@ export class Admission {
       this.#estimate = Math.max(this.#estimate, this.#peaks.get(key) ?? 0);
     }
     this.#peaks.delete(key);
+    this.#settled.delete(key);
+    this.#pump();
+  }
+
+  /** A collective of group `group` completed: the top-level member it descends from has settled. */
+  collectiveCompleted(group: string): void {
+    const key = group.split('/').slice(0, 2).join('/');
+    if (!this.#inFlight.has(key) || this.#settled.has(key)) return;
+    this.#settled.add(key);
     this.#pump();
   }
 
@@ -114,9 +127,9 @@ export class Admission {
     this.#pump();
   }
 
-  /** The current estimate of one top-level member's most resident bytes (0 until one has ended). */
+  /** The current estimate of one top-level member's most resident bytes. */
   get estimate(): number {
-    return this.#ended === 0 ? 0 : this.#currentEstimate();
+    return this.#currentEstimate();
   }
 
   #admit(key: string): void {
@@ -134,9 +147,13 @@ export class Admission {
     const { maxInFlight, budget, hosts } = this.#settings;
     if (maxInFlight !== undefined && inFlight >= maxInFlight) return false;
     if (budget === undefined) return true;
-    if (this.#ended === 0) return inFlight < 2 * hosts; // nothing known yet
     const estimate = this.#currentEstimate();
-    return estimate === 0 || this.#projected(estimate) + estimate <= budget; // ended members held nothing: nothing to bound
+    if (this.#ended === 0) {
+      // Nothing known of a whole member yet: let one more in only once every one in flight shows what it holds.
+      if (inFlight >= 2 * hosts) return false;
+      for (const key of this.#inFlight) if (!this.#settled.has(key)) return false;
+    }
+    return estimate === 0 || this.#projected(estimate) + estimate <= budget; // held nothing so far: nothing to bound
   }
 
   /** The estimate, raised to what a member in flight has held if that is more. */

@@ -9,6 +9,7 @@ import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { probeDirectory } from '../../lib/memory/probe-directory.ts';
 import { nodeSpillIo } from '../../lib/memory/spill-file.ts';
+import type { RunEventBody } from '../../lib/events.ts';
 import type { RunContext } from '../../lib/runner.ts';
 import { Admission, type AdmissionSettings } from './admission.ts';
 import { runClusterGroup } from './cluster-group.ts';
@@ -55,7 +56,15 @@ export async function runOnHosts(run: RunContext, launcher: HostLauncher, settin
   try {
     const journal = run.journal ? { journal: { journal: run.journal, refs: pool.refs } } : {};
     const timeout = settings.stepTimeoutMs === undefined ? {} : { stepTimeoutMs: settings.stepTimeoutMs };
-    const [output] = await runClusterGroup({ pool, emit: run.emit, stats: run.stats, retries: settings.retries, ...timeout, ...journal, ...gate }, [root], 'root', run.signal);
+    // Admission learns from completed collectives which visits have settled (`admission.ts`).
+    const admitting = gate.admission;
+    const emit = admitting
+      ? (e: RunEventBody): void => {
+          if (e.type === 'collective-completed') admitting.collectiveCompleted(e.group);
+          run.emit(e);
+        }
+      : run.emit;
+    const [output] = await runClusterGroup({ pool, emit, stats: run.stats, retries: settings.retries, ...timeout, ...journal, ...gate }, [root], 'root', run.signal);
     return output;
   } finally {
     await run.journal?.settle(); // the ledger may still be reading outputs from the hosts
