@@ -16,8 +16,9 @@
  * The estimate is the most resident bytes a top-level member held over its whole life, among those
  * that ended, or what one in flight has held, if more: summed over hosts from the hosts' own accounts
  * by root child (`resident-by-unit.ts`). A member just admitted holds nothing yet: admitting on that
- * let every visit in at once. So until one has ended, a member is admitted only once every member in
- * flight has *settled* — a collective of its descendants has completed (its sensors reached their
+ * let every visit in at once. So until one has ended, one member per host is admitted at once (each
+ * host gets work, and siblings spread over the hosts), and beyond that one more only once every member
+ * in flight has *settled* — a collective of its descendants has completed (its sensors reached their
  * first gather, their data put), or it waits at a gather itself — and at most twice as many as there
  * are hosts (enough for a host to run another visit's ready units while one waits). If the members
  * that ended held nothing, memory limits nothing. One member is always admitted when none is in
@@ -149,9 +150,10 @@ export class Admission {
     if (budget === undefined) return true;
     const estimate = this.#currentEstimate();
     if (this.#ended === 0) {
-      // Nothing known of a whole member yet: let one more in only once every one in flight shows what it holds.
+      // Nothing known of a whole member yet: one per host at once (so each host has work and siblings
+      // spread over the hosts), then one more only once every one in flight shows what it holds.
       if (inFlight >= 2 * hosts) return false;
-      for (const key of this.#inFlight) if (!this.#settled.has(key)) return false;
+      if (inFlight >= hosts) for (const key of this.#inFlight) if (!this.#settled.has(key)) return false;
     }
     return estimate === 0 || this.#projected(estimate) + estimate <= budget; // held nothing so far: nothing to bound
   }
