@@ -20,6 +20,7 @@ import { parseArgs } from 'node:util';
 import { run } from '../lib/index.ts';
 import { clusterRunner } from '../runners/index.ts';
 import { runBarrierBaseline } from './stragglers/barrier-baseline.ts';
+import { stragglerBound } from './stragglers/bound.ts';
 import { burn, sensorCost, stragglerVisits, type StragglerParams, type VisitOutcome } from './stragglers/workload.ts';
 
 const { values: args } = parseArgs({
@@ -83,6 +84,9 @@ const costs = Array.from({ length: params.visits * params.sensors }, (_, k) => s
 console.log(`bench/stragglers: ${params.visits} visits × ${params.sensors} sensors × ${params.rounds} rounds, sensor round ${args['unit-ms']} ms × cost ` +
   `(seeded, ${Math.min(...costs).toFixed(2)}×–${Math.max(...costs).toFixed(2)}×, mean ${(costs.reduce((a, b) => a + b, 0) / costs.length).toFixed(2)}×), central ${args['central-ms']} ms; ${workers} workers`);
 console.log(`load average before: ${loadavg().map((l) => l.toFixed(2)).join(' ')}`);
+const model = stragglerBound(params, Number(args['unit-ms']), Number(args['central-ms']), workers);
+console.log(`model (exact seeded costs, no overheads): work ${model.workMs.toFixed(0)} ms, barrier wall ${model.barrierMs.toFixed(0)} ms (utilisation ` +
+  `${pct(model.workMs / (model.barrierMs * workers))}), least wall of any scheduler ${model.lowerBoundMs.toFixed(0)} ms: best reachable ratio ${(model.lowerBoundMs / model.barrierMs).toFixed(3)}`);
 
 const warm = performance.now();
 const reference = await viaSkyloom();
@@ -107,7 +111,11 @@ console.log(`\nskyloom cluster (${workers} workers): wall ${s.wallMs.toFixed(0)}
 console.log(`barrier baseline (${workers} workers): wall ${b.wallMs.toFixed(0)} ms, core utilisation ${pct(utilisation(b))}`);
 console.log(`skyloom wall / barrier wall: ${ratio.toFixed(3)} (median of ${pairs.length} pairs)   [target ≤ 0.75: ${ratio <= 0.75 ? 'met' : 'NOT met'}]`);
 // No scheduler can beat the work divided over the cores: the ratio an ideal one (100% utilisation)
-// would reach against this baseline is the baseline's own utilisation.
-console.log(`bound: an ideal scheduler (utilisation 100%) would reach a ratio of ${utilisation(b).toFixed(3)} against this baseline`);
+// would reach against this baseline is the baseline's own utilisation, measured (total kernel ms /
+// workers / barrier wall, for each pair: the median is printed) and in the model (`stragglers/bound.ts`).
+const bounds = pairs.map((p) => p.barrier.busyMs / workers / p.barrier.wallMs).sort((x, y) => x - y);
+const bound = bounds[Math.floor(bounds.length / 2)] as number;
+console.log(`lower bound of the ratio for any scheduler on this workload: ${bound.toFixed(3)} measured (total kernel ms / ${workers} cores / barrier wall, median of the pairs), ` +
+  `${(model.lowerBoundMs / model.barrierMs).toFixed(3)} in the model; skyloom's ratio ${ratio.toFixed(3)} is ${(ratio / bound).toFixed(3)}x the measured bound`);
 console.log(`same final states in every run: ${identical ? 'yes' : 'NO'}`);
 if (!identical) process.exitCode = 1;

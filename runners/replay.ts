@@ -12,6 +12,7 @@ import { ValueCodec } from '../lib/ledger/value-codec.ts';
 import { MemoryStore } from '../lib/memory/memory-store.ts';
 import { StatsRecorder } from '../lib/stats.ts';
 import { Unit } from '../lib/unit.ts';
+import { readRecordedMemberships } from './recorded-memberships.ts';
 import { runLocalGroup, storeAccess, type LocalEnv } from './shared/local-group.ts';
 
 export interface ReplayOptions {
@@ -31,7 +32,8 @@ export interface ReplayResult {
 /**
  * Freeze-dried replay: runs one recorded unit alone, in this thread, fed its recorded input and the
  * recorded results of its collectives instead of running its siblings; children it scatters run
- * live (inline semantics). Resolves when its output digest matches the ledger's, else rejects with
+ * live (inline semantics), a `'collect'` group among them with the memberships the run recorded
+ * (`recorded-memberships.ts`), so quorums and deadlines are not decided again. Resolves when its output digest matches the ledger's, else rejects with
  * `SKY_REPLAY_MISMATCH`; `SKY_REPLAY_MISSING` says what the run did not keep.
  */
 export async function replayUnit(runDir: string, path: string, options: ReplayOptions = {}): Promise<ReplayResult> {
@@ -39,14 +41,16 @@ export async function replayUnit(runDir: string, path: string, options: ReplayOp
   const db = LedgerDb.open(runDir, { readonly: true });
   let seed: number;
   let recorded: RecordedUnit;
+  let imposed: LocalEnv['imposed'];
   try {
     seed = readRunRecord(db, runDir).seed;
     recorded = readRecordedUnit(db, path);
+    imposed = readRecordedMemberships(db);
   } finally {
     db.close();
   }
   const store = new MemoryStore({ verify: options.verify ?? false, idPrefix: 'replay:' });
-  const env: LocalEnv = { seed, store, emit: options.emit ?? (() => {}), stats: new StatsRecorder(), concurrent: false };
+  const env: LocalEnv = { seed, store, emit: options.emit ?? (() => {}), stats: new StatsRecorder(), concurrent: false, imposed };
   const refs = storeAccess(store);
   const codec = new ValueCodec(new ObjectStore(runDir));
   try {

@@ -25,6 +25,7 @@ import type { FailedArrival, GroupDriver, MemberArrival } from '../shared/group-
 import { cutoffOptions } from '../shared/gather-cutoff.ts';
 import { runGroup } from '../shared/run-group.ts';
 
+import type { Admission } from './admission.ts';
 import type { HostHandle } from './host-handle.ts';
 import type { HostPool } from './host-pool.ts';
 import type { WirePause, WireReply, WireSpec } from './protocol.ts';
@@ -39,6 +40,8 @@ export interface ClusterEnv {
   readonly stepTimeoutMs?: number;
   /** The run's ledger, if it keeps one, with access to refs on the hosts. */
   readonly journal?: { readonly journal: GroupJournal; readonly refs: RefAccess };
+  /** Lets the run's top-level members (`root/x:i`) in, a few at a time (`admission.ts`); absent: all at once. */
+  readonly admission?: Admission;
 }
 
 /** Runs the group of `specs` (retrying it after a host loss), resolving with its outputs in member order. */
@@ -85,6 +88,8 @@ interface Member {
   counted: boolean;
   /** Lets `toCollective` go of the step in flight (set while one is). */
   interrupt?: () => void;
+  /** It holds a slot of the run's admission (a top-level member, until it ends or first waits at a gather). */
+  admitted: boolean;
 }
 
 class ClusterGroupDriver implements GroupDriver {
@@ -94,9 +99,15 @@ class ClusterGroupDriver implements GroupDriver {
   readonly #signal: AbortSignal;
   readonly #members: (Member | undefined)[];
   readonly #stepTimeoutMs: number | undefined;
+  /** The admission its members wait for, when they are the run's top-level members and it limits anything. */
+  readonly #admission: Admission | undefined;
+  /** Members waiting to be admitted; aborted by `cancel`. */
+  readonly #admitting = new Map<number, AbortController>();
 
   constructor(env: ClusterEnv, specs: readonly WireSpec[], signal: AbortSignal, stepTimeoutMs: number | undefined) {
     this.#env = env;
+    const topLevel = specs[0] !== undefined && specs[0].path.split('/').length === 2;
+    this.#admission = topLevel && env.admission?.limits ? env.admission : undefined;
     this.#stepTimeoutMs = stepTimeoutMs;
     this.#specs = specs;
     this.#signal = signal;
@@ -105,10 +116,13 @@ class ClusterGroupDriver implements GroupDriver {
   }
 
   async toCollective(i: number, reply: Reply): Promise<MemberArrival> {
+    const admitted = this.#members[i] === undefined && this.#admission ? await this.#admit(i) : false;
+    if (admitted === undefined) return { kind: 'cancelled' };
     let member: Member;
     try {
-      member = this.#members[i] ??= { host: this.#env.pool.place(), abort: new AbortController(), site: 'start', started: false, ended: false, stepping: false, counted: true };
+      member = this.#members[i] ??= { host: this.#env.pool.place(), abort: new AbortController(), site: 'start', started: false, ended: false, stepping: false, counted: true, admitted };
     } catch (error) {
+      this.#letGo(i, admitted, true);
       return { kind: 'failed', error, site: 'start' };
     }
     let next = toWire(reply);
@@ -121,6 +135,8 @@ class ClusterGroupDriver implements GroupDriver {
         return pause.kind === 'returned' ? { kind: 'returned', value: deepFreeze(pause.value), site: pause.site } : { kind: 'failed', error: errorFromWire(pause.error), site: pause.site };
       }
       if (pause.kind === 'gather') {
+        this.#letGo(i, member.admitted, false); // its group's collective needs the members not yet admitted
+        member.admitted = false;
         const { value, centralSite, perMember, site, quorum, deadlineMs } = pause;
         return { kind: 'gather', value: deepFreeze(value), centralSite, perMember, site, ...cutoffOptions(quorum, deadlineMs) };
       }
@@ -146,6 +162,7 @@ class ClusterGroupDriver implements GroupDriver {
   }
 
   async cancel(i: number): Promise<void> {
+    this.#admitting.get(i)?.abort();
     const member = this.#members[i];
     if (!member || member.ended) return;
     this.#end(member);
@@ -221,6 +238,25 @@ class ClusterGroupDriver implements GroupDriver {
   #end(member: Member): void {
     member.ended = true;
     this.#release(member);
+    if (member.admitted) this.#letGo(this.#members.indexOf(member), true, true);
+    member.admitted = false;
+  }
+
+  /** Waits until member i is admitted: true; undefined if it was cancelled or the group stopped first. */
+  async #admit(i: number): Promise<true | undefined> {
+    const abort = new AbortController();
+    this.#admitting.set(i, abort);
+    try {
+      const admitted = await (this.#admission as Admission).acquire(this.paths[i] as string, i, AbortSignal.any([this.#signal, abort.signal]));
+      return admitted ? true : undefined;
+    } finally {
+      this.#admitting.delete(i);
+    }
+  }
+
+  /** Member i gives its admission slot back, if it holds one. */
+  #letGo(i: number, admitted: boolean, ended: boolean): void {
+    if (admitted) this.#admission?.release(this.paths[i] as string, ended);
   }
 
   #release(member: Member): void {

@@ -43,7 +43,8 @@ export function clusterRunnerWith(options: ClusterRunnerOptions, hooks: ClusterT
       const threads: ThreadLauncherOptions = { workers: settings.workers, preload: [run.algorithm.moduleUrl], ...(settings.resourceLimits ? { resourceLimits: settings.resourceLimits } : {}) };
       const launcher = hooks.launcher?.(threads) ?? new ThreadLauncher(threads);
       const { hostBudget, retries, stepTimeoutMs, hostMemoryLimit } = settings;
-      return runOnHosts(run, launcher, { memoryBudget: hostBudget, retries, stepTimeoutMs, hostMemoryLimit, spillDirName: 'cluster-spill' });
+      const admission = { maxInFlight: settings.maxInFlight, budget: settings.memoryBudget, hosts: settings.workers };
+      return runOnHosts(run, launcher, { memoryBudget: hostBudget, retries, stepTimeoutMs, hostMemoryLimit, admission, spillDirName: 'cluster-spill' });
     },
   };
 }

@@ -21,6 +21,8 @@ import { StepBatch } from './step-batch.ts';
 export interface HostSink {
   readonly emit: Emit;
   readonly stats: StatsRecorder;
+  /** Receives a budgeted host's resident bytes by root child with each answer (`admission.ts`). */
+  readonly resident?: (host: number, byRootChild: Readonly<Record<string, number>>) => void;
 }
 
 export class HostHandle {
@@ -100,6 +102,7 @@ export class HostHandle {
     for (const kind of Object.keys(stats.primitives) as (keyof typeof stats.primitives)[]) stats.primitives[kind] += answer.stats.primitives[kind];
     stats.peakStepBytes = Math.max(stats.peakStepBytes, answer.stats.peakStepBytes);
     this.peakBytes = Math.max(this.peakBytes, answer.peakBytes);
+    if (answer.resident) this.#sink.resident?.(this.id, answer.resident);
     return answer.result;
   }
 

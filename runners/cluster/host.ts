@@ -46,6 +46,7 @@ export class Host {
   readonly #escaped: EscapedRefs;
   /** Shared with the coordinator (worker threads only): which step runs since when. */
   readonly #gauge: HostGauge | undefined;
+  readonly #byUnit: ResidentByUnit | undefined;
   #reads = 0;
   #turn: Promise<void> = Promise.resolve();
 
@@ -55,11 +56,12 @@ export class Host {
     const byUnit = config.memoryBudget === undefined ? undefined : new ResidentByUnit(config.hostId);
     const emit = stampingEmit(config, events);
     const own = await openOwnStore(config, (e) => emit(byUnit ? byUnit.tag(e) : e), byUnit);
-    return new Host(config, new HostStore(own, refPrefix(config.hostId), fetch, config.verify, byUnit), events, gauge, emit);
+    return new Host(config, new HostStore(own, refPrefix(config.hostId), fetch, config.verify, byUnit), events, gauge, emit, byUnit);
   }
 
-  private constructor(config: HostConfig, store: HostStore, events: RunEventBody[], gauge: HostGauge | undefined, emit: (e: RunEventBody) => void) {
+  private constructor(config: HostConfig, store: HostStore, events: RunEventBody[], gauge: HostGauge | undefined, emit: (e: RunEventBody) => void, byUnit: ResidentByUnit | undefined) {
     this.#config = config;
+    this.#byUnit = byUnit;
     this.#gauge = gauge;
     this.#store = store;
     this.#escaped = new EscapedRefs(refPrefix(config.hostId));
@@ -70,11 +72,20 @@ export class Host {
   /**
    * Steps run one at a time on a host, as in laptop mode: the thread could not run two at once anyway,
    * and a memory budget then bounds what one step pins, not what interleaved steps pin together.
+   *
+   * The answer carries the pauses of the requests in order; it comes back early, with fewer pauses,
+   * right after a step that reached a gather with a `quorum` or `deadlineMs`: that member's arrival
+   * must reach the coordinator when it happens, not when a slower step later in the batch ends (which
+   * would make it late). The coordinator sends the rest again (`step-batch.ts`).
    */
   async steps(requests: readonly StepRequest[]): Promise<HostAnswer<WirePause[]>> {
     const turn = this.#turn.then(async () => {
       const pauses: WirePause[] = [];
-      for (const { path, reply, spec } of requests) pauses.push(await this.#step(path, reply, spec));
+      for (const { path, reply, spec } of requests) {
+        const pause = await this.#step(path, reply, spec);
+        pauses.push(pause);
+        if (pause.kind === 'gather' && (pause.quorum !== undefined || pause.deadlineMs !== undefined)) break;
+      }
       return pauses;
     });
     this.#turn = turn.then(noop, noop);
@@ -198,7 +209,8 @@ export class Host {
   }
 
   #answer<T>(result: T): HostAnswer<T> {
-    return { result, events: this.#events.splice(0), stats: this.#drainStats(), peakBytes: this.#store.peakBytes };
+    const resident = this.#byUnit ? { resident: this.#byUnit.snapshot() } : {};
+    return { result, events: this.#events.splice(0), stats: this.#drainStats(), peakBytes: this.#store.peakBytes, ...resident };
   }
 
   #drainStats(): StatsDelta {

@@ -40,6 +40,13 @@ export interface ClusterRunnerOptions {
    * process as a whole is still kept under 80% of the machine's memory).
    */
   readonly hostMemoryLimit?: number | string;
+  /**
+   * Most of the run's top-level members (the children of the root's scatter: visits) in flight at once;
+   * the others start, in member order, as those end (or wait at a gather of their own group). With a
+   * `memoryBudget`, fewer may be let in: only while the budget has room for one more, judged from what
+   * the visits so far held (see `admission.ts`). Default: no fixed limit.
+   */
+  readonly maxInFlight?: number;
 }
 
 export interface ClusterSettings {
@@ -51,6 +58,7 @@ export interface ClusterSettings {
   readonly resourceLimits: ResourceLimits | undefined;
   readonly stepTimeoutMs: number | undefined;
   readonly hostMemoryLimit: number | undefined;
+  readonly maxInFlight: number | undefined;
 }
 
 /** The step timeout when none is given: long for any step of the shipped algorithms (seconds), short of forever. */
@@ -65,6 +73,8 @@ export function clusterSettings(options: ClusterRunnerOptions): ClusterSettings 
   const stepTimeoutMs = Number.isFinite(timeout) ? timeout : undefined;
   if (!Number.isSafeInteger(workers) || workers < 1) throw new SkyloomTypeError('clusterRunner workers', 'a positive integer', describeValue(workers));
   if (!Number.isSafeInteger(retries) || retries < 0) throw new SkyloomTypeError('clusterRunner retries', 'a non-negative integer', describeValue(retries));
+  const { maxInFlight } = options;
+  if (maxInFlight !== undefined && !(Number.isSafeInteger(maxInFlight) && maxInFlight >= 1)) throw new SkyloomTypeError('clusterRunner maxInFlight', 'a positive integer', describeValue(maxInFlight));
   if (resourceLimits !== undefined && (typeof resourceLimits !== 'object' || resourceLimits === null)) {
     throw new SkyloomTypeError('clusterRunner resourceLimits', 'worker_threads ResourceLimits', describeValue(resourceLimits));
   }
@@ -78,5 +88,5 @@ export function clusterSettings(options: ClusterRunnerOptions): ClusterSettings 
     throw new SkyloomTypeError('clusterRunner hostMemoryLimit', `at least a host's share of the memory budget (${hostBudget} bytes)`, `${limit} bytes`, { code: ErrorCode.MemoryBudget });
   }
   const hostMemoryLimit = limit ?? (hostBudget === undefined ? undefined : 2 * hostBudget + 64 * 2 ** 20);
-  return { workers, retries, memoryBudget: budget, hostBudget, resourceLimits, stepTimeoutMs, hostMemoryLimit };
+  return { workers, retries, memoryBudget: budget, hostBudget, resourceLimits, stepTimeoutMs, hostMemoryLimit, maxInFlight };
 }

@@ -58,6 +58,8 @@ export interface HostAnswer<T> {
   readonly stats: StatsDelta;
   /** Most bytes the host's store has held at once. */
   readonly peakBytes: number;
+  /** A budgeted host's store: resident bytes by root child now (`resident-by-unit.ts`), for admission. */
+  readonly resident?: Readonly<Record<string, number>>;
 }
 
 /** One unit step the coordinator asks of a host: start the unit (with `spec`) or resume it with `reply`. */

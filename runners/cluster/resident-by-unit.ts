@@ -50,6 +50,11 @@ export class ResidentByUnit {
     this.#refs.delete(id);
   }
 
+  /** Resident bytes by root child now (what the coordinator's admission weighs: `admission.ts`). */
+  snapshot(): Record<string, number> {
+    return Object.fromEntries(this.#resident);
+  }
+
   /** The store's event, with what this host knows added. */
   tag(event: RunEventBody): RunEventBody {
     if (event.type === 'spill-out' || event.type === 'spill-in') {

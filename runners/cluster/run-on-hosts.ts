@@ -9,7 +9,9 @@ import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { probeDirectory } from '../../lib/memory/probe-directory.ts';
 import { nodeSpillIo } from '../../lib/memory/spill-file.ts';
+import type { RunEventBody } from '../../lib/events.ts';
 import type { RunContext } from '../../lib/runner.ts';
+import { Admission, type AdmissionSettings } from './admission.ts';
 import { runClusterGroup } from './cluster-group.ts';
 import type { HostLauncher } from './host-launcher.ts';
 import { HostPool } from './host-pool.ts';
@@ -23,6 +25,8 @@ export interface HostRunSettings {
   readonly hostMemoryLimit?: number | undefined;
   /** The run's step timeout in ms (see `ClusterRunnerOptions.stepTimeoutMs`); undefined: none. */
   readonly stepTimeoutMs?: number | undefined;
+  /** How many top-level members may be in flight at once (`admission.ts`); undefined: all of them. */
+  readonly admission?: AdmissionSettings;
   /** Name of the spill directory under the run directory. */
   readonly spillDirName: string;
 }
@@ -39,18 +43,28 @@ export async function runOnHosts(run: RunContext, launcher: HostLauncher, settin
       throw error;
     }
   }
+  const admission = settings.admission ? new Admission(settings.admission) : undefined;
+  const gate = admission?.limits ? { admission } : {};
   const pool = new HostPool({
     launcher,
     host: { seed: run.seed, verify: run.verify, preload: [run.algorithm.moduleUrl], ...(settings.memoryBudget === undefined ? {} : { memoryBudget: settings.memoryBudget }) },
     spillRoot,
-    sink: { emit: run.emit, stats: run.stats },
+    sink: { emit: run.emit, stats: run.stats, ...(gate.admission ? { resident: (host: number, byRootChild: Readonly<Record<string, number>>) => gate.admission.observe(host, byRootChild) } : {}) },
     memoryGuard: { hostLimit: settings.hostMemoryLimit },
   });
   const root: WireSpec = { moduleUrl: run.algorithm.moduleUrl, name: run.algorithm.name, input: run.input, path: 'root', index: 0, size: 1 };
   try {
     const journal = run.journal ? { journal: { journal: run.journal, refs: pool.refs } } : {};
     const timeout = settings.stepTimeoutMs === undefined ? {} : { stepTimeoutMs: settings.stepTimeoutMs };
-    const [output] = await runClusterGroup({ pool, emit: run.emit, stats: run.stats, retries: settings.retries, ...timeout, ...journal }, [root], 'root', run.signal);
+    // Admission learns from completed collectives which visits have settled (`admission.ts`).
+    const admitting = gate.admission;
+    const emit = admitting
+      ? (e: RunEventBody): void => {
+          if (e.type === 'collective-completed') admitting.collectiveCompleted(e.group);
+          run.emit(e);
+        }
+      : run.emit;
+    const [output] = await runClusterGroup({ pool, emit, stats: run.stats, retries: settings.retries, ...timeout, ...journal, ...gate }, [root], 'root', run.signal);
     return output;
   } finally {
     await run.journal?.settle(); // the ledger may still be reading outputs from the hosts

@@ -6,7 +6,9 @@
  * of the request, the answer with its events, a comlink id, a promise each) were most of the step.
  *
  * Each step still resolves on its own, with its own pause, when the batch's answer arrives; a lost
- * host rejects every step of the batch. It does not decide what a pause means, nor retry anything.
+ * host rejects every step of the batch. A host may answer the first steps of a batch early (after one
+ * that reached a gather with a quorum or deadline, whose arrival time matters: `Host.steps`): the
+ * rest is sent again as a batch of its own. It does not decide what a pause means, nor retry anything.
  */
 import type { StepRequest, WirePause } from './protocol.ts';
 
@@ -36,8 +38,15 @@ export class StepBatch {
   #flush(): void {
     const batch = this.#pending;
     this.#pending = [];
+    this.#sendBatch(batch);
+  }
+
+  #sendBatch(batch: readonly Pending[]): void {
     this.#send(batch.map((p) => p.request)).then(
-      (pauses) => batch.forEach((p, k) => p.resolve(pauses[k] as WirePause)),
+      (pauses) => {
+        pauses.forEach((pause, k) => batch[k]?.resolve(pause));
+        if (pauses.length < batch.length) this.#sendBatch(batch.slice(pauses.length)); // answered early: the rest again
+      },
       (error: unknown) => batch.forEach((p) => p.reject(error)),
     );
   }

@@ -30,6 +30,11 @@ export class GatherCutoff {
     return this.#met;
   }
 
+  /** True once a member reached the gather with a quorum or a deadline: only then can it be met. */
+  get armed(): boolean {
+    return this.#quorum !== undefined || this.#timer !== undefined || this.#met;
+  }
+
   /** Says why the cutoff was met, for the late members' errors. */
   get why(): string {
     return this.#why;

@@ -9,7 +9,7 @@ import type { Central, FailurePolicy } from '../../lib/primitive.ts';
 import { cutoffOptions } from './gather-cutoff.ts';
 import type { GroupDriver, MemberArrival } from './group-driver.ts';
 import { uncloneable } from './not-cloneable.ts';
-import { runGroup } from './run-group.ts';
+import { runGroup, type ImposedMemberships } from './run-group.ts';
 import type { PendingSteps } from './stall-watch.ts';
 
 export interface LocalEnv extends UnitEnv {
@@ -23,6 +23,8 @@ export interface LocalEnv extends UnitEnv {
   readonly wrap?: (driver: GroupDriver) => GroupDriver;
   /** The run's steps and central calls under way, for a clear `SKY_STALLED` (`stall-watch.ts`). */
   readonly pending?: PendingSteps;
+  /** A replay's recorded memberships of a group (by group path), imposed instead of its quorums and deadlines. */
+  readonly imposed?: (group: string, paths: readonly string[]) => ImposedMemberships | undefined;
 }
 
 /**
@@ -33,7 +35,8 @@ export function runLocalGroup(env: LocalEnv, specs: readonly UnitSpec[], group: 
   const local = new LocalGroupDriver(env, specs, signal);
   const driver = env.wrap ? env.wrap(local) : local;
   const journal = env.journal ? { journal: { journal: env.journal, specs, refs: storeAccess(env.store) } } : {};
-  return runGroup(driver, { group, concurrent: env.concurrent, signal, emit: env.emit, stats: env.stats, ...journal, ...(onFailure ? { onFailure } : {}) });
+  const imposed = env.imposed?.(group, local.paths);
+  return runGroup(driver, { group, concurrent: env.concurrent, signal, emit: env.emit, stats: env.stats, ...journal, ...(onFailure ? { onFailure } : {}), ...(imposed ? { imposed } : {}) });
 }
 
 /**

@@ -23,6 +23,20 @@ export interface GroupOptions {
   readonly journal?: { readonly journal: GroupJournal; readonly specs: readonly MemberSpec[]; readonly refs: RefAccess };
   /** The scatter's `onFailure`: `'fail'` by default. */
   readonly onFailure?: FailurePolicy;
+  /** A replay's recorded memberships, imposed on a live group instead of its quorums and deadlines. */
+  readonly imposed?: ImposedMemberships;
+}
+
+/**
+ * What a recorded run decided for a `'collect'` group whose gathers had a quorum or deadline: the
+ * members each collective had, and the error each member that left was recorded with. A replay runs
+ * the group live with these, so its timing decides nothing again.
+ */
+export interface ImposedMemberships {
+  /** The members collective `number` had, when some had left; undefined: all live ones. */
+  membership(number: number): readonly number[] | undefined;
+  /** The error member i left with in the recorded run (at gather `site`). */
+  leftWith(i: number, site: string): unknown;
 }
 
 type Arrivals = (MemberArrival | undefined)[];
@@ -62,14 +76,15 @@ async function runPhases(driver: GroupDriver, options: GroupOptions, resumed: Gr
   let replies: (Reply | undefined)[] = paths.map(() => start); // undefined: the member left the group
   for (let number = 1; ; number++) {
     const recordedAt = resumed && number <= resumed.collectives.length ? number - 1 : undefined;
-    const phase = await runPhase(driver, replies, options, resumed?.finished, members !== undefined, recordedAt === undefined);
+    const imposed = members ? options.imposed?.membership(number) : undefined;
+    const phase = await runPhase(driver, replies, options, resumed?.finished, members !== undefined, recordedAt === undefined && imposed === undefined);
     const { arrivals } = phase;
     try {
       if (options.signal.aborted) throw await cancelAll(driver, arrivals, -1, cancelled(options.group));
       if (phase.failure) throw await failPhase(driver, phase);
       if (members) leaveFailed(members, arrivals);
-      const membership = recordedAt === undefined ? undefined : resumed?.memberships[recordedAt];
-      if (members && membership) leaveUnrecorded(members, arrivals, membership, paths, number);
+      const membership = (recordedAt === undefined ? undefined : resumed?.memberships[recordedAt]) ?? imposed;
+      if (members && membership) leaveUnrecorded(members, arrivals, membership, paths, number, imposed ? options.imposed : undefined);
       const live = members ? members.live() : all;
       if (resumed) fillRecalled(arrivals, resumed, number, live);
       const resolution = resolveCollective(live.map((i) => arrivals[i] as CollectiveArrival), live.map((i) => paths[i] as string));
@@ -105,11 +120,14 @@ function leaveFailed(members: LiveMembers, arrivals: Arrivals): void {
   arrivals.forEach((a, i) => a?.kind === 'failed' && members.leave(i, a.error, a.site));
 }
 
-/** On resume, a retried member at a gather that the earlier attempt completed without it leaves the group. */
-function leaveUnrecorded(members: LiveMembers, arrivals: Arrivals, membership: readonly number[], paths: readonly string[], number: number): void {
+/**
+ * On resume, a retried member at a gather that the earlier attempt completed without it leaves the
+ * group; in a replay (`imposed`) it leaves with the error it was recorded with (late, say).
+ */
+function leaveUnrecorded(members: LiveMembers, arrivals: Arrivals, membership: readonly number[], paths: readonly string[], number: number, imposed?: ImposedMemberships): void {
   for (const i of members.live()) {
     const a = arrivals[i];
-    if (a?.kind === 'gather' && !membership.includes(i)) members.leave(i, notAMember(paths[i] as string, a.site, number), a.site);
+    if (a?.kind === 'gather' && !membership.includes(i)) members.leave(i, imposed ? imposed.leftWith(i, a.site) : notAMember(paths[i] as string, a.site, number), a.site);
   }
 }
 
@@ -211,8 +229,13 @@ async function runPhase(
         options.signal.removeEventListener('abort', onAbort);
       }
     } else {
-      // One await per member: no async function of ours between the loop and the member's step.
-      for (let i = 0; i < replies.length && !phase.failure && !options.signal.aborted && !cutoff.isMet; i++) if (runs(i)) arrived(i, await driver.toCollective(i, replies[i] as Reply));
+      // One await per member, no async function of ours in between (the common case); once a gather's
+      // quorum or deadline is armed, each step is raced against it: a member that awaits past it is late.
+      for (let i = 0; i < replies.length && !phase.failure && !options.signal.aborted && !cutoff.isMet; i++) {
+        if (!runs(i)) continue;
+        if (cutoff.armed) await Promise.race([step(i), cutoff.met]);
+        else arrived(i, await driver.toCollective(i, replies[i] as Reply));
+      }
     }
     if (cutoff.isMet) leaveLate(driver, phase, replies.map((_, i) => i).filter((i) => runs(i) && !phase.arrivals[i]), arrive, cutoff.why);
   } finally {

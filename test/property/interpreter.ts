@@ -151,7 +151,8 @@ async function* step(ctx: Context, state: State, instr: Instr): Steps {
     case 'gather': {
       const value: Gathered = { acc: state.acc, ref: state.refs.at(-1) ?? null };
       disown(state, value.ref);
-      const reply = (yield* gather(value, centrals[instr.central], { perMember: instr.central === 'perMember' })) as CentralResult;
+      const cutoff = { ...(instr.quorum === undefined ? {} : { quorum: instr.quorum }), ...(instr.deadlineMs === undefined ? {} : { deadlineMs: instr.deadlineMs }) };
+      const reply = (yield* gather(value, centrals[instr.central], { perMember: instr.central === 'perMember', ...cutoff })) as CentralResult;
       state.acc = mix(state.acc, reply.acc);
       state.refs.push(...reply.refs.slice(-handOn));
       return;

@@ -133,7 +133,33 @@ function scatterArb(shape: ProgramShape, depth: number): fc.Arbitrary<Instr> {
     catches: shape.faults ? fc.boolean() : fc.constant(false),
   });
   if (!shape.collect) return scatter; // draws nothing more, so other shapes' pinned seeds give the same programs
-  return fc.tuple(scatter, fc.boolean()).map(([instr, collect]) => ({ ...instr, collect }));
+  return fc.tuple(scatter, fc.boolean()).map(([instr, collect]) => ({ ...instr, collect, children: withCutoff(instr.children, cutoffOf(instr)) }));
+}
+
+/**
+ * A gather option that never binds, or none: a quorum of the group's width (members that fail or
+ * return early do not count towards it, so it is met, if ever, by the last arrival), or a deadline of
+ * a minute (no generated program waits that long). Which members a binding one leaves out depends on
+ * timing, which the oracle cannot predict for concurrent runners: `test/runners/shared/gather-cutoff.test.ts`
+ * tests binding ones with designed timing.
+ */
+type Cutoff = 'none' | 'quorum' | 'deadline';
+
+/**
+ * Chosen from what was drawn already, not drawn itself, so the pinned seeds draw the same programs as
+ * before the option existed. (A further draw did change them, and the laptop seed then met a budget
+ * failure of its own: a scratch array of the whole 64 KiB budget, not kept, then an 8-byte put fails
+ * with SKY_MEMORY_BUDGET where the oracle expects the program's throw.)
+ */
+function cutoffOf(instr: { readonly children: readonly Program[]; readonly passRefs: boolean; readonly catches: boolean }): Cutoff {
+  const kinds: readonly Cutoff[] = ['none', 'quorum', 'deadline'];
+  return kinds[(instr.children.length + (instr.passRefs ? 1 : 0) + (instr.catches ? 2 : 0)) % 3] as Cutoff;
+}
+
+function withCutoff(children: readonly Program[], cutoff: Cutoff): Program[] {
+  if (cutoff === 'none') return [...children];
+  const option = cutoff === 'quorum' ? { quorum: Math.max(1, children.length) } : { deadlineMs: 60_000 };
+  return children.map((child) => child.map((instr) => (instr.op === 'gather' ? { ...instr, ...option } : instr)));
 }
 
 /** A member before it meets its group's agreed collectives: its local segments and (rarely) a fault. */

@@ -24,8 +24,12 @@ export type Instr =
   | { readonly op: 'derive'; readonly slot: number }
   /** Scatters one child per program; children receive this unit's last refs when `passRefs`; with `collect`, `onFailure: 'collect'`. */
   | { readonly op: 'scatter'; readonly children: readonly Program[]; readonly passRefs: boolean; readonly catches: boolean; readonly collect?: boolean }
-  /** A collective with one of the interpreter's central functions; sends this unit's last ref along. */
-  | { readonly op: 'gather'; readonly central: CentralKind }
+  /**
+   * A collective with one of the interpreter's central functions; sends this unit's last ref along.
+   * Under the 'collect' shape it may carry a `quorum` or `deadlineMs` that never binds (a quorum of the
+   * group's width, a deadline of a minute): the options travel to every runner and change nothing.
+   */
+  | { readonly op: 'gather'; readonly central: CentralKind; readonly quorum?: number; readonly deadlineMs?: number }
   /** Throws a user error (code ERR_PROGRAM_THROW). */
   | { readonly op: 'throw' }
   /** Returns at once (an early return when siblings still gather). */
