@@ -298,7 +298,7 @@ export class MemoryPolicy {
       ErrorCode.MemoryBudget,
       `unit ${path} needs ${formatBytes(bytes)} (${bytes} bytes) more store memory, but the memory budget is ` +
         `${formatBytes(this.budget)} (${this.budget} bytes): ${why} (${pinned} bytes pinned, ${own} of them by this unit's step; ` +
-        `${this.#spill.residentBytes} bytes resident)`,
+        `${this.#spill.heldBytes} bytes of scratch arrays and taken values in running steps' hands; ${this.#spill.residentBytes} bytes resident)`,
       { unitPath: path },
     );
   }

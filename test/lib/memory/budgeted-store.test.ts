@@ -63,6 +63,16 @@ describe('BudgetedStore', () => {
     await store.close();
   });
 
+  it('fails a put of a step whose scratch fills the budget, saying how much running steps hold in hand', async () => {
+    const store = await open();
+    await store.scratch({ kind: 'scratch', type: 'Float64Array', length: 8 * KiB }, a); // 64 KiB: the whole budget, in a's hands
+    const error = await Promise.resolve(store.put(new Float64Array(1), a)).catch((e: unknown) => e);
+    expect(error).toMatchObject({ code: 'SKY_MEMORY_BUDGET', unitPath: 'root/s:0', message: expect.stringMatching(/needs 8 B.*65536 bytes of scratch arrays and taken values in running steps' hands/) });
+    store.endStep(a); // the scratch array's lease ends at the pause: the same put then fits
+    await expect(Promise.resolve(store.put(new Float64Array(1), a))).resolves.toMatchObject({ bytes: 8 });
+    await store.close();
+  });
+
   it('fails a value larger than the whole budget with SKY_MEMORY_BUDGET', async () => {
     const store = await open();
     await expect(Promise.resolve(store.put(new Uint8Array(65 * KiB), a))).rejects.toMatchObject({ code: 'SKY_MEMORY_BUDGET', unitPath: 'root/s:0' });
