@@ -24,7 +24,7 @@ const { clusterRunner } = await compiled('runners/index.js');
 
 // skyloom's two native addons, which it loads lazily and every `skyloom run` loads: koffi (madvise, at
 // the first buffer the store lets go of) and better-sqlite3 (the ledger). Loaded here the same way,
-// without running anything: their code is part of the process with skyloom loaded (~+3 MB).
+// without running anything: their code is part of the process with skyloom loaded (~+3-5 MB).
 const { returnPages } = await compiled('lib/memory/return-pages.js');
 returnPages(new ArrayBuffer(1 << 16));
 const Database = createRequire(`${build}/lib/ledger/ledger-db.js`)('better-sqlite3');
