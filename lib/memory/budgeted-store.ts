@@ -103,7 +103,7 @@ export class BudgetedStore implements Store {
       culprit: (ref) => [...(this.#holders.get(ref) ?? [])].at(-1),
     });
     this.#leaks = options.verify && LeakDetector.enabled() ? new LeakDetector(this.#emit, (id) => this.#spill.has(id)) : undefined;
-    this.#policy = new MemoryPolicy(this.#spill, { ...options.policy, budget: this.budget }, { reusable: (id) => this.#recyclable(id) });
+    this.#policy = new MemoryPolicy(this.#spill, { ...options.policy, budget: this.budget }, { reusable: (id) => this.#recyclable(id), heldBytes: () => this.#held.bytes });
   }
 
   /** Resident bytes now (in memory, or being read back). */

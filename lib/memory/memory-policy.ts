@@ -44,11 +44,14 @@ export type Spare = readonly number[] | { readonly between: readonly [least: num
 
 export interface PolicyHooks {
   readonly reusable?: (id: string) => boolean;
+  /** Bytes running steps hold outside any entry (scratch arrays, taken values), for budget errors. */
+  readonly heldBytes?: () => number;
 }
 
 export class MemoryPolicy {
   readonly budget: number;
   readonly #spill: SpillStore;
+  readonly #heldBytes: () => number;
   readonly #headroom: number;
   readonly #maxWrites: number;
   readonly #lookahead: number;
@@ -74,6 +77,7 @@ export class MemoryPolicy {
   constructor(spill: SpillStore, options: MemoryPolicyOptions, hooks: PolicyHooks = {}) {
     this.#spill = spill;
     this.#reusable = hooks.reusable ?? (() => false);
+    this.#heldBytes = hooks.heldBytes ?? (() => 0);
     this.budget = options.budget;
     this.#headroom = (options.headroom ?? 0.5) * options.budget;
     this.#maxWrites = options.maxWrites ?? 2;
@@ -298,7 +302,7 @@ export class MemoryPolicy {
       ErrorCode.MemoryBudget,
       `unit ${path} needs ${formatBytes(bytes)} (${bytes} bytes) more store memory, but the memory budget is ` +
         `${formatBytes(this.budget)} (${this.budget} bytes): ${why} (${pinned} bytes pinned, ${own} of them by this unit's step; ` +
-        `${this.#spill.heldBytes} bytes of scratch arrays and taken values in running steps' hands; ${this.#spill.residentBytes} bytes resident)`,
+        `${this.#heldBytes()} bytes of scratch arrays and taken values in running steps' hands; ${this.#spill.residentBytes} bytes resident)`,
       { unitPath: path },
     );
   }

@@ -43,7 +43,6 @@ export class SpillStore {
   readonly #maxOpenFiles: number;
   #openFiles = 0;
   #resident = 0;
-  #heldOutside = 0;
   #peak = 0;
   #onDisk = 0;
   readonly #moved = { bytesOut: 0, bytesIn: 0, filesOut: 0, filesIn: 0 };
@@ -60,14 +59,8 @@ export class SpillStore {
 
   /** Counts `bytes` held outside any entry as resident (negative: no longer held). Never throws. */
   hold(bytes: number): void {
-    this.#heldOutside += bytes;
     if (bytes >= 0) this.#addResident(bytes);
     else this.#resident += bytes;
-  }
-
-  /** Resident bytes held outside any entry (`hold`): scratch arrays and taken values of running steps. */
-  get heldBytes(): number {
-    return this.#heldOutside;
   }
 
   /**
@@ -313,7 +306,6 @@ export class SpillStore {
     }
     this.#entries.clear();
     this.#resident = 0;
-    this.#heldOutside = 0;
     await this.#tracker.settled();
     this.#spare.discard(Infinity, []);
     await this.#pool.clear();
