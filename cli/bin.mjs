@@ -1,6 +1,7 @@
-#!/usr/bin/env -S MALLOC_MMAP_THRESHOLD_=262144 node --max-semi-space-size=1
+#!/usr/bin/env -S MALLOC_MMAP_THRESHOLD_=262144 node --max-semi-space-size=1 --optimize-for-size
 // The `skyloom` command. Its first line starts node as `npm start` does (package.json): glibc's
-// MALLOC_MMAP_THRESHOLD_ and a small young generation, so freed memory goes back to the kernel (see
+// MALLOC_MMAP_THRESHOLD_, a small young generation and V8's memory-saving heap limits, so freed
+// memory goes back to the kernel and the JS heap stays near what it holds (see
 // docs/architecture.md, "Freed memory"); `node cli/bin.mjs` runs without them. From the sources (main.ts sits beside this file: a fresh clone) it runs a
 // compiled copy of them, built once per change (launcher/compiled-build.mjs), with plain node: the
 // main thread then runs at compiled speed and without tsx's loader thread. SKYLOOM_FROM_SOURCES=1

@@ -7,7 +7,7 @@ describe('mainJobCommand', () => {
     const command = mainJobCommand();
     expect(command.entry).toBe('cli/bin.mjs');
     expect(command.env).toEqual({ MALLOC_MMAP_THRESHOLD_: '262144' });
-    expect(command.nodeFlags).toEqual(['--max-semi-space-size=1']);
+    expect(command.nodeFlags).toEqual(['--max-semi-space-size=1', '--optimize-for-size']);
   });
 
   it('is how the skyloom command starts node too (the first line of cli/bin.mjs)', () => {
