@@ -68,7 +68,7 @@ async function runPhases(driver: GroupDriver, options: GroupOptions, settled: Re
       if (phase.failure) throw await failPhase(driver, phase);
       if (members) leaveFailed(members, arrivals);
       const membership = members ? decided?.membership : undefined; // a 'fail' group never loses a member
-      if (members && membership) leaveUndecided(members, arrivals, membership);
+      if (members && membership) leaveOutside(members, arrivals, membership);
       const live = members ? members.live() : all;
       if (settled) fillSettled(arrivals, settled, decided?.result !== undefined, live);
       const resolution = resolveCollective(live.map((i) => arrivals[i] as CollectiveArrival), live.map((i) => paths[i] as string));
@@ -104,7 +104,7 @@ function leaveFailed(members: LiveMembers, arrivals: Arrivals): void {
 }
 
 /** A live member at a gather whose decided membership leaves it out leaves the group, with the error the layer gives. */
-function leaveUndecided(members: LiveMembers, arrivals: Arrivals, membership: DecidedMembership): void {
+function leaveOutside(members: LiveMembers, arrivals: Arrivals, membership: DecidedMembership): void {
   for (const i of members.live()) {
     const a = arrivals[i];
     if (a?.kind === 'gather' && !membership.members.includes(i)) members.leave(i, membership.leftWith(i, a.site), a.site);
