@@ -8,6 +8,9 @@
 //                 (`node --import tsx main.ts`) against the same program compiled (plain node), on
 //                 the inline runner (units in the main thread) and the cluster runner (units on worker
 //                 hosts, which load the algorithm's module themselves).
+//   hosts:        a compiled program on the cluster runner whose algorithm is a `.ts` module, which
+//                 each worker host imports itself (tsx turned on in that thread only), against the
+//                 same with the compiled module.
 //
 // Each figure is the median over the rounds; each ratio is the median of the per-round ratios
 // (paired: the two sides of a round ran next to each other). Both sides of a pair must compute the
@@ -15,7 +18,7 @@
 //
 //   flock /tmp/skyloom-bench.lock node bench/ts-speed.mjs [rounds=5] [camera=tiny] [visits=4] [sensors=16] [width=1024] [focal rounds=8]
 //
-// SKYLOOM_TS_SPEED=cli,inline,cluster (the default: all three) chooses the pairs. Builds .bench-dist/
+// SKYLOOM_TS_SPEED=cli,inline,cluster,hosts (the default: all four) chooses the pairs. Builds .bench-dist/
 // (tsconfig.bench.json) and .bench-dist/package (the compiled package) first.
 import { execFileSync } from 'node:child_process';
 import { copyFileSync, mkdtempSync, rmSync } from 'node:fs';
@@ -60,6 +63,7 @@ function cli(bin) {
 
 function focal(how, runner) {
   const args = how === 'tsx' ? ['--import', 'tsx', join(root, 'bench', 'ts-speed', 'focal-run.ts')] : [join(root, '.bench-dist', 'bench', 'ts-speed', 'focal-run.js')];
+  // The digest covers the output only, so a .ts and a compiled algorithm module compare equal.
   const { processMs, result } = timed([...args, runner, String(sensors), String(width), String(focalRounds)]);
   return { processMs, wallMs: result.wallMs, same: result.digest };
 }
@@ -68,10 +72,11 @@ const allPairs = {
   cli: ['skyloom run: from the .ts sources vs the compiled package', () => cli(join(root, 'cli', 'bin.mjs')), () => cli(join(packageDir, 'cli', 'bin.mjs'))],
   inline: ['run(), inline: a .ts program through tsx vs compiled', () => focal('tsx', 'inline'), () => focal('compiled', 'inline')],
   cluster: ['run(), cluster (2 workers): a .ts program through tsx vs compiled', () => focal('tsx', 'cluster'), () => focal('compiled', 'cluster')],
+  hosts: ['cluster (2 workers), compiled program: worker hosts load the .ts algorithm vs the compiled one', () => focal('compiled', 'cluster-ts-hosts'), () => focal('compiled', 'cluster')],
 };
-const chosen = (process.env.SKYLOOM_TS_SPEED ?? 'cli,inline,cluster').split(',');
+const chosen = (process.env.SKYLOOM_TS_SPEED ?? 'cli,inline,cluster,hosts').split(',');
 const pairs = Object.fromEntries(chosen.map((key) => {
-  if (!allPairs[key]) throw new Error(`SKYLOOM_TS_SPEED: unknown pair ${key} (cli, inline, cluster)`);
+  if (!allPairs[key]) throw new Error(`SKYLOOM_TS_SPEED: unknown pair ${key} (cli, inline, cluster, hosts)`);
   const [name, ts, compiled] = allPairs[key];
   return [name, [ts, compiled]];
 }));
