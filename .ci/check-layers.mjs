@@ -53,6 +53,55 @@ for (const file of files(join(root, 'lib'))) {
     if (!rel.startsWith(join('lib', 'memory')) && target.startsWith(join('lib', 'memory') + '/')) problems.push(`${rel}: imports ${spec} (the coroutine model must not import lib/memory/)`);
   }
 }
+// What a run that keeps no ledger loads, and what every worker host loads: the static import graph of
+// the public entries (`skyloom`, `skyloom/runners`, the algorithms) and of the cluster host's entry
+// (runners/cluster/worker.mjs, with the modules it imports at start) reaches no module of lib/ledger/
+// but keep-ledger.ts (which imports the rest with import() when a run keeps a ledger) and none of the
+// ledger's packages. `import type` is erased by TypeScript and loads nothing, so it is not followed.
+const ledgerGate = join('lib', 'ledger', 'keep-ledger.ts');
+const ledgerPackages = ['better-sqlite3', 'write-file-atomic', 'picomatch', 'es-module-lexer'];
+const valueImportRe = /(?:^|[;\n])\s*(?:import|export)\s+(?!type\s)(?:[^'";]*?\sfrom\s*)?['"]([^'"]+)['"]/g;
+const dynamicImportRe = /import\(\s*['"]([^'"]+)['"]\s*\)/g;
+function resolveModule(fromFile, spec) {
+  const base = resolve(dirname(fromFile), spec);
+  for (const candidate of [base, base.replace(/\.js$/, '.ts')]) {
+    try { if (statSync(candidate).isFile()) return candidate; } catch {}
+  }
+  return undefined;
+}
+/** Files and packages the static graph from `entries` loads, each with the file that first imports it. */
+function staticGraph(entries, followDynamicIn) {
+  const seen = new Map(entries.map((e) => [join(root, e), '(entry)']));
+  const packages = new Map();
+  const pending = [...seen.keys()];
+  for (let file = pending.pop(); file !== undefined; file = pending.pop()) {
+    const text = readFileSync(file, 'utf8');
+    const specs = [...text.matchAll(valueImportRe)].map((m) => m[1]);
+    if (followDynamicIn.includes(relative(root, file))) specs.push(...[...text.matchAll(dynamicImportRe)].map((m) => m[1]));
+    for (const spec of specs) {
+      if (!spec.startsWith('.')) {
+        const name = spec.startsWith('@') ? spec.split('/').slice(0, 2).join('/') : spec.split('/')[0];
+        if (!packages.has(name)) packages.set(name, relative(root, file));
+        continue;
+      }
+      const target = resolveModule(file, spec);
+      if (target && !seen.has(target)) {
+        seen.set(target, relative(root, file));
+        pending.push(target);
+      }
+    }
+  }
+  return { files: seen, packages };
+}
+const hostEntry = join('runners', 'cluster', 'worker.mjs');
+const loaded = staticGraph([join('lib', 'index.ts'), join('runners', 'index.ts'), join('algorithms', 'index.ts'), hostEntry], [hostEntry]);
+for (const [file, by] of loaded.files) {
+  const rel = relative(root, file);
+  if (rel.startsWith(join('lib', 'ledger') + '/') && rel !== ledgerGate) problems.push(`${by}: loads ${rel} at import (a run that keeps no ledger, and every worker host, must not load lib/ledger/: import it with import() when a ledger is needed)`);
+}
+for (const name of ledgerPackages) {
+  if (loaded.packages.has(name)) problems.push(`${loaded.packages.get(name)}: loads the package ${name} at import (the ledger's packages load only when a run keeps a ledger)`);
+}
 if (problems.length) {
   console.error(`layering check failed:\n  ${problems.join('\n  ')}`);
   process.exit(1);

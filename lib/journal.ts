@@ -26,8 +26,8 @@ export interface GroupRecall {
 }
 
 /**
- * What the group loop tells a run's journal (the ledger) and asks of it. The group loop calls these
- * on the coordinating thread only. Recording calls never throw and need not be awaited: a journal
+ * What a run's journal (the ledger) is told of every group and asked about it, by the layer runners
+ * compose around each group (`runners/shared/journal-layer.ts`), on the coordinating thread only. Recording calls never throw and need not be awaited: a journal
  * orders and batches its own writes. This interface says nothing of how or where records are kept.
  */
 export interface GroupJournal {

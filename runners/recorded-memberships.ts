@@ -10,9 +10,10 @@
  */
 import { ErrorCode, SkyloomError } from '../lib/errors.ts';
 import type { LedgerDb } from '../lib/ledger/ledger-db.ts';
-import type { ImposedMemberships } from './shared/run-group.ts';
+import type { GroupLayer } from './shared/group-layer.ts';
 
-export function readRecordedMemberships(db: LedgerDb): (group: string, paths: readonly string[]) => ImposedMemberships | undefined {
+/** Reads them; the function it returns gives a group's layer, deciding each recorded collective's membership. */
+export function readRecordedMemberships(db: LedgerDb): (group: string, paths: readonly string[]) => GroupLayer | undefined {
   const memberships = new Map<string, Map<number, readonly number[]>>();
   for (const r of db.all<{ grp: string; number: number; live: string }>('SELECT grp, number, live FROM collectives WHERE live IS NOT NULL')) {
     let byNumber = memberships.get(r.grp);
@@ -26,12 +27,15 @@ export function readRecordedMemberships(db: LedgerDb): (group: string, paths: re
   return (group, paths) => {
     const byNumber = memberships.get(group);
     if (!byNumber) return undefined;
+    const leftWith = (i: number, site: string): SkyloomError => {
+      const path = paths[i] as string;
+      const f = failures.get(path);
+      return new SkyloomError((f?.code as ErrorCode | undefined) ?? ErrorCode.NotAMember, f?.message ?? `${path} was not a member of the recorded collective at ${site}`, { unitPath: path, site: f?.site ?? site });
+    };
     return {
-      membership: (number) => byNumber.get(number),
-      leftWith: (i, site) => {
-        const path = paths[i] as string;
-        const f = failures.get(path);
-        return new SkyloomError((f?.code as ErrorCode | undefined) ?? ErrorCode.NotAMember, f?.message ?? `${path} was not a member of the recorded collective at ${site}`, { unitPath: path, site: f?.site ?? site });
+      decided: (number) => {
+        const members = byNumber.get(number);
+        return members ? { membership: { members, leftWith } } : undefined;
       },
     };
   };

@@ -1,16 +1,19 @@
 /**
  * The public `start` and `run`: the core's `startRun`, wrapped from outside by the run ledger when
- * `options.ledger` asks for one. The ledger's modules (and better-sqlite3, write-file-atomic,
- * picomatch: ~50 ms cold) are imported only then, so a run that keeps none, and every worker host
- * (which imports `skyloom` to load algorithms), never loads them.
+ * `options.ledger` asks for one; and the public `resume` and `readRunStatus`. The ledger's other
+ * modules (and better-sqlite3, write-file-atomic, picomatch, es-module-lexer: ~50 ms cold) are
+ * imported only when one of these needs them, so a run that keeps none, and every worker host (which
+ * imports `skyloom` to load algorithms), never loads them (`.ci/check-layers.mjs` checks that
+ * `skyloom`'s static imports reach no other module of `lib/ledger/`).
  *
- * It does not record anything itself (`open-ledger.ts` and the journal do).
+ * It does not record or read anything itself (`open-ledger.ts`, the journal, `run-status.ts` do).
  */
 import type { Algorithm } from '../algorithm.ts';
 import { startRun, type Job, type RunResult, type StartOptions as CoreStartOptions } from '../run.ts';
 import type { OpenRunLayer } from '../run-layer.ts';
 import type { LedgerOptions } from './open-ledger.ts';
 import type { ResumeOptions } from './resume.ts';
+import type { RunStatus } from './run-status.ts';
 
 export interface StartOptions extends CoreStartOptions {
   /**
@@ -34,6 +37,12 @@ export function run<I, O>(alg: Algorithm<I, O>, input: I, options: StartOptions)
 export async function resume(runDir: string, options: ResumeOptions): Promise<Job<unknown>> {
   const resuming = await import('./resume.ts');
   return resuming.resume(runDir, options);
+}
+
+/** A summary of the run recorded in `runDir`, read from its ledger (read-only): `readRunStatus()` of `run-status.ts`, loaded on call. */
+export async function readRunStatus(runDir: string): Promise<RunStatus> {
+  const status = await import('./run-status.ts');
+  return status.readRunStatus(runDir);
 }
 
 function ledgerLayer(options: LedgerOptions): OpenRunLayer {

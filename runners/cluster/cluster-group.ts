@@ -17,12 +17,13 @@ import type { Reply } from '../../lib/activator.ts';
 import { errorFromWire, errorToWire } from '../../lib/error-wire.ts';
 import { codeOf, ErrorCode, SkyloomError } from '../../lib/errors.ts';
 import type { Emit } from '../../lib/events.ts';
-import type { GroupJournal, MemberSpec, RefAccess } from '../../lib/journal.ts';
+import type { MemberSpec } from '../../lib/journal.ts';
 import { deepFreeze } from '../../lib/freeze.ts';
 import type { FailurePolicy } from '../../lib/primitive.ts';
 import type { StatsRecorder } from '../../lib/stats.ts';
 import type { FailedArrival, GroupDriver, MemberArrival } from '../shared/group-driver.ts';
 import { cutoffOptions } from '../shared/gather-cutoff.ts';
+import { journalLayer, type GroupJournalAccess } from '../shared/journal-layer.ts';
 import { runGroup } from '../shared/run-group.ts';
 
 import type { Admission } from './admission.ts';
@@ -39,7 +40,7 @@ export interface ClusterEnv {
   /** The run's step timeout (ms), if it has one; a scatter's `stepTimeoutMs` overrides it for the groups under it. */
   readonly stepTimeoutMs?: number;
   /** The run's ledger, if it keeps one, with access to refs on the hosts. */
-  readonly journal?: { readonly journal: GroupJournal; readonly refs: RefAccess };
+  readonly journal?: GroupJournalAccess;
   /** Lets the run's top-level members (`root/x:i`) in, a few at a time (`admission.ts`); absent: all at once. */
   readonly admission?: Admission;
 }
@@ -56,9 +57,9 @@ export async function runClusterGroup(
 ): Promise<unknown[]> {
   for (let attempt = 1; ; attempt++) {
     try {
-      const journal = env.journal ? { journal: { ...env.journal, specs: specs.map(memberSpec) } } : {};
+      const layer = env.journal ? { layer: await journalLayer(env.journal, group, specs.map(memberSpec)) } : {};
       const policy = onFailure ? { onFailure } : {};
-      return await runGroup(new ClusterGroupDriver(env, specs, signal, stepTimeoutMs), { group, concurrent: true, signal, emit: env.emit, stats: env.stats, ...journal, ...policy });
+      return await runGroup(new ClusterGroupDriver(env, specs, signal, stepTimeoutMs), { group, concurrent: true, signal, emit: env.emit, stats: env.stats, ...layer, ...policy });
     } catch (error) {
       const retry = attempt <= env.retries && !signal.aborted && !parent?.lost && causedByHostLoss(error);
       if (!retry) throw error;

@@ -9,7 +9,9 @@ import type { Central, FailurePolicy } from '../../lib/primitive.ts';
 import { cutoffOptions } from './gather-cutoff.ts';
 import type { GroupDriver, MemberArrival } from './group-driver.ts';
 import { uncloneable } from './not-cloneable.ts';
-import { runGroup, type ImposedMemberships } from './run-group.ts';
+import type { GroupLayer } from './group-layer.ts';
+import { journalLayer } from './journal-layer.ts';
+import { runGroup } from './run-group.ts';
 import type { PendingSteps } from './stall-watch.ts';
 
 export interface LocalEnv extends UnitEnv {
@@ -23,20 +25,19 @@ export interface LocalEnv extends UnitEnv {
   readonly wrap?: (driver: GroupDriver) => GroupDriver;
   /** The run's steps and central calls under way, for a clear `SKY_STALLED` (`stall-watch.ts`). */
   readonly pending?: PendingSteps;
-  /** A replay's recorded memberships of a group (by group path), imposed instead of its quorums and deadlines. */
-  readonly imposed?: (group: string, paths: readonly string[]) => ImposedMemberships | undefined;
+  /** A replay's recorded memberships of a group (by group path), as a layer deciding them instead of its quorums and deadlines. */
+  readonly imposed?: (group: string, paths: readonly string[]) => GroupLayer | undefined;
 }
 
 /**
  * Runs a group whose members all live in this thread, carrying out nested scatters depth-first.
  * Shared by the inline and laptop runners; they differ only in their store.
  */
-export function runLocalGroup(env: LocalEnv, specs: readonly UnitSpec[], group: string, signal: AbortSignal, onFailure?: FailurePolicy): Promise<unknown[]> {
+export async function runLocalGroup(env: LocalEnv, specs: readonly UnitSpec[], group: string, signal: AbortSignal, onFailure?: FailurePolicy): Promise<unknown[]> {
   const local = new LocalGroupDriver(env, specs, signal);
   const driver = env.wrap ? env.wrap(local) : local;
-  const journal = env.journal ? { journal: { journal: env.journal, specs, refs: storeAccess(env.store) } } : {};
-  const imposed = env.imposed?.(group, local.paths);
-  return runGroup(driver, { group, concurrent: env.concurrent, signal, emit: env.emit, stats: env.stats, ...journal, ...(onFailure ? { onFailure } : {}), ...(imposed ? { imposed } : {}) });
+  const layer = env.journal ? await journalLayer({ journal: env.journal, refs: storeAccess(env.store) }, group, specs) : env.imposed?.(group, local.paths);
+  return runGroup(driver, { group, concurrent: env.concurrent, signal, emit: env.emit, stats: env.stats, ...(onFailure ? { onFailure } : {}), ...(layer ? { layer } : {}) });
 }
 
 /**

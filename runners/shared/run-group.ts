@@ -2,12 +2,12 @@ import { start, type Reply } from '../../lib/activator.ts';
 import { centralFailed, distribute, resolveCollective, type CollectiveArrival } from '../../lib/collective.ts';
 import { cancelled, unitFailed } from '../../lib/errors.ts';
 import type { Emit } from '../../lib/events.ts';
-import type { GroupJournal, GroupRecall, MemberSpec, RefAccess } from '../../lib/journal.ts';
 import type { FailurePolicy } from '../../lib/primitive.ts';
 import type { StatsRecorder } from '../../lib/stats.ts';
 import { GatherCutoff } from './gather-cutoff.ts';
 import type { GroupDriver, MemberArrival } from './group-driver.ts';
-import { lateForGather, LiveMembers, notAMember } from './live-members.ts';
+import type { DecidedMembership, GroupLayer } from './group-layer.ts';
+import { lateForGather, LiveMembers } from './live-members.ts';
 import { PhaseArrivals, type PhaseFailure } from './phase-arrivals.ts';
 
 export interface GroupOptions {
@@ -19,24 +19,10 @@ export interface GroupOptions {
   readonly signal: AbortSignal;
   readonly emit: Emit;
   readonly stats: StatsRecorder;
-  /** The run's journal (ledger), with the members' specs and access to the group's store. */
-  readonly journal?: { readonly journal: GroupJournal; readonly specs: readonly MemberSpec[]; readonly refs: RefAccess };
   /** The scatter's `onFailure`: `'fail'` by default. */
   readonly onFailure?: FailurePolicy;
-  /** A replay's recorded memberships, imposed on a live group instead of its quorums and deadlines. */
-  readonly imposed?: ImposedMemberships;
-}
-
-/**
- * What a recorded run decided for a `'collect'` group whose gathers had a quorum or deadline: the
- * members each collective had, and the error each member that left was recorded with. A replay runs
- * the group live with these, so its timing decides nothing again.
- */
-export interface ImposedMemberships {
-  /** The members collective `number` had, when some had left; undefined: all live ones. */
-  membership(number: number): readonly number[] | undefined;
-  /** The error member i left with in the recorded run (at gather `site`). */
-  leftWith(i: number, site: string): unknown;
+  /** Kept around the group from outside (the run ledger, a replay's memberships): told what happens, may decide parts (`group-layer.ts`). */
+  readonly layer?: GroupLayer;
 }
 
 type Arrivals = (MemberArrival | undefined)[];
@@ -54,48 +40,45 @@ type GatherArrival = Extract<CollectiveArrival, { kind: 'gather' }>;
  * others go on, centrals see the live members' values and indices, and the outputs are every member's
  * outcome. Only a mismatch or a cancel fails such a group.
  *
- * When the journal recalls members that finished in an earlier attempt, only the others run: they
- * are answered from the recorded collectives, and the finished members' outputs are read back.
+ * A layer (`group-layer.ts`) may settle members (known outputs: only the others run, and a group
+ * whose members are all settled runs nothing) and decide collectives (a central result in place of
+ * the central function, a membership in place of a quorum or deadline); it is told how members end
+ * and collectives complete. The run ledger is composed around a group that way (`journal-layer.ts`).
  */
 export async function runGroup(driver: GroupDriver, options: GroupOptions): Promise<unknown[]> {
-  const j = options.journal;
   const members = options.onFailure === 'collect' ? new LiveMembers(driver.paths) : undefined;
-  const recall = j ? await j.journal.recall(options.group, j.specs, j.refs) : undefined;
-  if (recall && recall.finished.size === driver.paths.length) {
-    const outputs = driver.paths.map((_, i) => recall.finished.get(i));
+  const settled = options.layer?.settled;
+  if (settled && settled.size === driver.paths.length) {
+    const outputs = driver.paths.map((_, i) => settled.get(i));
     return members ? members.outcomes((i) => outputs[i]) : outputs;
   }
-  const resumed = recall && recall.finished.size > 0 ? recall : undefined;
-  if (j) driver.paths.forEach((_, i) => resumed?.finished.has(i) || j.journal.memberStarted(j.specs[i] as MemberSpec, j.refs));
-  return runPhases(driver, options, resumed, members);
+  return runPhases(driver, options, settled && settled.size > 0 ? settled : undefined, members);
 }
 
-async function runPhases(driver: GroupDriver, options: GroupOptions, resumed: GroupRecall | undefined, members: LiveMembers | undefined): Promise<unknown[]> {
+async function runPhases(driver: GroupDriver, options: GroupOptions, settled: ReadonlyMap<number, unknown> | undefined, members: LiveMembers | undefined): Promise<unknown[]> {
   const { paths } = driver;
   const all = paths.map((_, i) => i);
   let replies: (Reply | undefined)[] = paths.map(() => start); // undefined: the member left the group
   for (let number = 1; ; number++) {
-    const recordedAt = resumed && number <= resumed.collectives.length ? number - 1 : undefined;
-    const imposed = members ? options.imposed?.membership(number) : undefined;
-    const phase = await runPhase(driver, replies, options, resumed?.finished, members !== undefined, recordedAt === undefined && imposed === undefined);
+    const decided = options.layer?.decided?.(number);
+    const phase = await runPhase(driver, replies, options, settled, members !== undefined, decided === undefined);
     const { arrivals } = phase;
     try {
       if (options.signal.aborted) throw await cancelAll(driver, arrivals, -1, cancelled(options.group));
       if (phase.failure) throw await failPhase(driver, phase);
       if (members) leaveFailed(members, arrivals);
-      const membership = (recordedAt === undefined ? undefined : resumed?.memberships[recordedAt]) ?? imposed;
-      if (members && membership) leaveUnrecorded(members, arrivals, membership, paths, number, imposed ? options.imposed : undefined);
+      const membership = members ? decided?.membership : undefined; // a 'fail' group never loses a member
+      if (members && membership) leaveOutside(members, arrivals, membership);
       const live = members ? members.live() : all;
-      if (resumed) fillRecalled(arrivals, resumed, number, live);
+      if (settled) fillSettled(arrivals, settled, decided?.result !== undefined, live);
       const resolution = resolveCollective(live.map((i) => arrivals[i] as CollectiveArrival), live.map((i) => paths[i] as string));
       if (resolution.kind === 'outputs') return finish(options, members, (i) => (arrivals[i] as CollectiveArrival).value, resolution.outputs);
       if (resolution.kind === 'mismatch') {
         const index = live[resolution.index] as number;
         throw await cancelAll(driver, arrivals, index, unitFailed(paths[index] as string, (arrivals[index] as CollectiveArrival).site, resolution.error));
       }
-      const recorded = recordedAt === undefined ? undefined : { ok: true as const, value: resumed?.collectives[recordedAt] };
       const failed = driver.watchWaiting && !members ? phase.failed : undefined; // only a watched member fails while waiting
-      const next = await completeCollective(driver, arrivals, { ...resolution, live, answered: membership ?? live }, options, number, recorded, failed);
+      const next = await completeCollective(driver, arrivals, { ...resolution, live, answered: membership?.members ?? live }, options, number, decided?.result, failed);
       // A member that failed while the central function ran fails the group, instead of being resumed.
       if (phase.failure || !next) throw await failPhase(driver, phase);
       if (members) leaveFailed(members, arrivals); // under 'collect' it leaves instead
@@ -108,10 +91,10 @@ async function runPhases(driver: GroupDriver, options: GroupOptions, resumed: Gr
   }
 }
 
-/** The group's outputs; under 'collect' every member's outcome, and the journal learns who left. */
+/** The group's outputs; under 'collect' every member's outcome, and the layer learns who left. */
 function finish(options: GroupOptions, members: LiveMembers | undefined, valueOf: (i: number) => unknown, outputs: unknown[]): unknown[] {
   if (!members) return outputs;
-  options.journal?.journal.groupEnded(options.group, members.left());
+  options.layer?.groupEnded?.(members.left());
   return members.outcomes(valueOf);
 }
 
@@ -120,14 +103,11 @@ function leaveFailed(members: LiveMembers, arrivals: Arrivals): void {
   arrivals.forEach((a, i) => a?.kind === 'failed' && members.leave(i, a.error, a.site));
 }
 
-/**
- * On resume, a retried member at a gather that the earlier attempt completed without it leaves the
- * group; in a replay (`imposed`) it leaves with the error it was recorded with (late, say).
- */
-function leaveUnrecorded(members: LiveMembers, arrivals: Arrivals, membership: readonly number[], paths: readonly string[], number: number, imposed?: ImposedMemberships): void {
+/** A live member at a gather whose decided membership leaves it out leaves the group, with the error the layer gives. */
+function leaveOutside(members: LiveMembers, arrivals: Arrivals, membership: DecidedMembership): void {
   for (const i of members.live()) {
     const a = arrivals[i];
-    if (a?.kind === 'gather' && !membership.includes(i)) members.leave(i, imposed ? imposed.leftWith(i, a.site) : notAMember(paths[i] as string, a.site, number), a.site);
+    if (a?.kind === 'gather' && !membership.members.includes(i)) members.leave(i, membership.leftWith(i, a.site), a.site);
   }
 }
 
@@ -137,11 +117,14 @@ function failPhase(driver: GroupDriver, phase: PhaseArrivals): Promise<Error> {
   return cancelAll(driver, phase.arrivals, index, unitFailed(driver.paths[index] as string, site, error));
 }
 
-/** Members recalled as finished stand in the phase as a live member does, or with their recorded output at the end. */
-function fillRecalled(arrivals: Arrivals, resumed: GroupRecall, number: number, live: readonly number[]): void {
+/**
+ * Settled members stand in a phase whose central result is decided as a live member at its gather
+ * does, and otherwise (the group's end) with their known outputs.
+ */
+function fillSettled(arrivals: Arrivals, settled: ReadonlyMap<number, unknown>, resultDecided: boolean, live: readonly number[]): void {
   const standIn = live.map((i) => arrivals[i]).find((a) => a?.kind === 'gather' || a?.kind === 'returned') as CollectiveArrival | undefined;
-  for (const [i, output] of resumed.finished) {
-    arrivals[i] = number <= resumed.collectives.length && standIn?.kind === 'gather' ? standIn : { kind: 'returned', value: output, site: 'recalled' };
+  for (const [i, output] of settled) {
+    arrivals[i] = resultDecided && standIn?.kind === 'gather' ? standIn : { kind: 'returned', value: output, site: 'recalled' };
   }
 }
 
@@ -150,7 +133,7 @@ interface Collective {
   readonly perMember: boolean;
   /** The live members, whose values these are. */
   readonly live: readonly number[];
-  /** The members the central result is for: the live ones, or on resume the recorded membership (a superset). */
+  /** The members the central result is for: the live ones, or a decided membership (on resume the recorded one, a superset). */
   readonly answered: readonly number[];
 }
 
@@ -160,18 +143,17 @@ async function completeCollective(
   collective: Collective,
   options: GroupOptions,
   number: number,
-  recorded: Reply | undefined,
+  decided: Reply | undefined,
   failed: Promise<undefined> | undefined,
 ): Promise<(Reply | undefined)[] | undefined> {
   const { live, answered } = collective;
   const owner = live.map((i) => arrivals[i]).find((a) => a?.kind === 'gather') as GatherArrival;
-  const result = recorded ?? (await runCentral(driver, collective.values, live, failed));
+  const result = decided ?? (await runCentral(driver, collective.values, live, failed));
   if (!result) return undefined;
   const ownerPath = driver.paths[live[0] as number] as string;
   const reply: Reply = result.ok ? result : { ok: false, error: centralFailed(result.error, ownerPath, owner.site, owner.centralSite) };
-  const j = options.journal;
   const partial = live.length < driver.paths.length ? live : undefined;
-  if (j && !recorded) j.journal.collectiveCompleted(options.group, number, j.specs, reply, collective.perMember, j.refs, partial);
+  if (!decided) options.layer?.collectiveCompleted?.(number, reply, collective.perMember, partial);
   const replies = distribute(reply, collective.perMember, answered.map((i) => driver.paths[i] as string), owner.site);
   // By member index (undefined: not answered), as the next phase takes them: no map or entry pair per member.
   if (answered.length === driver.paths.length && answered.every((i, k) => i === k)) return replies;
@@ -190,7 +172,7 @@ function runCentral(driver: GroupDriver, values: unknown[], live: readonly numbe
  * Runs every member still in the group to the end of its phase; stops early (sequential) or cancels
  * above (concurrent) a failure. Members that reach the gather are watched while they wait, if the
  * driver can. A gather's quorum or deadline (`gather-cutoff.ts`, unless `cutoffs` is false: a phase
- * answered from the ledger waits for its recorded members) ends the phase early: members still
+ * a layer decided waits for its members) ends the phase early: members still
  * running it are cancelled and fail as late.
  */
 async function runPhase(
@@ -206,7 +188,7 @@ async function runPhase(
   const runs = (i: number): boolean => replies[i] !== undefined && !skip?.has(i);
   const arrive = (i: number, arrival: MemberArrival): void => {
     if (phase.closed) return;
-    record(options, driver.paths[i] as string, arrival);
+    if (arrival.kind === 'returned' || arrival.kind === 'failed') options.layer?.memberEnded?.(i, arrival);
     if (cutoffs) cutoff.arrive(arrival);
     if (!phase.arrive(i, arrival) || !options.concurrent) return;
     // Members above a known failure cannot change the outcome: cancel them at once.
@@ -252,14 +234,6 @@ function leaveLate(driver: GroupDriver, phase: PhaseArrivals, late: readonly num
     arrive(i, { kind: 'failed', error: lateForGather(driver.paths[i] as string, site, why), site });
   }
   phase.close();
-}
-
-function record(options: GroupOptions, path: string, arrival: MemberArrival): void {
-  const j = options.journal;
-  if (!j) return;
-  const bytesPut = arrival.bytesPut ?? null;
-  if (arrival.kind === 'returned') j.journal.memberReturned(path, arrival.value, j.refs, bytesPut);
-  else if (arrival.kind === 'failed') j.journal.memberFailed(path, arrival.site, arrival.error, bytesPut);
 }
 
 /** Cancels, in member order, every member still suspended (all but `except` and those that ended). */

@@ -5,7 +5,8 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { focalPlane, type FocalPlaneParams } from '../../bench/workload/focal-plane.ts';
 import { run, start } from '../../lib/index.ts';
-import { inlineRunner, laptopRunner } from '../../runners/index.ts';
+import { algorithm } from '../../lib/algorithm.ts';
+import { clusterRunner, inlineRunner, laptopRunner } from '../../runners/index.ts';
 
 let dir: string;
 beforeEach(async () => {
@@ -27,6 +28,23 @@ describe('a run that keeps no ledger', () => {
     const given = join(dir, 'run');
     await run(focalPlane, focal, { runner: laptopRunner({ memoryBudget: 256 * 1024 }), runDir: given });
     expect(existsSync(given)).toBe(false);
+  });
+
+  it('leaves no run directory behind on the cluster runner whose hosts spilled into it', async () => {
+    const job = start(focalPlane, focal, { runner: clusterRunner({ workers: 2, memoryBudget: 2 * 128 * 1024 }) });
+    const { stats } = await job.result;
+    expect(stats.spilledBytes).toBeGreaterThan(0);
+    expect(existsSync(job.runDir)).toBe(false);
+  });
+
+  it('leaves no run directory behind when it fails', async () => {
+    const failing = algorithm(import.meta.url, async function* failingAfterSpill(ctx, params: FocalPlaneParams) {
+      yield* focalPlane.fn(ctx, params);
+      throw new Error('after the work');
+    });
+    const job = start(failing, focal, { runner: laptopRunner({ memoryBudget: 256 * 1024 }) });
+    await expect(job.result).rejects.toThrow(/after the work/);
+    expect(existsSync(job.runDir)).toBe(false);
   });
 
   it('leaves a directory that existed before the run where it was', async () => {
