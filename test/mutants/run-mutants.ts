@@ -19,8 +19,11 @@ import { fileURLToPath } from 'node:url';
 
 const repo = fileURLToPath(new URL('../..', import.meta.url));
 const catalogue = (): string => join(snapshot, 'test/mutants/catalogue');
-/** What a copy needs to run the property suite. */
-const copied = ['lib', 'runners', 'test/property', 'package.json', 'tsconfig.json', 'vitest.config.ts'];
+/**
+ * What a copy needs to run the property suite: vitest.config.ts's global setup builds the compiled
+ * copy the CLI runs, from cli/, lib/, runners/ and algorithms/, so those come too.
+ */
+const copied = ['lib', 'runners', 'algorithms', 'cli', 'test/property', 'test/global-setup.ts', 'package.json', 'tsconfig.json', 'tsconfig.build.json', 'vitest.config.ts'];
 
 interface Verdict {
   readonly name: string;
