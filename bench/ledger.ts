@@ -34,15 +34,20 @@ import { replayUnit } from '../runners/replay.ts';
 import type { RunEvent } from '../lib/index.ts';
 import { sampleIntervalMs } from '../lib/ledger/timeline-recorder.ts';
 import { median } from './ledger/ab-ratio.ts';
-import { printRecordingAB } from './ledger/recording-ab.ts';
+import { runWithRecorders } from './ledger/amplified-ledger.ts';
+import { printAmplifiedAB, printRecordingAB } from './ledger/recording-ab.ts';
 import { mainThreadCpuMs } from './ledger/thread-cpu.ts';
 import { timelineCost } from './timeline-cost.ts';
 
-const allModes = ['none', 'ledger', 'ledger+keep', 'ledger-timeline', 'ledger-timeline-again'] as const;
+const allModes = ['none', 'ledger', 'ledger+keep', 'ledger-timeline', 'ledger-timeline-again', 'ledger-copies'] as const;
 type Mode = (typeof allModes)[number];
-const { values } = parseArgs({ options: { camera: { type: 'string', default: 'demo' }, memory: { type: 'string', default: '64MB' }, repeats: { type: 'string', default: '3' }, warmup: { type: 'string', default: '1' }, modes: { type: 'string', default: allModes.join(',') }, seed: { type: 'string', default: '1' } } });
+const { values } = parseArgs({ options: { camera: { type: 'string', default: 'demo' }, memory: { type: 'string', default: '64MB' }, repeats: { type: 'string', default: '3' }, warmup: { type: 'string', default: '1' }, copies: { type: 'string', default: '10' }, modes: { type: 'string', default: allModes.join(',') }, seed: { type: 'string', default: '1' } } });
 const modes = values.modes.split(',') as Mode[];
-if (!modes.every((m) => (allModes as readonly string[]).includes(m)) || !modes.includes('ledger')) throw new Error(`--modes: expected some of ${allModes.join(',')}, with ledger, got ${values.modes}`);
+const copies = Number(values.copies);
+if (!Number.isSafeInteger(copies) || copies < 2) throw new Error(`--copies: expected an integer ≥ 2, got ${values.copies}`);
+if (!modes.every((m) => (allModes as readonly string[]).includes(m)) || !(modes.includes('ledger') || modes.includes('ledger-copies'))) throw new Error(`--modes: expected some of ${allModes.join(',')}, with ledger or ledger-copies, got ${values.modes}`);
+/** The mode whose last run's events the recorder's alone measure replays. */
+const recorded: Mode = modes.includes('ledger') ? 'ledger' : 'ledger-copies';
 const camera = values.camera;
 if (!isCameraPresetName(camera)) throw new Error(`--camera: expected a preset name, got ${camera}`);
 const repeats = Number(values.repeats);
@@ -56,12 +61,12 @@ const gc = (globalThis as { gc?: () => void }).gc;
 
 async function once(mode: Mode): Promise<{ ms: number; cpuMs: number; mainCpuMs: number | undefined; runDir: string; output: unknown; events: readonly RunEvent[] }> {
   const runDir = join(base, `run-${++counter}`);
-  const ledger = mode === 'none' ? undefined : { keep: mode === 'ledger+keep', timeline: mode !== 'ledger-timeline' && mode !== 'ledger-timeline-again' };
+  const ledger = mode === 'none' || mode === 'ledger-copies' ? undefined : { keep: mode === 'ledger+keep', timeline: mode !== 'ledger-timeline' && mode !== 'ledger-timeline-again' };
   gc?.(); // with --expose-gc (the npm script): no run pays for the garbage of the one before
   const t0 = performance.now();
   const cpu0 = process.cpuUsage();
   const main0 = mainThreadCpuMs();
-  const r = await run(processVisit, input, { runner, verify: false, runDir, ...(ledger ? { ledger } : {}) });
+  const r = mode === 'ledger-copies' ? await runWithRecorders(processVisit, input, { runner, verify: false, runDir }, copies) : await run(processVisit, input, { runner, verify: false, runDir, ...(ledger ? { ledger } : {}) });
   const main1 = mainThreadCpuMs();
   const cpu = process.cpuUsage(cpu0);
   const mainCpuMs = main0 === undefined || main1 === undefined ? undefined : main1 - main0;
@@ -73,7 +78,7 @@ const load = (): string => loadavg().map((l) => l.toFixed(2)).join(' ');
 try {
   console.log(`bench/ledger: one ${camera} processVisit on the laptop runner (memory ${values.memory}), ${repeats} runs per mode, order rotated each repeat; load average ${load()}`);
   for (let w = 0; w < Number(values.warmup); w++) await once(modes[w % modes.length] ?? 'ledger'); // warm-up: JIT and caches settle
-  const empty = (): Record<Mode, number[]> => ({ none: [], ledger: [], 'ledger+keep': [], 'ledger-timeline': [], 'ledger-timeline-again': [] });
+  const empty = (): Record<Mode, number[]> => ({ none: [], ledger: [], 'ledger+keep': [], 'ledger-timeline': [], 'ledger-timeline-again': [], 'ledger-copies': [] });
   const times = empty();
   // CPU time (user + system, all threads) too: on a shared machine it varies far less than wall time.
   const cpuTimes = empty();
@@ -88,7 +93,7 @@ try {
       times[mode].push(t.ms);
       cpuTimes[mode].push(t.cpuMs);
       if (t.mainCpuMs !== undefined) mainCpuTimes[mode].push(t.mainCpuMs);
-      if (mode === 'ledger') lastEvents = t.events;
+      if (mode === recorded) lastEvents = t.events;
       if (mode === 'ledger+keep') kept = { runDir: t.runDir, ms: t.ms };
     }
   }
@@ -108,16 +113,22 @@ try {
   if (modes.includes('ledger-timeline')) {
     const again = modes.includes('ledger-timeline-again');
     const runsOf = (of: Record<Mode, number[]>): { on: number[]; off: number[]; offAgain?: number[] } => ({ on: of.ledger, off: of['ledger-timeline'], ...(again ? { offAgain: of['ledger-timeline-again'] } : {}) });
-    const hasMain = mainCpuTimes.ledger.length === repeats && mainCpuTimes['ledger-timeline'].length === repeats;
-    printRecordingAB({ 'CPU': runsOf(cpuTimes), ...(hasMain ? { 'main-thread CPU': runsOf(mainCpuTimes) } : {}), 'wall': runsOf(times) }, bootstrapSeed);
-    const withTimeline = median(times.ledger);
+    const hasMain = modes.every((m) => mainCpuTimes[m].length === repeats);
+    if (modes.includes('ledger')) printRecordingAB({ 'CPU': runsOf(cpuTimes), ...(hasMain ? { 'main-thread CPU': runsOf(mainCpuTimes) } : {}), 'wall': runsOf(times) }, bootstrapSeed);
+    if (modes.includes('ledger-copies')) {
+      const amplified = (of: Record<Mode, number[]>): { on: number[]; off: number[]; offAgain?: number[] } => ({ ...runsOf(of), on: of['ledger-copies'] });
+      printAmplifiedAB({ 'CPU': amplified(cpuTimes), ...(hasMain ? { 'main-thread CPU': amplified(mainCpuTimes) } : {}), 'wall': amplified(times) }, copies, bootstrapSeed);
+    }
+    // Against the runs with one recorder, or (with only ledger-copies) those without: near enough.
+    const against: Mode = modes.includes('ledger') ? 'ledger' : 'ledger-timeline';
+    const withTimeline = median(times[against]);
     const cost = timelineCost(lastEvents, join(base, 'timeline-cost'));
     const samples = withTimeline / sampleIntervalMs + 2;
     const work = cost.eventsMs + (samples * cost.sampleUs) / 1000;
     const cpuWork = cost.eventsCpuMs + (samples * cost.sampleCpuUs) / 1000;
     // CPU against CPU: on a loaded machine wall times (the run's and the recorder's) grow with waiting.
-    const cpuWith = median(cpuTimes.ledger);
-    console.log(`  the recorder's own work, measured alone: ${lastEvents.length} events in ${cost.eventsCpuMs.toFixed(1)} ms CPU (${cost.eventsMs.toFixed(1)} ms wall) + ${samples.toFixed(0)} samples × ${cost.sampleCpuUs.toFixed(0)} µs CPU (${cost.sampleUs.toFixed(0)} µs wall) = ${cpuWork.toFixed(1)} ms CPU: ${((100 * cpuWork) / cpuWith).toFixed(2)}% of the median ledger run's CPU time; wall ${work.toFixed(1)} ms: ${((100 * work) / withTimeline).toFixed(2)}% of its wall time (target ≤ 1%)`);
+    const cpuWith = median(cpuTimes[against]);
+    console.log(`  the recorder's own work, measured alone: ${lastEvents.length} events in ${cost.eventsCpuMs.toFixed(1)} ms CPU (${cost.eventsMs.toFixed(1)} ms wall) + ${samples.toFixed(0)} samples × ${cost.sampleCpuUs.toFixed(0)} µs CPU (${cost.sampleUs.toFixed(0)} µs wall) = ${cpuWork.toFixed(1)} ms CPU: ${((100 * cpuWork) / cpuWith).toFixed(2)}% of the median ${against} run's CPU time; wall ${work.toFixed(1)} ms: ${((100 * work) / withTimeline).toFixed(2)}% of its wall time (target ≤ 1%)`);
   }
   if (kept) {
     const sensor = 'root/sensor:0';

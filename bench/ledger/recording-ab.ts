@@ -42,3 +42,27 @@ export function printRecordingAB(metrics: Readonly<Record<string, RecordingRuns>
     }
   }
 }
+
+/** An estimate of (ratio − 1) / copies, as a percentage: `+0.12% [−0.05%, +0.30%]`. */
+function perCopy(r: RatioEstimate, copies: number): string {
+  const pct = (x: number): string => `${x >= 1 ? '+' : '−'}${Math.abs((100 * (x - 1)) / copies).toFixed(3)}%`;
+  return `${pct(r.ratio)} [${pct(r.low)}, ${pct(r.high)}]`;
+}
+
+/**
+ * The amplified A/B (`ledger-copies` against `ledger-timeline`, see `amplified-ledger.ts`): each ratio, and
+ * the cost of one recorder it implies, (ratio − 1) / copies, with the A/A pair scaled the same way (the
+ * noise floor of one recorder's cost). The verdict: at most 1% when the implied interval's upper end
+ * is ≤ +1% and the scaled A/A interval lies within ±1%.
+ */
+export function printAmplifiedAB(metrics: Readonly<Record<string, RecordingRuns>>, copies: number, seed: number): void {
+  console.log(`  amplified: ${copies} recorders at once (ledger-copies) / ledger-timeline; the cost of one recorder is (ratio − 1) / ${copies}; A/A scaled the same way [bootstrap 95% intervals, seed ${seed}]:`);
+  for (const [metric, runs] of Object.entries(metrics)) {
+    for (const [name, estimate] of estimators) {
+      const cost = estimate(runs.on, runs.off, seed);
+      const aa = runs.offAgain ? estimate(runs.offAgain, runs.off, seed) : undefined;
+      const scaled = (r: RatioEstimate): RatioEstimate => ({ ratio: 1 + (r.ratio - 1) / copies, low: 1 + (r.low - 1) / copies, high: 1 + (r.high - 1) / copies });
+      console.log(`    ${metric.padEnd(15)} ${name.padEnd(23)} ${formatRatio(cost)}: one recorder ${perCopy(cost, copies)}  A/A ${aa ? perCopy(aa, copies) : '–'}  (${verdict(scaled(cost), aa && scaled(aa))})`);
+    }
+  }
+}
