@@ -43,9 +43,15 @@ export function printRecordingAB(metrics: Readonly<Record<string, RecordingRuns>
   }
 }
 
-/** An estimate of (ratio − 1) / copies, as a percentage: `+0.12% [−0.05%, +0.30%]`. */
-function perCopy(r: RatioEstimate, copies: number): string {
-  const pct = (x: number): string => `${x >= 1 ? '+' : '−'}${Math.abs((100 * (x - 1)) / copies).toFixed(3)}%`;
+/** The ratio one of `copies` recorders would give, if their costs add up: 1 + (ratio − 1) / copies, interval likewise. */
+export function perCopy(r: RatioEstimate, copies: number): RatioEstimate {
+  const one = (x: number): number => 1 + (x - 1) / copies;
+  return { ratio: one(r.ratio), low: one(r.low), high: one(r.high) };
+}
+
+/** `+0.120% [−0.050%, +0.300%]`. */
+function formatCost(r: RatioEstimate): string {
+  const pct = (x: number): string => `${x >= 1 ? '+' : '−'}${Math.abs(100 * (x - 1)).toFixed(3)}%`;
   return `${pct(r.ratio)} [${pct(r.low)}, ${pct(r.high)}]`;
 }
 
@@ -61,8 +67,8 @@ export function printAmplifiedAB(metrics: Readonly<Record<string, RecordingRuns>
     for (const [name, estimate] of estimators) {
       const cost = estimate(runs.on, runs.off, seed);
       const aa = runs.offAgain ? estimate(runs.offAgain, runs.off, seed) : undefined;
-      const scaled = (r: RatioEstimate): RatioEstimate => ({ ratio: 1 + (r.ratio - 1) / copies, low: 1 + (r.low - 1) / copies, high: 1 + (r.high - 1) / copies });
-      console.log(`    ${metric.padEnd(15)} ${name.padEnd(23)} ${formatRatio(cost)}: one recorder ${perCopy(cost, copies)}  A/A ${aa ? perCopy(aa, copies) : '–'}  (${verdict(scaled(cost), aa && scaled(aa))})`);
+      const [one, oneAA] = [perCopy(cost, copies), aa && perCopy(aa, copies)];
+      console.log(`    ${metric.padEnd(15)} ${name.padEnd(23)} ${formatRatio(cost)}: one recorder ${formatCost(one)}  A/A ${oneAA ? formatCost(oneAA) : '–'}  (${verdict(one, oneAA)})`);
     }
   }
 }
