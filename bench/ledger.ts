@@ -12,14 +12,15 @@
  * `bench/ledger/recording-ab.ts` (paired and unpaired ratios with bootstrap 95% intervals, A/A beside
  * each), and the recorder's own work measured alone (`bench/timeline-cost.ts`).
  *
- *   npm run bench:ledger [-- --camera demo --memory 64MB --repeats 3 --warmup 1 --modes none,ledger,ledger+keep,ledger-timeline,ledger-timeline-again]
+ *   npm run bench:ledger [-- --camera demo --memory 64MB --repeats 3 --warmup 1 --copies 10 --modes none,ledger,ledger+keep,ledger-timeline,ledger-timeline-again,ledger-copies]
  *
  * Targets: ledger overhead ≤ 5% of wall time; the timeline's (ledger vs ledger-timeline) ≤ 1%, shown
  * only when the interval's upper end is ≤ 1.01 and the A/A pair's interval lies within [0.99, 1.01]
  * (else this machine, at this noise and these repeats, cannot resolve 1%). A demo visit varies by
- * ±5-8% from run to run (its spill I/O and collections); the recording's A/B is resolved with many
- * repeats of a tiny visit (`--camera tiny --repeats 300 --modes ledger,ledger-timeline,ledger-timeline-again`),
- * see docs/architecture/report.md.
+ * ±5-8% from run to run (its spill I/O and collections), which hides 1%: `ledger-copies` runs the
+ * same ledger with `--copies` recorders at once (`bench/ledger/amplified-ledger.ts`), whose A/B
+ * against `ledger-timeline` resolves a `--copies`-th of that noise (one recorder's cost is
+ * (ratio − 1) / copies; see docs/architecture/report.md for the commands and figures).
  * On a shared 2-core machine run it under `flock /tmp/skyloom-bench.lock` and at a quiet moment.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
