@@ -4,7 +4,6 @@
  * batch committed; and the cost of one memory sample with its share of the batch commits.
  */
 import { mkdirSync } from 'node:fs';
-import { Observable } from 'rxjs/internal/Observable';
 import type { RunEvent } from '../lib/index.ts';
 import { LedgerDb } from '../lib/ledger/ledger-db.ts';
 import { TimelineRecorder } from '../lib/ledger/timeline-recorder.ts';
@@ -23,7 +22,8 @@ export function timelineCost(events: readonly RunEvent[], dir: string): { events
     const t0 = performance.now();
     const cpu0 = process.cpuUsage();
     const recorder = new TimelineRecorder(db);
-    recorder.observe(new Observable<RunEvent>((subscriber) => events.forEach((e) => subscriber.next(e))));
+    recorder.start();
+    for (const e of events) recorder.record(e, e.t); // as the run's event tap calls it
     recorder.stop();
     db.flush();
     const eventsMs = performance.now() - t0;

@@ -5,6 +5,13 @@ import type { RunEvent, RunEventBody } from './events.ts';
 /** Default bound of the events a run keeps: about this many bytes of them (~200,000 unit events). */
 export const defaultEventWindowBytes = 32 * 2 ** 20;
 
+/**
+ * Told of every event as it is emitted: its body as the runner gave it and its `t`. No `RunEvent`
+ * object is built for a tap (a subscriber to `stream` gets one per event); the body must not be kept
+ * past the call, and a tap must not throw (it runs inside the runner's `emit`).
+ */
+export type EventTap = (event: RunEventBody, t: number) => void;
+
 /** The bounds of the kept window: at most `events` events and about `bytes` bytes of them. */
 export interface EventWindow {
   readonly events: number;
@@ -24,12 +31,15 @@ export interface EventWindow {
  * any other event's body as it came; the `RunEvent` objects (body and `t`) are built when someone
  * reads them (a subscriber, `kept()`). Every kept event outlives many young-generation collections,
  * so an object per event made every one of them copy it (measured: ~3 µs per unit-round of 4
- * primitives at N=1,024, of ~35 µs of skyloom's own cost). It does not cover persisting events (the
- * ledger's timeline does).
+ * primitives at N=1,024, of ~35 µs of skyloom's own cost). For the same reason the run's layers
+ * (the ledger's timeline) are told of events through a tap (`EventTap`: the body and `t` as separate
+ * arguments), not as subscribers, which would make the log build every event object. It does not
+ * cover persisting events (the ledger's timeline does).
  */
 export class EventLog {
   readonly stream: EventStream<RunEvent>;
   readonly #live = new Subject<RunEvent>();
+  readonly #taps: EventTap[] = [];
   /**
    * The window, three slots an event from `#head`: a step event's type, path and site, or any other
    * event's body and two empty slots. Trimmed in chunks so emitting stays O(1) amortised.
@@ -68,8 +78,14 @@ export class EventLog {
       this.#ts.splice(0, this.#head);
       this.#head = 0;
     }
+    for (const tap of this.#taps) tap(body, t);
     if (this.#live.observed) this.#live.next({ ...body, t } as RunEvent); // rxjs builds a closure per `next`: skip it when nobody listens
   };
+
+  /** Tells `tap` of every event emitted from now on (not those already kept). */
+  tap(tap: EventTap): void {
+    this.#taps.push(tap);
+  }
 
   /** The kept window, oldest first. */
   kept(): readonly RunEvent[] {

@@ -1,6 +1,5 @@
 import type { Algorithm } from './algorithm.ts';
-import type { EventStream } from './event-stream.ts';
-import type { RunEvent } from './events.ts';
+import type { EventTap } from './event-log.ts';
 import type { GroupJournal } from './journal.ts';
 
 /** What a layer around a run is told when the run starts. */
@@ -22,8 +21,11 @@ export interface RunLayerStart {
 export interface RunLayer {
   /** Told about every group the runners run (members, collectives), if the layer records them. */
   readonly journal?: GroupJournal;
-  /** The run's events, as soon as the run starts. */
-  observe?(events: EventStream<RunEvent>): void;
+  /**
+   * Told of every event of the run as it is emitted, from before the runner starts: a tap, not a
+   * subscriber to `job.events`, so the event log builds no object per event for it (`event-log.ts`).
+   */
+  readonly onEvent?: EventTap;
   /** The run ended with `outcome` (`finished` or `failed: CODE`); resolves once the layer is done. */
   finish(outcome: string): Promise<void>;
 }

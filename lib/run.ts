@@ -73,7 +73,7 @@ export function startRun<I, O>(alg: Algorithm<I, O>, input: I, options: StartOpt
   let layer: RunLayer | undefined;
   const execute = async (): Promise<unknown> => {
     layer = await openLayer?.({ runDir, algorithm, input: frozenInput, seed, runner: runner.name });
-    layer?.observe?.(log.stream);
+    if (layer?.onEvent) log.tap(layer.onEvent);
     const journal = layer?.journal;
     return runner.execute({ algorithm, input: frozenInput, seed, verify, signal: abort.signal, emit, stats, runDir, ...(journal ? { journal } : {}) });
   };

@@ -24,12 +24,27 @@ export function median(xs: readonly number[]): number {
 }
 
 export function ratioOfMedians(a: readonly number[], b: readonly number[], seed: number, rounds = 4000): RatioEstimate {
+  return ratioOfQuantiles(a, b, 0.5, seed, rounds);
+}
+
+/** The `q` quantile of `xs` (nearest rank below: 0 is the minimum, 0.5 the lower median of an even count). */
+export function quantile(xs: readonly number[], q: number): number {
+  if (q === 0.5) return median(xs);
+  const sorted = [...xs].sort((x, y) => x - y);
+  return sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] as number;
+}
+
+/**
+ * quantile(a, q) / quantile(b, q) with a bootstrap 95% interval. A low quantile (the lower decile)
+ * compares the runs least disturbed by the rest of the machine, whose noise only ever adds time.
+ */
+export function ratioOfQuantiles(a: readonly number[], b: readonly number[], q: number, seed: number, rounds = 4000): RatioEstimate {
   const random = seededRandom(seed, 'bench/ledger bootstrap');
   const resample = (xs: readonly number[]): number[] => xs.map(() => xs[Math.floor(random() * xs.length)] as number);
   const ratios: number[] = [];
-  for (let i = 0; i < rounds; i++) ratios.push(median(resample(a)) / median(resample(b)));
+  for (let i = 0; i < rounds; i++) ratios.push(quantile(resample(a), q) / quantile(resample(b), q));
   ratios.sort((x, y) => x - y);
-  return { ratio: median(a) / median(b), low: ratios[Math.floor(0.025 * rounds)] as number, high: ratios[Math.ceil(0.975 * rounds) - 1] as number };
+  return { ratio: quantile(a, q) / quantile(b, q), low: ratios[Math.floor(0.025 * rounds)] as number, high: ratios[Math.ceil(0.975 * rounds) - 1] as number };
 }
 
 /**

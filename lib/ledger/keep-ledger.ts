@@ -49,6 +49,6 @@ function ledgerLayer(options: LedgerOptions): OpenRunLayer {
   return async ({ runDir, algorithm, input, seed, runner }) => {
     const { openLedger } = await import('./open-ledger.ts');
     const ledger = openLedger(runDir, algorithm, input, { seed, runner }, options);
-    return { journal: ledger.journal, observe: (events) => ledger.observe(events), finish: (outcome) => ledger.finish(outcome) };
+    return { journal: ledger.journal, ...(ledger.onEvent ? { onEvent: ledger.onEvent } : {}), finish: (outcome) => ledger.finish(outcome) };
   };
 }

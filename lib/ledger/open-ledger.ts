@@ -6,8 +6,7 @@ import picomatch from 'picomatch';
 import type { Algorithm } from '../algorithm.ts';
 import { describeValue } from '../describe-value.ts';
 import { codeOf, SkyloomError, ErrorCode, SkyloomTypeError } from '../errors.ts';
-import type { Observable } from 'rxjs/internal/Observable';
-import type { RunEvent } from '../events.ts';
+import type { EventTap } from '../event-log.ts';
 import { LedgerDb, ledgerFile, ledgerSchemaVersion } from './ledger-db.ts';
 import { LedgerJournal } from './ledger-journal.ts';
 import { ObjectStore } from './object-store.ts';
@@ -39,8 +38,8 @@ export interface LedgerOptions {
 
 export interface OpenLedger {
   readonly journal: LedgerJournal;
-  /** Records the run's events for the report (steps, collectives, memory samples), unless `timeline: false`. */
-  observe(events: Observable<RunEvent>): void;
+  /** Records the run's events for the report (steps, collectives; memory samples from the ledger's opening on); absent with `timeline: false`. */
+  readonly onEvent?: EventTap;
   /** Records the outcome and closes; rejects with the first recording failure, if any. */
   finish(outcome: string): Promise<void>;
 }
@@ -78,9 +77,10 @@ export function openLedger(runDir: string, alg: Algorithm<unknown, unknown>, inp
   }
   const journal = new LedgerJournal(db, codec, keep, options.resume ? new PreviousAttempt(db) : undefined);
   const timeline = options.timeline === false ? undefined : new TimelineRecorder(db);
+  timeline?.start();
   return {
     journal,
-    observe: (events) => timeline?.observe(events),
+    ...(timeline ? { onEvent: timeline.record } : {}),
     async finish(outcome: string) {
       timeline?.stop();
       journal.record(() => writeRunRecord(db, { ended: new Date().toISOString(), outcome }));

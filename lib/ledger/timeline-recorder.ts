@@ -1,6 +1,4 @@
-import type { Observable } from 'rxjs/internal/Observable';
-import type { Subscription } from 'rxjs/internal/Subscription';
-import type { RunEvent } from '../events.ts';
+import type { RunEvent, RunEventBody } from '../events.ts';
 import type { LedgerDb } from './ledger-db.ts';
 
 /**
@@ -50,6 +48,9 @@ const endings: Partial<Record<RunEvent['type'], Ending>> = {
  * Each step is recorded with the host that ran it: the `origin` a worker host stamps on its events
  * (with the time on its clock, so a host's steps keep their length though they reach the coordinator
  * later), or `mainThread`. Memory events of several hosts are summed (each host's latest).
+ *
+ * Events come through `record`, the run's event tap (`EventTap` in `lib/event-log.ts`): the body as
+ * the runner emitted it and its `t`, so recording makes the event log build no object per event.
  */
 export class TimelineRecorder {
   readonly #db: LedgerDb;
@@ -61,7 +62,6 @@ export class TimelineRecorder {
   readonly #epoch = Date.now() - performance.now();
   /** performance.now() at the event log's t = 0. */
   #logOrigin: number | undefined;
-  #subscription: Subscription | undefined;
   #timer: NodeJS.Timeout | undefined;
   /** The latest `memory` event of each host (its resident and spilled bytes and budget). */
   readonly #memory = new Map<string, { resident: number; spilled: number; budget: number; held: number }>();
@@ -79,9 +79,8 @@ export class TimelineRecorder {
     }
   }
 
-  /** Starts recording `events` (subscribe before the run emits anything, so times are exact). */
-  observe(events: Observable<RunEvent>): void {
-    this.#subscription = events.subscribe({ next: (event) => this.#record(event) });
+  /** Starts the memory samples (one now, then every `sampleIntervalMs`) and the recording of events given to `record`. */
+  start(): void {
     this.#timer = setInterval(() => this.sample(), sampleIntervalMs).unref();
     this.sample();
   }
@@ -91,16 +90,20 @@ export class TimelineRecorder {
     if (!this.#timer) return;
     clearInterval(this.#timer);
     this.#timer = undefined;
-    this.#subscription?.unsubscribe();
     const now = this.#now();
     for (const [path, open] of this.#open) this.#db.write(insertStep, path, open.at, now, 'cancelled', null, open.host);
     this.#open.clear();
     this.sample();
   }
 
-  #record(event: RunEvent): void {
+  /**
+   * Records one event of the run (an `EventTap`: told synchronously as the event is emitted, with the
+   * event log's `t`); ignored before `start` and after `stop`.
+   */
+  readonly record = (event: RunEventBody, t: number): void => {
+    if (!this.#timer) return;
     // Events arrive synchronously from `emit`, so the first one tells when the log's t = 0 was.
-    const logged = this.#epoch + (this.#logOrigin ??= performance.now() - event.t) + event.t;
+    const logged = this.#epoch + (this.#logOrigin ??= performance.now() - t) + t;
     const at = event.origin?.at ?? logged;
     switch (event.type) {
       case 'unit-started':
@@ -108,7 +111,14 @@ export class TimelineRecorder {
         this.#open.set(event.path, { at, host: event.origin?.host ?? mainThread });
         return;
       case 'memory': {
-        this.#memory.set(event.origin?.host ?? mainThread, { resident: event.resident, spilled: event.spilled, budget: event.budget, held: event.held ?? 0 });
+        const host = event.origin?.host ?? mainThread;
+        let latest = this.#memory.get(host);
+        if (!latest) this.#memory.set(host, (latest = { resident: 0, spilled: 0, budget: 0, held: 0 }));
+        // Updated in place: no object per event.
+        latest.resident = event.resident;
+        latest.spilled = event.spilled;
+        latest.budget = event.budget;
+        latest.held = event.held ?? 0;
         this.#peak = Math.max(this.#peak, this.#total('resident'));
         this.#heldPeak = Math.max(this.#heldPeak, this.#total('held'));
         return;
@@ -133,7 +143,7 @@ export class TimelineRecorder {
         this.#db.write(insertStep, event.path, open?.at ?? at, Math.max(at, open?.at ?? at), ending, site, host);
       }
     }
-  }
+  };
 
   /** Takes one memory sample now (the timer does, every `sampleIntervalMs`). */
   sample(): void {

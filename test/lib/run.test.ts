@@ -3,6 +3,8 @@ import { join } from 'node:path';
 import { firstValueFrom, from, toArray } from 'rxjs';
 import { describe, expect, it } from 'vitest';
 import { algorithm, gather, put, run, scatter, start, type RunEvent } from '../../lib/index.ts';
+import type { RunEventBody } from '../../lib/events.ts';
+import { startRun } from '../../lib/run.ts';
 import { inlineRunner } from '../../runners/index.ts';
 
 const runner = inlineRunner();
@@ -61,6 +63,14 @@ describe('start', () => {
     const late: RunEvent[] = await firstValueFrom(from(job.events).pipe(toArray()));
     expect(late).toEqual(events);
     expect(() => start(parent, 1, { runner, eventWindowBytes: 0 })).toThrow(/eventWindowBytes: expected a positive integer/);
+  });
+
+  it('tells a layer’s event tap of every event of the run, with the t subscribers see', async () => {
+    const told: { body: RunEventBody; t: number }[] = [];
+    const job = startRun(parent, 3, { runner }, async () => ({ onEvent: (body, t) => told.push({ body, t }), finish: async () => {} }));
+    const { events } = await job.result;
+    expect(told.length).toBeGreaterThan(10);
+    expect(told.map(({ body, t }) => ({ ...body, t }))).toEqual(events);
   });
 
   it('tells the job’s run directory: the one given, or a fresh one under the temp directory', async () => {
