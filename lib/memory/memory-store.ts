@@ -40,19 +40,27 @@ export interface MemoryStoreOptions {
  * superseded version a unit still could, but does not, read): in verify mode such refs are reported,
  * not freed (`LeakDetector`).
  */
+/** A held value and its bookkeeping, found by one lookup of its id. */
+interface Entry {
+  readonly id: string;
+  value: unknown;
+  readonly bytes: number;
+  /** Borrows by running steps (a step that got it twice counts twice). */
+  pins: number;
+  /** Freed while a running step borrows it: forgotten when the last such step ends. */
+  doomed: boolean;
+}
+
 export class MemoryStore implements Store {
-  readonly #values = new Map<string, { value: unknown; bytes: number }>();
+  readonly #values = new Map<string, Entry>();
   readonly #pristine: PristineLedger | undefined;
   readonly #leaks: LeakDetector | undefined;
   readonly #ownership = new Ownership();
   readonly #expired = new ExpiredLeases();
-  /** Ids each borrower put or got during its current step. */
-  readonly #borrowing = new Map<string, string[]>();
-  readonly #pins = new Map<string, number>();
+  /** What each borrower put or got during its current step. */
+  readonly #borrowing = new Map<string, Entry[]>();
   /** Verify mode: buffers each borrower has in hand outside any ref (scratch arrays, taken values). */
   readonly #inHand = new Map<string, Set<ArrayBuffer>>();
-  /** Refs freed while a running step borrows them: forgotten when the last such step ends. */
-  readonly #doomed = new Set<string>();
   readonly #verify: boolean;
   /** Frozen values already passed to `share`. */
   readonly #shared = new WeakSet<object>();
@@ -94,11 +102,12 @@ export class MemoryStore implements Store {
     const bytes = storeBytes(value);
     const frozen = deepFreeze(value);
     const ref = makeRef(id, bytes);
-    this.#values.set(id, { value: frozen, bytes });
+    const entry: Entry = { id, value: frozen, bytes, pins: 0, doomed: false };
+    this.#values.set(id, entry);
     this.#pristine?.track(id, value);
     // The putter still holds the buffers: a write after put fails the writer at its next pause.
     this.#pristine?.borrow(borrower.path, id, value);
-    this.#pin(borrower.path, id);
+    this.#pin(borrower.path, entry);
     if (owned) {
       this.#ownership.adopt(id, frozen, borrower.path);
       if (this.#verify) for (const buffer of buffersOf(frozen)) this.#inHand.get(borrower.path)?.delete(buffer); // now the ref's (only verify mode tracks what is in hand)
@@ -111,22 +120,24 @@ export class MemoryStore implements Store {
 
   get(ref: Ref, borrower: Borrower): unknown {
     if (!isRef(ref)) throw new SkyloomTypeError('get(ref)', 'a Ref returned by put()', describeValue(ref), { unitPath: borrower.path });
-    const value = this.#valueOf(ref.$ref, borrower.path);
+    const entry = this.#entryOf(ref.$ref, borrower.path);
+    const value = entry.value;
     const violation = this.#pristine?.poisoned(ref.$ref);
     if (violation) throw violation;
     this.#pristine?.borrow(borrower.path, ref.$ref, value);
-    this.#pin(borrower.path, ref.$ref);
+    this.#pin(borrower.path, entry);
     return value;
   }
 
   take(ref: Ref, borrower: Borrower): unknown {
     if (!isRef(ref)) throw new SkyloomTypeError('take(ref)', 'a Ref returned by put()', describeValue(ref), { unitPath: borrower.path });
     const id = ref.$ref;
-    const value = this.#valueOf(id, borrower.path);
+    const entry = this.#entryOf(id, borrower.path);
+    const value = entry.value;
     let mine = 0;
-    for (const b of this.#borrowing.get(borrower.path) ?? []) if (b === id) mine++;
-    this.#ownership.checkTake(id, borrower.path, (this.#pins.get(id) ?? 0) > mine);
-    this.#pins.delete(id); // this unit's own pins end with the ref
+    for (const b of this.#borrowing.get(borrower.path) ?? []) if (b === entry) mine++;
+    this.#ownership.checkTake(id, borrower.path, entry.pins > mine);
+    entry.pins = 0; // this unit's own pins end with the ref
     this.#remove(id);
     this.#ownership.taken(id, value, borrower.path);
     if (this.#verify) this.#holdInHand(borrower.path, buffersOf(value));
@@ -145,14 +156,15 @@ export class MemoryStore implements Store {
       if (this.#verify) violation ??= this.#expired.passedOn(leaving, borrower.path); // only verify mode ends leases
       this.share(leaving);
     }
-    const ids = this.#unpin(borrower.path);
-    if (this.#verify) this.#endLeases(borrower, ids);
+    const borrowed = this.#unpin(borrower.path);
+    if (this.#verify) this.#endLeases(borrower, borrowed ?? []); // also when nothing was borrowed: scratch arrays in hand
     return violation;
   }
 
   endUnit(borrower: Borrower): void {
     for (const id of this.#ownership.unitEnded(borrower.path)) {
-      if (this.#pins.has(id)) this.#doomed.add(id);
+      const entry = this.#values.get(id);
+      if (entry && entry.pins > 0) entry.doomed = true;
       else this.#free(id);
     }
     this.#inHand.delete(borrower.path);
@@ -179,8 +191,6 @@ export class MemoryStore implements Store {
     for (const id of this.#values.keys()) this.#pristine?.forget(id);
     this.#values.clear();
     this.#borrowing.clear();
-    this.#pins.clear();
-    this.#doomed.clear();
     this.#inHand.clear();
     this.#bytes = 0;
   }
@@ -190,10 +200,10 @@ export class MemoryStore implements Store {
    * loudly on every runner: owned values no running step borrows any more move to fresh buffers, and
    * scratch arrays or taken values it did not put are detached.
    */
-  #endLeases(borrower: Borrower, ids: readonly string[]): void {
-    for (const id of new Set(ids)) {
+  #endLeases(borrower: Borrower, borrowed: readonly Entry[]): void {
+    for (const { id } of new Set(borrowed)) {
       const entry = this.#values.get(id);
-      if (!entry || this.#pins.has(id) || !this.#ownership.owns(id)) continue;
+      if (!entry || entry.pins > 0 || !this.#ownership.owns(id)) continue;
       const buffers = buffersOf(entry.value);
       const { value, moved } = moveBuffers(entry.value, buffers);
       if (moved.size === 0) continue;
@@ -218,38 +228,38 @@ export class MemoryStore implements Store {
     for (const buffer of buffers) set.add(buffer);
   }
 
-  /** The value of `id`; throws `SKY_UNKNOWN_REF` (saying so if a unit took it). */
-  #valueOf(id: string, unitPath: string): unknown {
+  /** The entry of `id`; throws `SKY_UNKNOWN_REF` (saying so if a unit took it). */
+  #entryOf(id: string, unitPath: string): Entry {
     const entry = this.#values.get(id);
     if (!entry) {
       const taker = this.#ownership.takenBy(id);
       const why = taker === undefined ? "is not in this run's store" : `was taken by unit ${taker}`;
       throw new SkyloomError(ErrorCode.UnknownRef, `ref ${id} ${why}`, { unitPath, ref: id });
     }
-    return entry.value;
+    return entry;
   }
 
-  #pin(path: string, id: string): void {
-    let ids = this.#borrowing.get(path);
-    if (!ids) this.#borrowing.set(path, (ids = []));
-    ids.push(id);
-    this.#pins.set(id, (this.#pins.get(id) ?? 0) + 1);
+  #pin(path: string, entry: Entry): void {
+    const borrowed = this.#borrowing.get(path);
+    if (borrowed) borrowed.push(entry);
+    else this.#borrowing.set(path, [entry]);
+    entry.pins++;
   }
 
-  /** Releases the borrower's pins; returns the ids it borrowed. */
-  #unpin(path: string): string[] {
-    const ids = this.#borrowing.get(path) ?? [];
+  /** Releases the borrower's pins; returns what it borrowed (undefined: nothing). */
+  #unpin(path: string): Entry[] | undefined {
+    const borrowed = this.#borrowing.get(path);
+    if (!borrowed) return undefined;
     this.#borrowing.delete(path);
-    for (const id of ids) {
-      const left = (this.#pins.get(id) ?? 1) - 1;
-      if (left > 0) {
-        this.#pins.set(id, left);
-        continue;
+    for (const entry of borrowed) {
+      if (--entry.pins > 0) continue;
+      entry.pins = 0; // a taken entry's pins ended with the take
+      if (entry.doomed) {
+        entry.doomed = false;
+        this.#free(entry.id);
       }
-      this.#pins.delete(id);
-      if (this.#doomed.delete(id)) this.#free(id);
     }
-    return ids;
+    return borrowed;
   }
 
   #free(id: string): void {

@@ -1,6 +1,7 @@
 import { forEachRef } from './binary-parts.ts';
 import { ErrorCode, SkyloomError } from '../errors.ts';
 import { buffersOf, isDetached, transferProblem } from './hand-over.ts';
+import type { Ref } from '../ref.ts';
 
 /**
  * Which stored values a store may treat as its own, shared by the stores. A put hands the value's
@@ -21,20 +22,40 @@ import { buffersOf, isDetached, transferProblem } from './hand-over.ts';
  *
  * Mechanism only: the store decides when to reuse memory. Only the `check*` methods throw.
  */
+/** What the bookkeeping knows of one ref a unit put: one record found by one lookup, instead of an entry in a set or map per fact. */
+interface RefRecord {
+  readonly id: string;
+  /** Its buffers are the store's alone (a transfer or a fresh plain put). */
+  owned: boolean;
+  /** Its handle left the unit that put it, or sits inside another value. */
+  escaped: boolean;
+  /** The unit that put it, until the unit ends or the ref is taken or freed. */
+  putter: UnitRecord | undefined;
+}
+
+/** One live unit's bookkeeping: the refs it put that are still held, and the last refs it took (for a clear error). */
+interface UnitRecord {
+  readonly puts: Set<RefRecord>;
+  /** Ids this unit took, oldest first, at most `takenKept`: only the taker can still hold such a handle, so they go with it. */
+  taken: string[] | undefined;
+}
+
+/**
+ * How many taken ids a unit remembers, for the `taken by unit …` of a later `get` of one (the usual
+ * mistake is the version just taken; older ones still fail, with the plainer "not in the store").
+ * Bounds a long loop of take/put to a few hundred bytes per unit instead of an entry per take for the run.
+ */
+const takenKept = 16;
+
 export class Ownership {
-  /** Refs whose buffers are the store's alone (owned). */
-  readonly #own = new Set<string>();
-  /** Buffer → the transfer ref that owns it. */
+  /** Refs put and still held, by id (only refs some unit put: an id never adopted or put has none). */
+  readonly #refs = new Map<string, RefRecord>();
+  /** Live units that put or took refs, by path. */
+  readonly #units = new Map<string, UnitRecord>();
+  /** Buffer → the transfer ref that owns it (it owns it only while that ref's record says `owned`). */
   readonly #owner = new WeakMap<ArrayBuffer, string>();
   /** Buffers something other than a transfer ref holds (an ordinary ref, an input, a value that left a unit). */
   readonly #shared = new WeakSet<ArrayBuffer>();
-  /** Refs whose handles left the unit that put them, or sit inside another value. */
-  readonly #escaped = new Set<string>();
-  /** Taken refs → the unit that took them, for a clear error on a later `get`. */
-  readonly #taken = new Map<string, string>();
-  /** Refs by the unit that put them, until the unit ends or the ref is taken or freed. */
-  readonly #putBy = new Map<string, Set<string>>();
-  readonly #putter = new Map<string, string>();
 
   /**
    * Checks a value about to be put by `unitPath` and says whether the store may own its buffers: any
@@ -55,7 +76,7 @@ export class Ownership {
       if (lease !== undefined) throw new SkyloomError(ErrorCode.LeaseExpired, `${call} in unit ${unitPath}: ${lease}`, { unitPath });
       fail('live buffers', `a detached one (buffer ${detached + 1} of ${buffers.length}), transferred away`);
     }
-    forEachRef(value, (ref) => this.#escaped.add(ref.$ref));
+    forEachRef(value, this.#escape);
     const held = buffers.find((buffer) => this.isOwned(buffer) || this.#shared.has(buffer));
     const problem = transfer || buffers.length > 0 ? transferProblem(value) : undefined;
     if (transfer && problem !== undefined) fail(problem.expected, problem.got);
@@ -70,14 +91,13 @@ export class Ownership {
 
   /** A put by `unitPath` that the store does not own (`checkPut` said false): freed at the unit's end all the same if its handle never leaves it. */
   putOrdinary(id: string, unitPath: string): void {
-    this.#notePutter(id, unitPath);
+    this.#record(id, unitPath, false);
   }
 
   /** A put by `unitPath` the store owns (`checkPut` said true): `id` owns the buffers of `value`. */
   adopt(id: string, value: unknown, unitPath: string): void {
-    this.#own.add(id);
+    this.#record(id, unitPath, true);
     this.rehomed(id, value);
-    this.#notePutter(id, unitPath);
   }
 
   /** `id`'s value left memory and its buffers went to be recycled: they are nobody's now (a read back rehomes it). */
@@ -88,7 +108,7 @@ export class Ownership {
   /** True if a stored value owns `buffer` (a put adopted it). */
   isOwned(buffer: ArrayBuffer): boolean {
     const owner = this.#owner.get(buffer);
-    return owner !== undefined && this.#own.has(owner);
+    return owner !== undefined && this.owns(owner);
   }
 
   /** True if `buffer` is held by something besides the store (an input, a value that left a unit, an ordinary ref). */
@@ -96,11 +116,12 @@ export class Ownership {
     return this.#shared.has(buffer);
   }
 
-  #notePutter(id: string, unitPath: string): void {
-    let ids = this.#putBy.get(unitPath);
-    if (!ids) this.#putBy.set(unitPath, (ids = new Set()));
-    ids.add(id);
-    this.#putter.set(id, unitPath);
+  #record(id: string, unitPath: string, owned: boolean): void {
+    let unit = this.#units.get(unitPath);
+    if (!unit) this.#units.set(unitPath, (unit = { puts: new Set(), taken: undefined }));
+    const record: RefRecord = { id, owned, escaped: false, putter: unit };
+    this.#refs.set(id, record);
+    unit.puts.add(record);
   }
 
   /**
@@ -109,21 +130,29 @@ export class Ownership {
    * store may free them (and recycle the memory of those it owns). Never throws.
    */
   unitEnded(unitPath: string): string[] {
-    const ids = this.#putBy.get(unitPath);
-    if (!ids) return [];
-    this.#putBy.delete(unitPath);
-    for (const id of ids) this.#putter.delete(id);
-    return [...ids].filter((id) => !this.#escaped.has(id));
+    const unit = this.#units.get(unitPath);
+    if (!unit) return [];
+    this.#units.delete(unitPath);
+    const ids: string[] = [];
+    for (const record of unit.puts) {
+      record.putter = undefined;
+      if (!record.escaped) ids.push(record.id);
+    }
+    return ids;
   }
 
   /** True if the store may reuse the memory of `id`'s value once no step borrows it. */
   owns(id: string): boolean {
-    return this.#own.has(id);
+    return this.#refs.get(id)?.owned === true;
   }
 
   /** `id` now holds `value` (read back into other buffers): those are the ref's. No-op for an ordinary ref. */
   rehomed(id: string, value: unknown): void {
-    if (!this.#own.has(id)) return;
+    if (!this.owns(id)) return;
+    if (ArrayBuffer.isView(value)) {
+      if (value.buffer instanceof ArrayBuffer) this.#owner.set(value.buffer, id); // the usual put: no array of buffers
+      return;
+    }
     for (const buffer of buffersOf(value)) this.#owner.set(buffer, id);
   }
 
@@ -136,7 +165,7 @@ export class Ownership {
   share(value: unknown): void {
     if (typeof value !== 'object' || value === null) return;
     this.#share(buffersOf(value));
-    forEachRef(value, (ref) => this.#escaped.add(ref.$ref));
+    forEachRef(value, this.#escape);
   }
 
   /** Throws `SKY_TRANSFER` unless `unitPath` may take `id` (`borrowedByOthers`: another running step borrows it). */
@@ -147,43 +176,54 @@ export class Ownership {
         ref: id,
       });
     };
-    if (!this.#own.has(id)) fail(`ref ${id}, whose value the store does not own alone (its arrays are another ref's, an input's or a value that left the unit)`);
-    if (this.#escaped.has(id)) fail(`ref ${id}, whose handle left the unit (put in a value, gathered, returned or scattered)`);
+    const record = this.#refs.get(id);
+    if (record?.owned !== true) fail(`ref ${id}, whose value the store does not own alone (its arrays are another ref's, an input's or a value that left the unit)`);
+    if (record?.escaped === true) fail(`ref ${id}, whose handle left the unit (put in a value, gathered, returned or scattered)`);
     if (borrowedByOthers) fail(`ref ${id}, which another running step borrows`);
   }
 
-  /** `unitPath` took `id`: its value's buffers are the unit's now. */
-  taken(id: string, value: unknown, unitPath: string): void {
-    for (const buffer of buffersOf(value)) this.#owner.delete(buffer);
-    this.#own.delete(id);
-    this.#taken.set(id, unitPath);
-    this.#unputs(id);
+  /**
+   * `unitPath` took `id`: its value's buffers are the unit's now. (Their owner entries need no delete:
+   * a buffer is owned only while its ref's record says so, and the record goes here.)
+   */
+  taken(id: string, _value: unknown, unitPath: string): void {
+    this.forget(id);
+    let unit = this.#units.get(unitPath);
+    if (!unit) this.#units.set(unitPath, (unit = { puts: new Set(), taken: undefined }));
+    const taken = (unit.taken ??= []);
+    if (taken.length === takenKept) taken.shift();
+    taken.push(id);
   }
 
-  /** The unit that took `id`, if one did. */
+  /** The unit that took `id`, if one still running did (only it can hold the handle). Error path only: a search of the live units. */
   takenBy(id: string): string | undefined {
-    return this.#taken.get(id);
+    for (const [path, unit] of this.#units) if (unit.taken?.includes(id)) return path;
+    return undefined;
   }
 
   /** `id` is freed. */
   forget(id: string): void {
-    this.#own.delete(id);
-    this.#escaped.delete(id);
-    this.#unputs(id);
+    const record = this.#refs.get(id);
+    if (!record) return;
+    this.#refs.delete(id);
+    record.owned = false;
+    record.putter?.puts.delete(record);
+    record.putter = undefined;
   }
 
-  #unputs(id: string): void {
-    const unitPath = this.#putter.get(id);
-    if (unitPath === undefined) return;
-    this.#putter.delete(id);
-    this.#putBy.get(unitPath)?.delete(id);
-  }
+  readonly #escape = (ref: Ref): void => {
+    const record = this.#refs.get(ref.$ref);
+    if (record) record.escaped = true; // a ref no unit here put (another thread's, or freed) has nothing to take or free
+  };
 
   #share(buffers: readonly ArrayBuffer[]): void {
     for (const buffer of buffers) {
       this.#shared.add(buffer);
       const owner = this.#owner.get(buffer);
-      if (owner !== undefined) this.#own.delete(owner);
+      if (owner !== undefined) {
+        const record = this.#refs.get(owner);
+        if (record) record.owned = false;
+      }
     }
   }
 }

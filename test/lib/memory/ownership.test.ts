@@ -118,4 +118,17 @@ describe('Ownership', () => {
     expect(own.unitEnded(unit)).toEqual([]);
     expect(own.unitEnded(other)).toEqual(['theirs']);
   });
+
+  it('remembers who took a ref only while the taker runs, and only its last takes: a long take/put loop keeps no entry per take', () => {
+    const own = new Ownership();
+    for (let i = 0; i < 1000; i++) {
+      own.adopt(`r${i}`, new Float32Array(1), unit);
+      own.taken(`r${i}`, new Float32Array(1), unit);
+    }
+    expect(own.takenBy('r999')).toBe(unit); // the version just taken: the usual stale handle
+    expect(own.takenBy('r984')).toBe(unit);
+    expect(own.takenBy('r983')).toBeUndefined(); // older takes are no longer named
+    expect(own.unitEnded(unit)).toEqual([]); // every ref it put was taken
+    expect(own.takenBy('r999')).toBeUndefined(); // the taker ended: nobody can hold the handle
+  });
 });
