@@ -11,6 +11,10 @@ export default defineConfig({
     testTimeout: 300_000,
     hookTimeout: 300_000,
     pool: 'forks',
+    // Two test files at a time even on a 2-core machine (vitest's default there is one): many files
+    // wait on child processes, worker threads, Slurm or a browser, so a second file fills the idle
+    // core (measured under CI's load of 2 plus other work: every test still passes).
+    maxWorkers: 2,
     // Verify mode's retention check and a few tests collect garbage; skyloom never turns the flag on itself.
     execArgv: ['--expose-gc'],
     // CI sets SKYLOOM_TEST_REPORT to a path and reads the counts from this JSON report.
