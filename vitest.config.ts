@@ -1,4 +1,5 @@
 import { defineConfig } from 'vitest/config';
+import { SlowFirstSequencer } from './test/slow-first-sequencer.ts';
 
 export default defineConfig({
   test: {
@@ -15,6 +16,7 @@ export default defineConfig({
     // wait on child processes, worker threads, Slurm or a browser, so a second file fills the idle
     // core (measured under CI's load of 2 plus other work: every test still passes).
     maxWorkers: 2,
+    sequence: { sequencer: SlowFirstSequencer },
     // Verify mode's retention check and a few tests collect garbage; skyloom never turns the flag on itself.
     execArgv: ['--expose-gc'],
     // CI sets SKYLOOM_TEST_REPORT to a path and reads the counts from this JSON report.
