@@ -325,7 +325,7 @@ export class BudgetedStore implements Store {
     this.#leaks?.forget(id);
     this.#holders.delete(id);
     this.#doomed.delete(id);
-    this.#ownership.taken(id, value, borrower.path);
+    this.#ownership.taken(id, borrower.path);
     return value;
   }
 

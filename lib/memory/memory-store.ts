@@ -139,7 +139,7 @@ export class MemoryStore implements Store {
     this.#ownership.checkTake(id, borrower.path, entry.pins > mine);
     entry.pins = 0; // this unit's own pins end with the ref
     this.#remove(id);
-    this.#ownership.taken(id, value, borrower.path);
+    this.#ownership.taken(id, borrower.path);
     if (this.#verify) this.#holdInHand(borrower.path, buffersOf(value));
     return value;
   }

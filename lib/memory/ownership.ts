@@ -186,7 +186,7 @@ export class Ownership {
    * `unitPath` took `id`: its value's buffers are the unit's now. (Their owner entries need no delete:
    * a buffer is owned only while its ref's record says so, and the record goes here.)
    */
-  taken(id: string, _value: unknown, unitPath: string): void {
+  taken(id: string, unitPath: string): void {
     this.forget(id);
     let unit = this.#units.get(unitPath);
     if (!unit) this.#units.set(unitPath, (unit = { puts: new Set(), taken: undefined }));

@@ -91,7 +91,7 @@ describe('Ownership', () => {
     const own = new Ownership();
     const pixels = new Float32Array(4);
     own.adopt('r1', pixels, unit);
-    own.taken('r1', pixels, unit);
+    own.taken('r1', unit);
     expect(own.owns('r1')).toBe(false);
     expect(own.takenBy('r1')).toBe(unit);
     expect(() => own.checkPut(pixels, unit, true)).not.toThrow();
@@ -111,7 +111,7 @@ describe('Ownership', () => {
     own.share({ output: makeRef('returned', 16) });
     own.checkPut({ keep: makeRef('nested', 16) }, unit, false);
     own.share({ gathered: shared });
-    own.taken('taken', new Float32Array(4), unit);
+    own.taken('taken', unit);
     own.forget('freed');
     // 'shared': its arrays left the unit, not its handle: no later step can read the ref.
     expect(own.unitEnded(unit)).toEqual(['kept', 'shared']);
@@ -123,7 +123,7 @@ describe('Ownership', () => {
     const own = new Ownership();
     for (let i = 0; i < 1000; i++) {
       own.adopt(`r${i}`, new Float32Array(1), unit);
-      own.taken(`r${i}`, new Float32Array(1), unit);
+      own.taken(`r${i}`, unit);
     }
     expect(own.takenBy('r999')).toBe(unit); // the version just taken: the usual stale handle
     expect(own.takenBy('r984')).toBe(unit);
