@@ -22,7 +22,8 @@ export class RunnerUnavailableError extends Error {
 
 const factories: Record<RunnerName, { readonly exportName: string; readonly options: (s: RunnerSettings) => object }> = {
   inline: { exportName: 'inlineRunner', options: () => ({}) },
-  laptop: { exportName: 'laptopRunner', options: (s) => ({ memoryBudget: s.memory }) },
+  // The command's process runs nothing else: its budget covers the process's growth too.
+  laptop: { exportName: 'laptopRunner', options: (s) => ({ memoryBudget: s.memory, budgetCovers: 'process' }) },
   cluster: { exportName: 'clusterRunner', options: (s) => ({ workers: s.workers, ...(s.memory === undefined ? {} : { memoryBudget: s.memory }) }) },
   slurm: { exportName: 'slurmRunner', options: (s) => ({ ...(s.tasks === undefined ? {} : { tasks: s.tasks }), ...(s.memory === undefined ? {} : { memoryBudget: s.memory }) }) },
 };

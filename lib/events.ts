@@ -32,6 +32,8 @@ export type RunEventBody = (
       readonly held?: number;
       /** Bytes of buffers the store let go of whose pages went back to the kernel but that V8 has not collected yet: `process.memoryUsage().arrayBuffers` still counts them, RSS does not. */
       readonly returned?: number;
+      /** With a budget that covers the process (laptop `budgetCovers: 'process'`): the resident bytes the store allows itself now, the budget less what the process grew by outside the store. */
+      readonly limit?: number;
       readonly host?: number;
       readonly units?: Readonly<Record<string, number>>;
     }

@@ -6,6 +6,7 @@ import { describeValue } from '../lib/describe-value.ts';
 import { ErrorCode, SkyloomTypeError } from '../lib/errors.ts';
 import type { MemoryPolicyOptions } from '../lib/memory/memory-policy.ts';
 import type { RunContext, Runner } from '../lib/runner.ts';
+import { ProcessGrowth } from '../lib/memory/process-growth.ts';
 import { runLocalRoot } from './shared/run-local-root.ts';
 
 export interface LaptopRunnerOptions {
@@ -15,6 +16,15 @@ export interface LaptopRunnerOptions {
   readonly spillDir?: string;
   /** Leave the spill directory and its files after the run. Default false. */
   readonly keepSpill?: boolean;
+  /**
+   * What the budget covers. `'store'` (default): the store's values, spare buffers, scratch arrays
+   * and taken values. `'process'`: also what the process grows by outside the store during the run
+   * (V8's heap, native libraries, temporaries made without `scratch`), so its resident memory stays
+   * near what it was at the start plus the budget: the store keeps that much less resident, as far as
+   * running steps allow (a soft bound: it never fails a step the budget alone would admit). For a
+   * process that runs nothing else meanwhile, as the `skyloom` command (which sets it).
+   */
+  readonly budgetCovers?: 'store' | 'process';
 }
 
 /** Seams for tests and benchmarks, not part of the public API (`runners/index.ts` does not export them). */
@@ -53,6 +63,7 @@ export function laptopRunnerWith(options: LaptopRunnerOptions, hooks: LaptopTest
         verify: run.verify,
         emit: run.emit,
         keepFiles: keepSpill,
+        ...(options.budgetCovers === 'process' ? { processGrowth: processGrowthFromNow() } : {}),
         ...(hooks.policy ? { policy: hooks.policy } : {}),
       });
       try {
@@ -79,8 +90,17 @@ function validate(options: LaptopRunnerOptions): number {
   if (options.spillDir !== undefined && (typeof options.spillDir !== 'string' || options.spillDir === '')) {
     throw new SkyloomTypeError('laptopRunner spillDir', 'a directory path', describeValue(options.spillDir));
   }
+  if (options.budgetCovers !== undefined && options.budgetCovers !== 'store' && options.budgetCovers !== 'process') {
+    throw new SkyloomTypeError('laptopRunner budgetCovers', "'store' or 'process'", describeValue(options.budgetCovers));
+  }
   if (options.keepSpill !== undefined && typeof options.keepSpill !== 'boolean') {
     throw new SkyloomTypeError('laptopRunner keepSpill', 'a boolean', describeValue(options.keepSpill));
   }
   return budget;
+}
+
+/** How much the process's RSS has grown since now (the run's start), for the store's policy. */
+function processGrowthFromNow(): () => number {
+  const growth = new ProcessGrowth();
+  return () => growth.bytes();
 }

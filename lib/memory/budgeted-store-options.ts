@@ -18,6 +18,13 @@ export interface BudgetedStoreOptions {
   readonly keepFiles?: boolean;
   /** Warn when a spilled value is still held outside the store. Default: `verify`. */
   readonly retentionCheck?: boolean;
+  /**
+   * Bytes the process has grown by since the run began (`ProcessGrowth`): given, the budget covers
+   * that growth too, not only the store's values, spare buffers, scratch arrays and taken values.
+   * The store keeps less resident by what the process holds outside it (`MemoryPolicy`). Only for a
+   * process with one budgeted store and nothing else of size running (RSS is the process's).
+   */
+  readonly processGrowth?: () => number;
   /** Tuning of the policy (headroom, writes in flight, prefetch lookahead). */
   readonly policy?: Omit<MemoryPolicyOptions, 'budget'>;
   /** File operations; tests inject failures. Default node:fs/promises. */

@@ -69,6 +69,7 @@ export class BudgetedStore implements Store {
   readonly #onLeave: ((id: string, how: 'dropped' | 'freed') => void) | undefined;
   readonly #prefix: string;
   readonly #keepFiles: boolean;
+  readonly #coversProcess: boolean;
   #next = 0;
   #closed = false;
 
@@ -86,6 +87,7 @@ export class BudgetedStore implements Store {
     if (typeof options.directory !== 'string' || options.directory === '') {
       throw new SkyloomTypeError('budgeted store directory', 'a directory path', describeValue(options.directory));
     }
+    this.#coversProcess = options.processGrowth !== undefined;
     this.directory = options.directory;
     this.#emit = options.emit ?? (() => {});
     this.#onLeave = options.onLeave;
@@ -103,7 +105,11 @@ export class BudgetedStore implements Store {
       culprit: (ref) => [...(this.#holders.get(ref) ?? [])].at(-1),
     });
     this.#leaks = options.verify && LeakDetector.enabled() ? new LeakDetector(this.#emit, (id) => this.#spill.has(id)) : undefined;
-    this.#policy = new MemoryPolicy(this.#spill, { ...options.policy, budget: this.budget }, { reusable: (id) => this.#recyclable(id), heldBytes: () => this.#held.bytes });
+    this.#policy = new MemoryPolicy(this.#spill, { ...options.policy, budget: this.budget }, {
+      reusable: (id) => this.#recyclable(id),
+      heldBytes: () => this.#held.bytes,
+      ...(options.processGrowth ? { processGrowth: options.processGrowth } : {}),
+    });
   }
 
   /** Resident bytes now (in memory, or being read back). */
@@ -381,6 +387,7 @@ export class BudgetedStore implements Store {
 
   /** A `memory` event: resident, spilled, the budget, and what units hold as scratch arrays and taken values. */
   #reportMemory(): void {
-    this.#emit({ type: 'memory', resident: this.#spill.residentBytes, spilled: this.#spill.diskBytes, budget: this.budget, held: this.#held.bytes, returned: returnedUncollected() });
+    const limit = this.#coversProcess ? { limit: this.#policy.limit() } : {};
+    this.#emit({ type: 'memory', resident: this.#spill.residentBytes, spilled: this.#spill.diskBytes, budget: this.budget, held: this.#held.bytes, returned: returnedUncollected(), ...limit });
   }
 }

@@ -18,6 +18,12 @@ import type { SpillStore } from './spill-store.ts';
  *   else makes room: only then does memory go to the garbage collector. No collection is ever forced.
  * - Room for the next unit (`reserveNext`): a put also frees, if writes allow, what the next unit
  *   will likely add to the store before it puts it.
+ * - The whole process (`hooks.processGrowth`): the budget then also covers what the process has grown
+ *   by outside the store since the run began (V8's heap, native libraries, an algorithm's temporaries
+ *   made without `scratch`). The store keeps that much less resident (its LIMIT): it drops and writes
+ *   entries and lets go of spare buffers to stay under it, as it does for the budget. A soft bound:
+ *   what running steps pin is never squeezed, and a request the limit cannot make room for is admitted
+ *   under the budget itself, so it never fails where the budget alone would not.
  *
  * Does not cover what a value is or how it is stored (mechanism: `SpillStore`), nor verification.
  * `admit` is the only method that throws/rejects; the others never throw.
@@ -46,12 +52,18 @@ export interface PolicyHooks {
   readonly reusable?: (id: string) => boolean;
   /** Bytes running steps hold outside any entry (scratch arrays, taken values), for budget errors. */
   readonly heldBytes?: () => number;
+  /**
+   * Bytes the process's resident memory has grown by since the run began (`ProcessGrowth`): with it
+   * the budget covers the process's growth, not only the store's. Must not throw; should be cheap.
+   */
+  readonly processGrowth?: () => number;
 }
 
 export class MemoryPolicy {
   readonly budget: number;
   readonly #spill: SpillStore;
   readonly #heldBytes: () => number;
+  readonly #processGrowth: (() => number) | undefined;
   readonly #headroom: number;
   readonly #maxWrites: number;
   readonly #lookahead: number;
@@ -78,6 +90,7 @@ export class MemoryPolicy {
     this.#spill = spill;
     this.#reusable = hooks.reusable ?? (() => false);
     this.#heldBytes = hooks.heldBytes ?? (() => 0);
+    this.#processGrowth = hooks.processGrowth;
     this.budget = options.budget;
     this.#headroom = (options.headroom ?? 0.5) * options.budget;
     this.#maxWrites = options.maxWrites ?? 2;
@@ -163,16 +176,34 @@ export class MemoryPolicy {
     if (bytes > this.budget) throw this.#budgetError(bytes, path, `${formatBytes(bytes)} (${bytes} bytes) at once is more than the memory budget`);
     // Room for what the next unit will add to the store too, if it can be had (see `#nextGrowth`).
     let want = forRead || !this.#reserveNext ? bytes : bytes + this.#nextGrowth(bytes, path);
+    let limit = this.limit();
+    let soft = limit < this.budget;
     for (;;) {
-      if (this.#room(want, sizes) || this.#dropClean(want, sizes) || this.#discardSpare(want, sizes)) return commit();
-      const waits = this.#startEvictionWrites(want);
+      if (this.#room(want, sizes, limit) || this.#dropClean(want, sizes, limit) || this.#discardSpare(want, sizes, limit)) return commit();
+      const waits = this.#startEvictionWrites(want, limit);
       if (waits.length === 0 && want > bytes) {
         want = bytes;
         continue;
       }
+      if (waits.length === 0 && soft) {
+        soft = false; // the process's growth is a soft bound: never fail where the budget alone would not
+        limit = this.budget;
+        continue;
+      }
       if (waits.length === 0) throw this.#budgetError(bytes, path, 'the steps running now pin too much');
       await Promise.race(waits);
+      if (soft) limit = this.limit();
     }
+  }
+
+  /**
+   * The resident bytes the store may hold now: the budget, less what the process has grown by outside
+   * the store (with `hooks.processGrowth`; never below 0). Never throws.
+   */
+  limit(): number {
+    if (this.#processGrowth === undefined) return this.budget;
+    const outside = this.#processGrowth() - this.#spill.residentBytes;
+    return outside > 0 ? Math.max(0, this.budget - outside) : this.budget;
   }
 
   /**
@@ -186,9 +217,14 @@ export class MemoryPolicy {
     return Math.min(Math.max(0, growth), this.budget - bytes);
   }
 
-  /** Starts writes so that `headroom` of the budget is free or droppable at once. Never throws. */
+  /**
+   * Starts writes so that `headroom` of the budget is free or droppable at once; first, if the process's
+   * growth has lowered the limit under what is resident, drops what it can to meet it. Never throws.
+   */
   writeBehind(): void {
-    let freeable = this.budget - this.#spill.residentBytes + this.#spill.spareBytes;
+    const limit = this.limit();
+    if (this.#spill.residentBytes > limit) this.#dropClean(0, [], limit) || this.#discardSpare(0, [], limit);
+    let freeable = limit - this.#spill.residentBytes + this.#spill.spareBytes;
     for (const id of this.#lru.keys()) {
       const state = this.#spill.state(id);
       if (state === 'clean' && !this.isPinned(id)) freeable += this.#spill.bytesOf(id);
@@ -210,6 +246,7 @@ export class MemoryPolicy {
     if (this.#lastBegun !== undefined && this.#lastBegun !== path) this.#successor.set(this.#lastBegun, path);
     this.#lastBegun = path;
     const reserve = this.#previous.get(path)?.bytes ?? 0;
+    const limit = this.limit();
     const reads: string[] = [];
     const sizes: number[] = [];
     let planned = 0;
@@ -223,7 +260,7 @@ export class MemoryPolicy {
         const bytes = this.#spill.bytesOf(id);
         const room = planned + bytes + (k === 0 ? 0 : reserve);
         const withSizes = [...sizes, ...this.#spill.bufferSizesOf(id)];
-        if (!this.#room(room, withSizes) && !this.#dropClean(room, withSizes, unit)) break;
+        if (!this.#room(room, withSizes, limit) && !this.#dropClean(room, withSizes, limit, unit)) break;
         reads.push(id);
         sizes.splice(0, sizes.length, ...withSizes);
         planned += bytes;
@@ -234,39 +271,39 @@ export class MemoryPolicy {
     for (const id of reads) void this.#spill.read(id).catch(() => {}); // a failed read is reported at the unit's get
   }
 
-  /** True if `bytes` more fit, counting spare buffers of `sizes` as room. */
-  #room(bytes: number, sizes: Spare): boolean {
-    return this.#spill.residentBytes + bytes - this.#spill.spareFor(sizes) <= this.budget;
+  /** True if `bytes` more fit under `limit`, counting spare buffers of `sizes` as room. */
+  #room(bytes: number, sizes: Spare, limit: number): boolean {
+    return this.#spill.residentBytes + bytes - this.#spill.spareFor(sizes) <= limit;
   }
 
   /**
    * Drops clean unpinned entries, least recently used first, prefetched ones last, until `bytes` fit
    * (`sizes` as for `#room`); the buffers of entries the store owns become spare buffers.
    */
-  #dropClean(bytes: number, sizes: Spare, prefetchingFor?: string): boolean {
+  #dropClean(bytes: number, sizes: Spare, limit: number, prefetchingFor?: string): boolean {
     for (const pass of [false, true]) {
       if (pass && prefetchingFor !== undefined) return false; // a prefetch never evicts another one
       for (const id of this.#lru.keys()) {
-        if (this.#room(bytes, sizes)) return true;
+        if (this.#room(bytes, sizes, limit)) return true;
         if (this.#spill.state(id) !== 'clean' || this.isPinned(id) || this.#prefetched.has(id) !== pass) continue;
         this.#spill.drop(id, this.#reusable(id));
         this.#prefetched.delete(id);
       }
     }
-    return this.#room(bytes, sizes);
+    return this.#room(bytes, sizes, limit);
   }
 
-  /** Lets go of spare buffers no request of `sizes` would take, until `bytes` fit. */
-  #discardSpare(bytes: number, sizes: Spare): boolean {
-    const over = this.#spill.residentBytes + bytes - this.#spill.spareFor(sizes) - this.budget;
+  /** Lets go of spare buffers no request of `sizes` would take, until `bytes` fit under `limit`. */
+  #discardSpare(bytes: number, sizes: Spare, limit: number): boolean {
+    const over = this.#spill.residentBytes + bytes - this.#spill.spareFor(sizes) - limit;
     if (over > 0) this.#spill.discardSpare(over, 'between' in sizes ? [] : sizes);
-    return this.#room(bytes, sizes);
+    return this.#room(bytes, sizes, limit);
   }
 
-  /** Writes and reads whose end may make room: starts writes of LRU dirty entries as needed. */
-  #startEvictionWrites(bytes: number): Promise<unknown>[] {
+  /** Writes and reads whose end may make room under `limit`: starts writes of LRU dirty entries as needed. */
+  #startEvictionWrites(bytes: number, limit: number): Promise<unknown>[] {
     const waits: Promise<unknown>[] = [];
-    let coming = this.budget - this.#spill.residentBytes;
+    let coming = limit - this.#spill.residentBytes;
     for (const id of this.#lru.keys()) {
       const state = this.#spill.state(id);
       const inFlight = this.#spill.inFlight(id);

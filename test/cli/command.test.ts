@@ -45,8 +45,12 @@ describe('the skyloom command', () => {
     expect([summary.memoryBudgetBytes, summary.memoryBudget]).toEqual([1e6, '1.0 MB']);
     expect(summary.peakStepBytes).toBeGreaterThan(0);
     expect(summary.readBackBytes).toBeGreaterThanOrEqual(0);
-    const events = readFileSync(join(out, 'events.ndjson'), 'utf8').trim().split('\n').map((line) => JSON.parse(line) as { type: string; bytes?: number });
+    const events = readFileSync(join(out, 'events.ndjson'), 'utf8').trim().split('\n').map((line) => JSON.parse(line) as { type: string; bytes?: number; limit?: number });
     expect(summary.readBackBytes).toBe(events.filter((e) => e.type === 'spill-in').reduce((n, e) => n + (e.bytes ?? 0), 0));
+    // The command's budget covers its process: the store reports the limit the process's growth leaves it.
+    const limits = events.filter((e) => e.type === 'memory').map((e) => e.limit);
+    expect(limits.length).toBeGreaterThan(0);
+    expect(limits.every((l) => typeof l === 'number' && l <= 1e6)).toBe(true);
     expect(r.stderr).toContain('processVisits on camera tiny');
     expect(r.stderr).toContain('runner laptop, memory 1.0 MB\n');
     expect(JSON.parse(readFileSync(join(out, 'summary.json'), 'utf8')).seed).toBe(4);

@@ -163,6 +163,19 @@ describe('laptopRunner', () => {
     await expect(run(focalPlane, params, { runner, runDir: join(dir, 'x') })).rejects.toMatchObject({ code: 'SKY_SPILL_DIR' });
   });
 
+  it('with a budget that covers the process returns what inline returns, its memory events giving the store a limit within the budget', async () => {
+    const reference = await run(focalPlane, params, { runner: inlineRunner(), runDir: join(dir, 'inline') });
+    const laptop = await run(focalPlane, params, { runner: laptopRunner({ memoryBudget: budget, budgetCovers: 'process' }), runDir: join(dir, 'laptop') });
+    expect(laptop.output).toStrictEqual(reference.output);
+    const limits = laptop.events.flatMap((e) => (e.type === 'memory' && e.limit !== undefined ? [e.limit] : []));
+    expect(limits.length).toBeGreaterThan(0);
+    expect(limits.every((l) => l >= 0 && l <= budget)).toBe(true);
+    expect(laptop.stats.peakStoreBytes).toBeLessThanOrEqual(budget);
+    expect(() => laptopRunner({ memoryBudget: budget, budgetCovers: 'everything' as 'process' })).toThrow(
+      expect.objectContaining({ code: 'SKY_INVALID_ARGUMENT', message: expect.stringContaining("expected 'store' or 'process'") }),
+    );
+  });
+
   it('leaves nothing of the run on disk', async () => {
     const runDir = join(dir, 'clean');
     await run(focalPlane, params, { runner: laptopRunner({ memoryBudget: budget }), runDir });
