@@ -223,7 +223,7 @@ export class MemoryPolicy {
    */
   writeBehind(): void {
     const limit = this.limit();
-    if (this.#spill.residentBytes > limit) this.#dropClean(0, [], limit) || this.#discardSpare(0, [], limit);
+    if (this.#spill.residentBytes > limit) this.#meetLimit(limit);
     let freeable = limit - this.#spill.residentBytes + this.#spill.spareBytes;
     for (const id of this.#lru.keys()) {
       const state = this.#spill.state(id);
@@ -291,6 +291,23 @@ export class MemoryPolicy {
       }
     }
     return this.#room(bytes, sizes, limit);
+  }
+
+  /**
+   * Brings resident bytes under `limit` (lowered by the process's growth): lets go of spare buffers,
+   * then drops clean unpinned entries one at a time (least recently used first, prefetched ones last),
+   * letting go of the spare buffers each leaves, until it fits. Never throws.
+   */
+  #meetLimit(limit: number): void {
+    if (this.#discardSpare(0, [], limit)) return;
+    for (const pass of [false, true]) {
+      for (const id of this.#lru.keys()) {
+        if (this.#spill.state(id) !== 'clean' || this.isPinned(id) || this.#prefetched.has(id) !== pass) continue;
+        this.#spill.drop(id, this.#reusable(id));
+        this.#prefetched.delete(id);
+        if (this.#discardSpare(0, [], limit)) return;
+      }
+    }
   }
 
   /** Lets go of spare buffers no request of `sizes` would take, until `bytes` fit under `limit`. */
