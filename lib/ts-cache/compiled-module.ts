@@ -11,8 +11,8 @@
  * Layout (`cache-location.ts`): `<cache>/<key>/` holds one compiled graph, the source tree mirrored;
  * `key` is a SHA-1 over the compiled files' paths and contents, so a graph's folder never changes once
  * written. `<cache>/entries/<SHA-1 of the layout version and the entry's path>.json` names the entry's latest graph and the
- * SHA-1 of every source it was compiled from: a later load that finds them all unchanged imports that
- * graph after reading and hashing the sources, without loading esbuild. Several processes or worker
+ * SHA-1 of every file it was compiled from (sources, tsconfig.json): a later load that finds them all
+ * unchanged imports that graph after reading and hashing them, without loading esbuild. Several processes or worker
  * threads compiling at once each write a graph into a folder of their own and rename it into place:
  * the first rename wins and the others drop theirs (identical); the entry file is replaced by rename.
  *
@@ -34,7 +34,7 @@ interface EntryRecord {
   readonly key: string;
   /** The entry's compiled file, relative to the graph's folder. */
   readonly mirror: string;
-  /** Source path → SHA-1 of the content it was compiled from. */
+  /** Path → SHA-1 of every file the graph was compiled from (sources, their tsconfig.json). */
   readonly sources: Readonly<Record<string, string>>;
 }
 
@@ -64,9 +64,9 @@ export async function compiledModuleUrl(moduleUrl: string): Promise<string | und
   }
   const { transpileGraph } = await import('./transpile-graph.ts');
   const graph = await transpileGraph(entry, root, transform);
-  const files = [...graph.values()].sort((a, b) => (a.mirror < b.mirror ? -1 : 1));
+  const files = [...graph.files.values()].sort((a, b) => (a.mirror < b.mirror ? -1 : 1));
   const hash = files.reduce((h, f) => `${h}\0${f.mirror}\0${sha1(f.code)}`, layoutVersion);
-  const record: EntryRecord = { key: sha1(hash), mirror: graph.get(entry)!.mirror, sources: Object.fromEntries(files.map((f) => [f.source, f.sourceHash])) };
+  const record: EntryRecord = { key: sha1(hash), mirror: graph.files.get(entry)!.mirror, sources: graph.inputs };
   const folder = join(cache, record.key);
   try {
     if (!existsSync(folder)) {

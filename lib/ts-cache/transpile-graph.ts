@@ -9,13 +9,18 @@
  * and resume load that URL, and `new URL('./x.ts', import.meta.url)` must still find the source.
  * Each file carries an inline source map, so `node --enable-source-maps` points stack traces at the `.ts`.
  *
- * Not covered: type checking (like tsx: `tsc --noEmit` is the check), and the project's
- * `tsconfig.json` (esbuild's defaults for TypeScript apply: e.g. `experimentalDecorators` is not read).
+ * Each file is compiled with the `compilerOptions` of the nearest `tsconfig.json` above it (found and
+ * read, `extends` followed, by get-tsconfig), as tsx does: `verbatimModuleSyntax`,
+ * `experimentalDecorators`, `useDefineForClassFields`, `jsx` change what esbuild writes.
+ * Not covered: type checking (like tsx: `tsc --noEmit` is the check); a tsconfig's `include`/`files`
+ * (the nearest one applies to every file under it); a change in a tsconfig another one `extends` is not
+ * seen by the cache's freshness check (only the nearest file is hashed).
  */
 import { readFileSync } from 'node:fs';
-import { posix, sep } from 'node:path';
+import { dirname, posix, sep } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { init, parse } from 'es-module-lexer';
+import { getTsconfig } from 'get-tsconfig';
 import { ErrorCode, SkyloomTypeError } from '../errors.ts';
 import { cacheLocation, mirrorPath, sha1 } from './cache-location.ts';
 import { resolveImport } from './resolve-import.ts';
@@ -37,13 +42,35 @@ type Transform = (typeof import('esbuild'))['transform'];
  */
 const target = `node${process.versions.node}`;
 
-/** Every file of the graph from `entry`, keyed by source path; rejects with `SKY_MODULE_SYNTAX` if one does not compile. */
-export async function transpileGraph(entry: string, root: string, transform: Transform): Promise<Map<string, CompiledFile>> {
+export interface CompiledGraph {
+  /** Every file of the graph, keyed by source path. */
+  readonly files: ReadonlyMap<string, CompiledFile>;
+  /** SHA-1 of every file the graph was compiled from (sources and their tsconfig.json), by path. */
+  readonly inputs: Readonly<Record<string, string>>;
+}
+
+interface Tsconfig {
+  readonly path: string | undefined;
+  readonly compilerOptions: Record<string, unknown>;
+}
+
+/** The graph from `entry`; rejects with `SKY_MODULE_SYNTAX` if one of its files does not compile. */
+export async function transpileGraph(entry: string, root: string, transform: Transform): Promise<CompiledGraph> {
   await init;
   const graph = new Map<string, CompiledFile>();
+  const tsconfigs = new Map<string, Tsconfig>();
+  const tsconfigOf = (source: string): Tsconfig => {
+    const dir = dirname(source);
+    let found = tsconfigs.get(dir);
+    if (!found) {
+      const result = getTsconfig(dir);
+      tsconfigs.set(dir, (found = { path: result?.path, compilerOptions: (result?.config.compilerOptions ?? {}) as Record<string, unknown> }));
+    }
+    return found;
+  };
   const queued = new Set([entry]);
   for (let batch = [entry]; batch.length > 0; ) {
-    const files = await Promise.all(batch.map((source) => transpileFile(source, root, transform)));
+    const files = await Promise.all(batch.map((source) => transpileFile(source, root, tsconfigOf(source), transform)));
     batch = [];
     for (const { file, imports } of files) {
       graph.set(file.source, file);
@@ -54,10 +81,13 @@ export async function transpileGraph(entry: string, root: string, transform: Tra
       }
     }
   }
-  return graph;
+  const inputs: Record<string, string> = {};
+  for (const file of graph.values()) inputs[file.source] = file.sourceHash;
+  for (const { path } of tsconfigs.values()) if (path) inputs[path] = sha1(readFileSync(path));
+  return { files: graph, inputs };
 }
 
-async function transpileFile(source: string, root: string, transform: Transform): Promise<{ file: CompiledFile; imports: string[] }> {
+async function transpileFile(source: string, root: string, tsconfig: Tsconfig, transform: Transform): Promise<{ file: CompiledFile; imports: string[] }> {
   const bytes = readFileSync(source);
   const sourceText = bytes.toString('utf8');
   const url = pathToFileURL(source).href;
@@ -72,7 +102,8 @@ async function transpileFile(source: string, root: string, transform: Transform)
       // Function and class names as written (esbuild would rename `function* f` inside `const f = …`):
       // an algorithm's name is its function's name, which worker hosts look it up by. tsx does the same.
       keepNames: true,
-      define: { 'import.meta.url': JSON.stringify(url), 'import.meta.filename': JSON.stringify(source), 'import.meta.dirname': JSON.stringify(posix.dirname(source)) },
+      tsconfigRaw: { compilerOptions: tsconfig.compilerOptions },
+      define: { 'import.meta.url': JSON.stringify(url), 'import.meta.filename': JSON.stringify(source), 'import.meta.dirname': JSON.stringify(dirname(source)) },
     }));
   } catch (error) {
     throw syntaxError(source, error);

@@ -98,6 +98,21 @@ describe("the compiled-module cache for users' TypeScript", () => {
     expect(graphs(root)).toHaveLength(2);
   });
 
+  it("compiles with the nearest tsconfig.json's compilerOptions and compiles again when it changes", async () => {
+    // verbatimModuleSyntax keeps an import whose bindings go unused (its side effects run); without
+    // it TypeScript, and esbuild, drop the import.
+    const tsconfig = (verbatim: boolean) => JSON.stringify({ compilerOptions: { verbatimModuleSyntax: verbatim } });
+    const root = project({
+      'tsconfig.json': tsconfig(true),
+      'main.ts': "import { unused } from './effect.ts';\nconsole.log(JSON.stringify({ effect: (globalThis as { effect?: boolean }).effect === true }));\n",
+      'effect.ts': '(globalThis as { effect?: boolean }).effect = true;\nexport const unused = 1;\n',
+    });
+    const entry = pathToFileURL(join(root, 'main.ts')).href;
+    expect(await importInPlainNode((await compiledModuleUrl(entry))!)).toStrictEqual({ effect: true });
+    write(root, 'tsconfig.json', tsconfig(false));
+    expect(await importInPlainNode((await compiledModuleUrl(entry))!)).toStrictEqual({ effect: false });
+  });
+
   it('rejects a module with a syntax error with SKY_MODULE_SYNTAX naming the file, line and column, and a missing module with SKY_MODULE_NOT_FOUND', async () => {
     const root = project({ 'main.ts': "import './broken.ts';\n", 'broken.ts': 'export const x: number = ;\n' });
     const error = await compiledModuleUrl(pathToFileURL(join(root, 'main.ts')).href).catch((e: unknown) => e);
