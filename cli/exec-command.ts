@@ -13,7 +13,7 @@
 import { statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { ErrorCode, SkyloomTypeError } from '../lib/index.ts';
+import { ErrorCode, SkyloomTypeError } from '../lib/errors.ts';
 import { importModule } from '../lib/import-module.ts';
 
 export async function execCommand(program: string, args: readonly string[]): Promise<number> {

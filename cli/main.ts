@@ -12,11 +12,11 @@ import { replayCommand } from './replay-command.ts';
 import { reportCommand } from './report-command.ts';
 import { graphCommand, graphFormats, parseGraphFormat } from './graph-command.ts';
 import { defaultCollapseAbove } from './graph/unit-graph.ts';
-import { describeError, runCommand } from './run-command.ts';
+import { runCommand } from './run-command.ts';
 import { statusCommand } from './status-command.ts';
 import { execCommand } from './exec-command.ts';
 import { availableRunners, RunnerUnavailableError } from './runner-factory.ts';
-import { formatBytes } from './format.ts';
+import { describeError, formatBytes } from './format.ts';
 import { defaultLaptopMemory, defaultLaptopMemoryFraction } from './memory-plan.ts';
 
 function program(setExitCode: (code: number) => void): Command {

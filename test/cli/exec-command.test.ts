@@ -28,6 +28,15 @@ describe('skyloom exec', () => {
     expect(r.stderr).toContain(`[SKY_MODULE_NOT_FOUND] skyloom exec <program>: expected a program file (.ts, .mts, .tsx, .js or .mjs), got ${join(scratch, 'absent.ts')}, which does not exist`);
   });
 
+  it('prints its usage for --help and refuses a missing program with a usage error, exit 2', () => {
+    const help = skyloom('exec', '--help');
+    expect(help.code).toBe(0);
+    expect(help.stdout).toContain('Usage: skyloom exec [options] <program> [args...]');
+    const none = skyloom('exec');
+    expect(none.code).toBe(2);
+    expect(none.stderr).toContain("missing required argument 'program'");
+  });
+
   it('reports a syntax error with SKY_MODULE_SYNTAX naming the file, line and column, before any of the program runs', () => {
     const broken = join(scratch, 'broken.ts');
     writeFileSync(broken, "console.log('ran');\nconst x: number = ;\n");
