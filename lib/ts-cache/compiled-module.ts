@@ -16,12 +16,14 @@
  * threads compiling at once each write a graph into a folder of their own and rename it into place:
  * the first rename wins and the others drop theirs (identical); the entry file is replaced by rename.
  *
- * Not covered: old graphs are never removed (they are small; delete the folder at any time), and a
- * change in how a bare import resolves (a package installed or removed) without a change in the
- * sources keeps the graph compiled before it.
+ * Old graphs go when a later compile finds them a day old and named by no entry record (a run that
+ * long may still import a module lazily from the graph it started with); so do the folders of builders
+ * that died. The whole folder can be deleted at any time between runs.
+ * Not covered: a change in how a bare import resolves (a package installed or removed) without a
+ * change in the sources keeps the graph compiled before it.
  */
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { ErrorCode, SkyloomTypeError } from '../errors.ts';
@@ -77,6 +79,7 @@ export async function compiledModuleUrl(moduleUrl: string): Promise<string | und
     const temporary = `${entryFile}.${process.pid}-${randomBytes(6).toString('hex')}`;
     writeFileIn(dirname(entryFile), temporary.slice(dirname(entryFile).length + 1), JSON.stringify(record));
     renameSync(temporary, entryFile);
+    removeOldGraphs(cache);
   } catch (error) {
     if (unwritable(error)) return undefined;
     throw error;
@@ -95,6 +98,27 @@ function freshGraph(cache: string, entryFile: string): string | undefined {
   }
   const compiled = join(cache, record.key, record.mirror);
   return isFile(compiled) ? compiled : undefined;
+}
+
+const dayMs = 24 * 3600 * 1000;
+
+/** Removes graphs no entry record names that are older than a day, and builders' folders as old. */
+function removeOldGraphs(cache: string): void {
+  const named = new Set<string>();
+  const entries = join(cache, 'entries');
+  for (const name of readdirSync(entries)) {
+    try {
+      named.add((JSON.parse(readFileSync(join(entries, name), 'utf8')) as EntryRecord).key);
+    } catch {
+      // a record being replaced, or damaged: it names nothing
+    }
+  }
+  for (const name of readdirSync(cache)) {
+    if (name === 'entries' || named.has(name)) continue;
+    const folder = join(cache, name);
+    const modified = statSync(folder, { throwIfNoEntry: false })?.mtimeMs;
+    if (modified !== undefined && Date.now() - modified > dayMs) rmSync(folder, { recursive: true, force: true });
+  }
 }
 
 /** Renames a freshly written graph into place; if another builder's rename won, drops this one. Exported for its test. */

@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync, existsSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -121,6 +121,24 @@ describe("the compiled-module cache for users' TypeScript", () => {
     const missing = await compiledModuleUrl(pathToFileURL(join(root, 'absent.ts')).href).catch((e: unknown) => e);
     expect(missing).toMatchObject({ code: 'SKY_MODULE_NOT_FOUND' });
     expect((missing as Error).message).toContain(`got ${join(root, 'absent.ts')}, which does not exist`);
+  });
+
+  it('removes graphs no entry names once they are a day old, and keeps old ones an entry names', async () => {
+    const root = project({ ...program, 'src/other.ts': 'export const other: number = 1;\n' });
+    const main = pathToFileURL(join(root, 'src/main.ts')).href;
+    const first = (await compiledModuleUrl(main))!;
+    const [firstGraph] = graphs(root);
+    write(root, 'src/lib/math.ts', program['src/lib/math.ts'].replace('x * 2', 'x * 4'));
+    await compiledModuleUrl(main); // main's entry now names a second graph
+    const [secondGraph] = graphs(root).filter((g) => g !== firstGraph);
+    const dayAndHourAgo = (Date.now() - 25 * 3600 * 1000) / 1000;
+    mkdirSync(join(cacheOf(root), '.building-1-dead')); // a builder that died
+    for (const name of [firstGraph!, secondGraph!, '.building-1-dead']) utimesSync(join(cacheOf(root), name), dayAndHourAgo, dayAndHourAgo);
+    await compiledModuleUrl(pathToFileURL(join(root, 'src/other.ts')).href); // another entry's compile sweeps
+    expect(existsSync(fileURLToPath(first))).toBe(false);
+    expect(readdirSync(cacheOf(root)).filter((n) => n.startsWith('.building-'))).toStrictEqual([]);
+    expect(graphs(root)).toContain(secondGraph);
+    expect(graphs(root)).toHaveLength(2); // main's second graph and other's
   });
 
   it('keeps the graph another builder renamed into place first, dropping its own copy', () => {
