@@ -7,8 +7,9 @@
 //   inline:   the focal-plane workload as a user's own `.ts` program that calls `run()` on the inline
 //             runner (units in the main thread), run with `skyloom exec main.ts` (compiled once into
 //             node_modules/.cache/skyloom/ts, then plain node: lib/ts-cache/) against the same program
-//             compiled by tsc (plain node). The user's program is an app beside the compiled package,
-//             as a user has it: it imports `skyloom` by name (node_modules/skyloom → the package).
+//             compiled by tsc with the same options (plain node `out/main.js`). The program is an app
+//             beside the compiled package, as a user has it: it imports `skyloom` by name
+//             (node_modules/skyloom → the package), on both sides.
 //   cluster:  the same on the cluster runner (2 workers): the worker hosts import the user's `.ts`
 //             algorithm module themselves, through the same cache (lib/import-module.ts).
 //   hosts:    a compiled program on the cluster runner whose algorithm is the workload's `.ts` source
@@ -75,6 +76,11 @@ function copyIntoApp(from, to, imports) {
 }
 copyIntoApp('bench/ts-speed/focal-run.ts', 'main.ts', [['../../lib/index.ts', 'skyloom'], ['../../runners/index.ts', 'skyloom/runners'], ['../workload/focal-plane.ts', './focal-plane.ts']]);
 copyIntoApp('bench/workload/focal-plane.ts', 'focal-plane.ts', [['../../lib/index.ts', 'skyloom']]);
+// The same app compiled by tsc against the same package (what a user does by hand: docs/guide.md),
+// with the repository's compiler options, which `skyloom exec` reads too (the app's tsconfig.json).
+const { compilerOptions } = JSON.parse(readFileSync(join(root, 'tsconfig.json'), 'utf8'));
+writeFileSync(join(app, 'tsconfig.json'), JSON.stringify({ compilerOptions: { ...compilerOptions, rootDir: '.', outDir: 'out', declaration: false, sourceMap: false, types: [] }, files: ['main.ts', 'focal-plane.ts'] }));
+execFileSync(process.execPath, [tsc, '-p', join(app, 'tsconfig.json'), '--noCheck'], { stdio: 'inherit' });
 
 let outs = 0;
 function cli(bin) {
@@ -89,6 +95,7 @@ function cli(bin) {
 function focal(how, runner, size = [sensors, width, focalRounds]) {
   const program = {
     exec: [join(root, 'cli', 'bin.mjs'), 'exec', join(app, 'main.ts')],
+    'app-compiled': [join(app, 'out', 'main.js')],
     tsx: ['--import', 'tsx', join(root, 'bench', 'ts-speed', 'focal-run.ts')],
     compiled: [join(root, '.bench-dist', 'bench', 'ts-speed', 'focal-run.js')],
   }[how];
@@ -99,8 +106,8 @@ function focal(how, runner, size = [sensors, width, focalRounds]) {
 
 const allPairs = {
   cli: ['skyloom run: from the .ts sources vs the compiled package', () => cli(join(root, 'cli', 'bin.mjs')), () => cli(join(packageDir, 'cli', 'bin.mjs'))],
-  inline: ['run(), inline: `skyloom exec main.ts` vs the program compiled', () => focal('exec', 'inline'), () => focal('compiled', 'inline')],
-  cluster: ['run(), cluster (2 workers): `skyloom exec main.ts` vs the program compiled', () => focal('exec', 'cluster'), () => focal('compiled', 'cluster')],
+  inline: ['run(), inline: `skyloom exec main.ts` vs the app compiled by tsc', () => focal('exec', 'inline'), () => focal('app-compiled', 'inline')],
+  cluster: ['run(), cluster (2 workers): `skyloom exec main.ts` vs the app compiled by tsc', () => focal('exec', 'cluster'), () => focal('app-compiled', 'cluster')],
   hosts: ['cluster (2 workers), compiled program: worker hosts load the .ts algorithm (cache) vs the compiled one', () => focal('compiled', 'cluster-ts-hosts'), () => focal('compiled', 'cluster')],
   tsx: ['run(), inline (reference): `node --import tsx main.ts` vs the program compiled', () => focal('tsx', 'inline'), () => focal('compiled', 'inline')],
 };
