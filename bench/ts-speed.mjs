@@ -19,7 +19,7 @@
 //             against compiled, inline: what `skyloom exec` replaces.
 //
 // Every side runs with a warm cache (one untimed run first): the figures are steady state, not the
-// one-off compile (~0.1-0.5 s per changed graph).
+// one-off compile (up to ~0.5 s per changed graph).
 //
 // Each figure is the median over the rounds; each ratio is the median of the per-round ratios
 // (paired: the two sides of a round ran next to each other). Both sides of a pair must compute the
