@@ -102,22 +102,30 @@ function freshGraph(cache: string, entryFile: string): string | undefined {
 
 const dayMs = 24 * 3600 * 1000;
 
-/** Removes graphs no entry record names that are older than a day, and builders' folders as old. */
+/**
+ * Removes graphs no entry record names that are older than a day, and builders' folders as old.
+ * Never throws: a sweep that fails (another process sweeping too, a folder it may not remove) leaves
+ * the rest for the next compile, and the graph just compiled is in place either way.
+ */
 function removeOldGraphs(cache: string): void {
-  const named = new Set<string>();
-  const entries = join(cache, 'entries');
-  for (const name of readdirSync(entries)) {
-    try {
-      named.add((JSON.parse(readFileSync(join(entries, name), 'utf8')) as EntryRecord).key);
-    } catch {
-      // a record being replaced, or damaged: it names nothing
+  try {
+    const named = new Set<string>();
+    const entries = join(cache, 'entries');
+    for (const name of readdirSync(entries)) {
+      try {
+        named.add((JSON.parse(readFileSync(join(entries, name), 'utf8')) as EntryRecord).key);
+      } catch {
+        // a record being replaced (its temporary file), or damaged: it names nothing
+      }
     }
-  }
-  for (const name of readdirSync(cache)) {
-    if (name === 'entries' || named.has(name)) continue;
-    const folder = join(cache, name);
-    const modified = statSync(folder, { throwIfNoEntry: false })?.mtimeMs;
-    if (modified !== undefined && Date.now() - modified > dayMs) rmSync(folder, { recursive: true, force: true });
+    for (const name of readdirSync(cache)) {
+      if (name === 'entries' || named.has(name)) continue;
+      const folder = join(cache, name);
+      const modified = statSync(folder, { throwIfNoEntry: false })?.mtimeMs;
+      if (modified !== undefined && Date.now() - modified > dayMs) rmSync(folder, { recursive: true, force: true });
+    }
+  } catch {
+    // see above
   }
 }
 

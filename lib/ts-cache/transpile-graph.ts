@@ -13,8 +13,9 @@
  * read, `extends` followed, by get-tsconfig), as tsx does: `verbatimModuleSyntax`,
  * `experimentalDecorators`, `useDefineForClassFields`, `jsx` change what esbuild writes.
  * Not covered: type checking (like tsx: `tsc --noEmit` is the check); a tsconfig's `include`/`files`
- * (the nearest one applies to every file under it); a change in a tsconfig another one `extends` is not
- * seen by the cache's freshness check (only the nearest file is hashed).
+ * (the nearest one applies to every file under it); the cache's freshness check hashes the nearest
+ * tsconfig.json it found, so it does not see a change in one that file `extends`, nor a tsconfig.json
+ * added nearer to a source, until a source changes.
  */
 import { readFileSync } from 'node:fs';
 import { dirname, posix, sep } from 'node:path';
