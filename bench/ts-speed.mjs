@@ -1,16 +1,25 @@
 // `.ts` at compiled speed (issue #20, part 4), measured in one command, rounds interleaved:
 //
-//   the command:  `skyloom run` from the .ts sources (cli/bin.mjs, what `npm start` runs: it builds a
-//                 compiled copy once per change and runs that) against the compiled package
-//                 (`npm run build`'s dist/, plain node), both with `npm start`'s node flags, on the
-//                 camera pipeline. Target: ≤ 1.03x.
-//   run():        the focal-plane workload as a user's own `.ts` program calls `run()`: through tsx
-//                 (`node --import tsx main.ts`) against the same program compiled (plain node), on
-//                 the inline runner (units in the main thread) and the cluster runner (units on worker
-//                 hosts, which load the algorithm's module themselves).
-//   hosts:        a compiled program on the cluster runner whose algorithm is a `.ts` module, which
-//                 each worker host imports itself (tsx turned on in that thread only), against the
-//                 same with the compiled module.
+//   cli:      `skyloom run` from the .ts sources (cli/bin.mjs, what `npm start` runs: it builds a
+//             compiled copy once per change and runs that) against the compiled package
+//             (`npm run build`'s dist/, plain node), both with `npm start`'s node flags, on the
+//             camera pipeline. Target: ≤ 1.03x.
+//   inline:   the focal-plane workload as a user's own `.ts` program that calls `run()` on the inline
+//             runner (units in the main thread), run with `skyloom exec main.ts` (compiled once into
+//             node_modules/.cache/skyloom/ts, then plain node: lib/ts-cache/) against the same program
+//             compiled by tsc with the same options (plain node `out/main.js`). The program is an app
+//             beside the compiled package, as a user has it: it imports `skyloom` by name
+//             (node_modules/skyloom → the package), on both sides.
+//   cluster:  the same on the cluster runner (2 workers): the worker hosts import the user's `.ts`
+//             algorithm module themselves, through the same cache (lib/import-module.ts).
+//   hosts:    a compiled program on the cluster runner whose algorithm is the workload's `.ts` source
+//             module, which each worker host imports itself through the cache, against the same with
+//             the compiled module.
+//   tsx:      (reference, not in the default set) the program through tsx (`node --import tsx`)
+//             against compiled, inline: what `skyloom exec` replaces.
+//
+// Every side runs with a warm cache (one untimed run first): the figures are steady state, not the
+// one-off compile (up to ~0.5 s per changed graph).
 //
 // Each figure is the median over the rounds; each ratio is the median of the per-round ratios
 // (paired: the two sides of a round ran next to each other). Both sides of a pair must compute the
@@ -18,10 +27,10 @@
 //
 //   flock /tmp/skyloom-bench.lock node bench/ts-speed.mjs [rounds=5] [camera=tiny] [visits=4] [sensors=16] [width=1024] [focal rounds=8]
 //
-// SKYLOOM_TS_SPEED=cli,inline,cluster,hosts (the default: all four) chooses the pairs. Builds .bench-dist/
-// (tsconfig.bench.json) and .bench-dist/package (the compiled package) first.
+// SKYLOOM_TS_SPEED=cli,inline,cluster,hosts (the default) chooses the pairs; `tsx` adds the reference.
+// Builds .bench-dist/ (tsconfig.bench.json) and .bench-dist/package (the compiled package) first.
 import { execFileSync } from 'node:child_process';
-import { copyFileSync, mkdtempSync, rmSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve, dirname } from 'node:path';
 import { createRequire } from 'node:module';
@@ -51,6 +60,28 @@ function timed(args, env = process.env) {
   return { processMs, result: JSON.parse(stdout.trim().split('\n').at(-1)) };
 }
 
+// The user's app: the workload's program and algorithm module as a user writes them, importing the
+// compiled package by name.
+const app = join(scratch, 'app');
+mkdirSync(join(app, 'node_modules'), { recursive: true });
+writeFileSync(join(app, 'package.json'), JSON.stringify({ name: 'app', private: true, type: 'module' }));
+symlinkSync(packageDir, join(app, 'node_modules', 'skyloom'));
+function copyIntoApp(from, to, imports) {
+  let text = readFileSync(join(root, from), 'utf8');
+  for (const [source, byName] of imports) {
+    if (!text.includes(`'${source}'`)) throw new Error(`${from} no longer imports ${source}: update bench/ts-speed.mjs`);
+    text = text.replaceAll(`'${source}'`, `'${byName}'`);
+  }
+  writeFileSync(join(app, to), text);
+}
+copyIntoApp('bench/ts-speed/focal-run.ts', 'main.ts', [['../../lib/index.ts', 'skyloom'], ['../../runners/index.ts', 'skyloom/runners'], ['../workload/focal-plane.ts', './focal-plane.ts']]);
+copyIntoApp('bench/workload/focal-plane.ts', 'focal-plane.ts', [['../../lib/index.ts', 'skyloom']]);
+// The same app compiled by tsc against the same package (what a user does by hand: docs/guide.md),
+// with the repository's compiler options, which `skyloom exec` reads too (the app's tsconfig.json).
+const { compilerOptions } = JSON.parse(readFileSync(join(root, 'tsconfig.json'), 'utf8'));
+writeFileSync(join(app, 'tsconfig.json'), JSON.stringify({ compilerOptions: { ...compilerOptions, rootDir: '.', outDir: 'out', declaration: false, sourceMap: false, types: [] }, files: ['main.ts', 'focal-plane.ts'] }));
+execFileSync(process.execPath, [tsc, '-p', join(app, 'tsconfig.json'), '--noCheck'], { stdio: 'inherit' });
+
 let outs = 0;
 function cli(bin) {
   const out = join(scratch, `out-${outs++}`);
@@ -61,22 +92,28 @@ function cli(bin) {
   return { processMs, wallMs: result.wallMs, same };
 }
 
-function focal(how, runner) {
-  const args = how === 'tsx' ? ['--import', 'tsx', join(root, 'bench', 'ts-speed', 'focal-run.ts')] : [join(root, '.bench-dist', 'bench', 'ts-speed', 'focal-run.js')];
+function focal(how, runner, size = [sensors, width, focalRounds]) {
+  const program = {
+    exec: [join(root, 'cli', 'bin.mjs'), 'exec', join(app, 'main.ts')],
+    'app-compiled': [join(app, 'out', 'main.js')],
+    tsx: ['--import', 'tsx', join(root, 'bench', 'ts-speed', 'focal-run.ts')],
+    compiled: [join(root, '.bench-dist', 'bench', 'ts-speed', 'focal-run.js')],
+  }[how];
   // The digest covers the output only, so a .ts and a compiled algorithm module compare equal.
-  const { processMs, result } = timed([...args, runner, String(sensors), String(width), String(focalRounds)]);
+  const { processMs, result } = timed([...program, runner, ...size.map(String)]);
   return { processMs, wallMs: result.wallMs, same: result.digest };
 }
 
 const allPairs = {
   cli: ['skyloom run: from the .ts sources vs the compiled package', () => cli(join(root, 'cli', 'bin.mjs')), () => cli(join(packageDir, 'cli', 'bin.mjs'))],
-  inline: ['run(), inline: a .ts program through tsx vs compiled', () => focal('tsx', 'inline'), () => focal('compiled', 'inline')],
-  cluster: ['run(), cluster (2 workers): a .ts program through tsx vs compiled', () => focal('tsx', 'cluster'), () => focal('compiled', 'cluster')],
-  hosts: ['cluster (2 workers), compiled program: worker hosts load the .ts algorithm vs the compiled one', () => focal('compiled', 'cluster-ts-hosts'), () => focal('compiled', 'cluster')],
+  inline: ['run(), inline: `skyloom exec main.ts` vs the app compiled by tsc', () => focal('exec', 'inline'), () => focal('app-compiled', 'inline')],
+  cluster: ['run(), cluster (2 workers): `skyloom exec main.ts` vs the app compiled by tsc', () => focal('exec', 'cluster'), () => focal('app-compiled', 'cluster')],
+  hosts: ['cluster (2 workers), compiled program: worker hosts load the .ts algorithm (cache) vs the compiled one', () => focal('compiled', 'cluster-ts-hosts'), () => focal('compiled', 'cluster')],
+  tsx: ['run(), inline (reference): `node --import tsx main.ts` vs the program compiled', () => focal('tsx', 'inline'), () => focal('compiled', 'inline')],
 };
 const chosen = (process.env.SKYLOOM_TS_SPEED ?? 'cli,inline,cluster,hosts').split(',');
 const pairs = Object.fromEntries(chosen.map((key) => {
-  if (!allPairs[key]) throw new Error(`SKYLOOM_TS_SPEED: unknown pair ${key} (cli, inline, cluster, hosts)`);
+  if (!allPairs[key]) throw new Error(`SKYLOOM_TS_SPEED: unknown pair ${key} (${Object.keys(allPairs).join(', ')})`);
   const [name, ts, compiled] = allPairs[key];
   return [name, [ts, compiled]];
 }));
@@ -87,6 +124,9 @@ const median = (xs) => {
 };
 
 try {
+  // Warm the compiled-module caches (the app's, and the repository's for `hosts`), untimed.
+  if (chosen.includes('inline') || chosen.includes('cluster')) focal('exec', 'cluster', [2, 16, 1]);
+  if (chosen.includes('hosts')) focal('compiled', 'cluster-ts-hosts', [2, 16, 1]);
   console.log(`ts-speed: ${rounds} interleaved rounds; camera ${camera}, ${visits} visits; focal ${sensors} x ${width}² x ${focalRounds} rounds`);
   const samples = Object.fromEntries(Object.keys(pairs).map((k) => [k, []]));
   for (let r = 0; r < rounds; r++) {

@@ -12,14 +12,16 @@ import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
 const fromSources = existsSync(new URL('./main.ts', import.meta.url));
-let mainModule = './main.ts';
+// `skyloom exec <program>` loads only what running the program needs (exec-main.ts).
+const entry = process.argv[2] === 'exec' ? 'exec-main' : 'main';
+let mainModule = `./${entry}.ts`;
 if (fromSources && process.env.SKYLOOM_FROM_SOURCES === '1') {
   const { register } = await import('tsx/esm/api');
   register();
 } else if (fromSources) {
   const { compiledBuild } = await import('./launcher/compiled-build.mjs');
   const build = compiledBuild(fileURLToPath(new URL('..', import.meta.url)));
-  mainModule = new URL('cli/main.js', `file://${build}/`).href;
+  mainModule = new URL(`cli/${entry}.js`, `file://${build}/`).href;
 }
 const { main } = await import(mainModule);
 process.exitCode = await main(process.argv);

@@ -12,16 +12,18 @@ import { replayCommand } from './replay-command.ts';
 import { reportCommand } from './report-command.ts';
 import { graphCommand, graphFormats, parseGraphFormat } from './graph-command.ts';
 import { defaultCollapseAbove } from './graph/unit-graph.ts';
-import { describeError, runCommand } from './run-command.ts';
+import { runCommand } from './run-command.ts';
 import { statusCommand } from './status-command.ts';
+import { execCommand } from './exec-command.ts';
 import { availableRunners, RunnerUnavailableError } from './runner-factory.ts';
-import { formatBytes } from './format.ts';
+import { describeError, formatBytes } from './format.ts';
 import { defaultLaptopMemory, defaultLaptopMemoryFraction } from './memory-plan.ts';
 
 function program(setExitCode: (code: number) => void): Command {
   const root = new Command('skyloom')
     .description('Full-focal-plane algorithms as coroutines: the same code inline, on a laptop (memory budget) or a many-core node.')
     .exitOverride()
+    .enablePositionalOptions() // so `exec <program>` passes every later option to the program
     .showHelpAfterError('(run with --help for usage)')
     .addHelpText('after', '\nErrors print as [CODE] message; add --debug to any command to print the stack trace too.');
   root
@@ -83,11 +85,19 @@ function program(setExitCode: (code: number) => void): Command {
     .action((dir: string, raw: { format: string; collapse: string; out?: string }) =>
       setExitCode(graphCommand(dir, parseGraphFormat(raw.format), parseInteger(raw.collapse, '--collapse', 1), raw.out)),
     );
+  root
+    .command('exec')
+    .description("run your own program (a .ts file that calls run(), and the .ts modules it imports) compiled: built once into node_modules/.cache/skyloom/ts, then run with plain node")
+    .argument('<program>', 'the program file, e.g. main.ts')
+    .argument('[args...]', 'arguments the program sees in process.argv.slice(2)')
+    .passThroughOptions()
+    .allowUnknownOption()
+    .action(async (file: string, args: string[]) => setExitCode(await execCommand(file, args)));
   return root;
 }
 
 /** Errors about what the user pointed the command at: usage errors (exit 2). */
-const refusedInput = new Set<string>([ErrorCode.NotARun, ErrorCode.RunIncompatible, ErrorCode.AlgorithmChanged, ErrorCode.InvalidArgument, ErrorCode.ResumeConflict, ErrorCode.DirectoryUnusable, ErrorCode.RunNotStarted]);
+const refusedInput = new Set<string>([ErrorCode.NotARun, ErrorCode.RunIncompatible, ErrorCode.AlgorithmChanged, ErrorCode.InvalidArgument, ErrorCode.ResumeConflict, ErrorCode.DirectoryUnusable, ErrorCode.RunNotStarted, ErrorCode.ModuleNotFound]);
 
 /**
  * Runs the command line `argv` (as in process.argv) and returns the exit code. Never rejects. An error

@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { cameraPixels, cameraPresets, processVisits, sensorPlacements, type FailedSensor, type VisitsInput, type VisitResult } from '../algorithms/index.ts';
 import { codeOf, ErrorCode, start, tuneMalloc, type Job, type Runner, type RunResult } from '../lib/index.ts';
 import { readRecordedRun, resume } from '../lib/ledger/resume.ts';
-import { formatBytes, formatMs, formatTable } from './format.ts';
+import { describeError, formatBytes, formatMs, formatTable } from './format.ts';
 import { checkMemory, type RunOptions } from './options.ts';
 import { capWorkers, checkFits } from './resource-checks.ts';
 import { optionsToRecord, resumeOptions } from './resume-options.ts';
@@ -162,14 +162,6 @@ async function reportOf(runDir: string, out: string | undefined): Promise<void> 
 }
 
 /** `[CODE] message`, then each cause on its own line. */
-export function describeError(error: unknown): string {
-  if (!(error instanceof Error)) return String(error);
-  const code = codeOf(error);
-  let text = `${code ? `[${code}] ` : ''}${error.message}`;
-  for (let cause = error.cause; cause instanceof Error; cause = cause.cause) text += `\n  caused by: ${codeOf(cause) ? `[${codeOf(cause)}] ` : ''}${cause.message}`;
-  return text;
-}
-
 function writeOutputs(dir: string, summary: RunSummary, result: RunResult<VisitResult[]>): void {
   makeDirectory(dir, '--out');
   writeFileSync(join(dir, 'summary.json'), `${JSON.stringify(summary, null, 2)}\n`);

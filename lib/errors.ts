@@ -68,6 +68,10 @@ export const ErrorCode = {
   DirectoryUnusable: 'SKY_DIRECTORY_UNUSABLE',
   /** `--resume` with a flag that contradicts the options the run was recorded with. */
   ResumeConflict: 'SKY_RESUME_CONFLICT',
+  /** A module skyloom was asked to load (`skyloom exec`'s program, a user's `.ts` algorithm module) is not a file. */
+  ModuleNotFound: 'SKY_MODULE_NOT_FOUND',
+  /** A user's TypeScript module cannot be compiled (a syntax error): the message names the file, line and column. */
+  ModuleSyntax: 'SKY_MODULE_SYNTAX',
 } as const;
 
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];

@@ -36,5 +36,9 @@ describe('the README', () => {
     const values = lines.map((l) => l.split(' ')[1]);
     expect(Number.isFinite(Number(values[0]))).toBe(true);
     expect(new Set(values).size).toBe(1);
+    // The README's other way: `skyloom exec main.ts`, compiled, prints the same output.
+    const exec = spawnSync(process.execPath, [join(process.cwd(), 'cli', 'bin.mjs'), 'exec', 'main.ts'], { cwd: dir, encoding: 'utf8', timeout: 120_000 });
+    expect(exec.status, exec.stderr).toBe(0);
+    expect(exec.stdout.trim().split('\n').map((l) => l.split(' ').slice(0, 2).join(' '))).toStrictEqual(lines.map((l) => l.split(' ').slice(0, 2).join(' ')));
   });
 });

@@ -6,7 +6,7 @@ import { importModule } from '../import-module.ts';
 export async function loadAlgorithm(module: string, name: string): Promise<Algorithm<unknown, unknown>> {
   let exports: Record<string, unknown>;
   try {
-    exports = await importModule(module); // a user's .ts turns tsx on (the command runs compiled)
+    exports = await importModule(module); // a user's .ts loads through the compile cache (the command runs compiled)
   } catch (cause) {
     throw new SkyloomError(ErrorCode.AlgorithmChanged, `cannot load the module of algorithm ${name} (${module})`, { cause });
   }

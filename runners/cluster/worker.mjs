@@ -5,8 +5,8 @@
 //
 // From the sources (host-task.ts sits beside this file) the thread needs tsx for skyloom's own
 // modules, and on Node 20 the main thread's loader hooks (node --import tsx) do not reach workers: so
-// it registers tsx here. From dist/ it needs no tsx; a user's .ts algorithm turns tsx on when it is
-// first imported (lib/import-module.ts).
+// it registers tsx here. From dist/ it needs no tsx; a user's .ts algorithm is compiled into a cache
+// and imported from there with plain node (lib/import-module.ts).
 //
 // The run's modules (piscina's workerData `preload`, see HostConfig.preload) start loading here, at
 // the same time as the host's own: the graphs overlap (both are mostly skyloom's lib), so together

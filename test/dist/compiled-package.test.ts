@@ -82,6 +82,17 @@ describe('the compiled package (dist/)', () => {
     expect(values(cluster)).toStrictEqual(values(compiled.inline)); // the same algorithm, compiled or not
   });
 
+  it("runs the app's own .ts program with `skyloom exec`, its .ts algorithm on two cluster workers, with no tsx installed", async () => {
+    provideTsx(false);
+    const { stdout } = await run(process.execPath, [join(pkg, 'cli', 'bin.mjs'), 'exec', 'exec-main.ts'], { cwd: app, env, timeout: childTimeoutMs });
+    const { inline, cluster } = JSON.parse(stdout) as { inline: Sensor[]; cluster: Sensor[] };
+    expect(values(cluster)).toStrictEqual(values(inline));
+    expect(values(inline)).toHaveLength(6);
+    expect(threads(cluster)).not.toContain(0);
+    expect(threads(cluster).size).toBe(2);
+    expect(readdirSync(join(app, 'node_modules', '.cache', 'skyloom', 'ts'))).toContain('entries'); // compiled into the app's cache
+  });
+
   it('emits every file its package.json exports, and its skyloom command runs the compiled CLI with no tsx installed', async () => {
     provideTsx(false);
     const manifest = JSON.parse(readFileSync(join(pkg, 'package.json'), 'utf8')) as { exports: Record<string, string | Record<string, string>>; bin: Record<string, string> };
