@@ -16,6 +16,7 @@ import type { HostGauge } from './host-gauge.ts';
 import type { HostLink, LaunchedHost } from './host-launcher.ts';
 import type { HostAnswer, HostApi, StepRequest, WirePause } from './protocol.ts';
 import { StepBatch } from './step-batch.ts';
+import { emitWireEvents } from './wire-events.ts';
 
 /** Where hosts' reports go: the run's `emit` and stats. */
 export interface HostSink {
@@ -96,7 +97,7 @@ export class HostHandle {
   /** Calls the host and reports its answer's events and stats. Rejects with `SKY_HOST_LOST` if the host is or gets lost. */
   async call<T>(invoke: (api: Comlink.Remote<HostApi>) => Promise<HostAnswer<T>>): Promise<T> {
     const answer = await this.raw(invoke);
-    for (const event of answer.events) this.#sink.emit(event);
+    emitWireEvents(answer.events, this.#sink.emit);
     const { stats } = this.#sink;
     stats.units += answer.stats.units;
     for (const kind of Object.keys(stats.primitives) as (keyof typeof stats.primitives)[]) stats.primitives[kind] += answer.stats.primitives[kind];
