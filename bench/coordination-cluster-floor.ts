@@ -27,7 +27,8 @@ import { run, tuneMalloc } from '../lib/index.ts';
 import { clusterRunner } from '../runners/index.ts';
 import { runRawBaseline } from './cluster/raw-baseline.ts';
 import { askWorker } from './workload/ask-worker.ts';
-import { correctInPlace, fitGlobal, focalPlane, makeImage, sha1Of, summarize, type FocalPlaneParams, type Summary } from './workload/focal-plane.ts';
+import { serialLoop, type FocalPlaneOutput } from './coordination-serial.ts';
+import { fitGlobal, focalPlane, type FocalPlaneParams, type Summary } from './workload/focal-plane.ts';
 
 tuneMalloc(); // as bench:coordination: both sides of every ratio run with it
 
@@ -41,7 +42,7 @@ const { values: args } = parseArgs({
 });
 const workers = Number(args.workers);
 const repeats = Number(args.repeats);
-type Output = { index: number; sha1: string }[];
+type Output = FocalPlaneOutput;
 type Answer = { kind: 'ready' } | { kind: 'gathered'; values: Summary[] } | { kind: 'outputs'; outputs: Output };
 
 /** The floor: members' generators on `workers` threads (blocks of consecutive indices), one message each way per host per phase. */
@@ -63,15 +64,6 @@ async function runFloor(p: FocalPlaneParams): Promise<Output> {
   } finally {
     await Promise.all(threads.map((t) => t.terminate()));
   }
-}
-
-function serialLoop(p: FocalPlaneParams): Output {
-  const images = Array.from({ length: p.sensors }, (_, i) => makeImage(i, p.width, p.height));
-  for (let round = 0; round < p.rounds; round++) {
-    const correction = fitGlobal(images.map((image) => summarize(image, p.cpuPasses)));
-    images.forEach((image, i) => correctInPlace(image, correction, i));
-  }
-  return images.map((image, index) => ({ index, sha1: sha1Of(image) }));
 }
 
 const load = (): string => loadavg().map((l) => l.toFixed(2)).join(' ');
