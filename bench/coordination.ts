@@ -21,7 +21,8 @@ import { parseArgs } from 'node:util';
 import { run, tuneMalloc, type Runner } from '../lib/index.ts';
 import { clusterRunner, inlineRunner } from '../runners/index.ts';
 import { runRawBaseline } from './cluster/raw-baseline.ts';
-import { correctInPlace, fitGlobal, focalPlane, makeImage, sha1Of, summarize, type FocalPlaneParams } from './workload/focal-plane.ts';
+import { serialLoop, type FocalPlaneOutput } from './coordination-serial.ts';
+import { focalPlane, type FocalPlaneParams } from './workload/focal-plane.ts';
 
 // Applications opt in to malloc tuning (importing skyloom never does); both sides of every ratio run with it.
 tuneMalloc();
@@ -39,17 +40,7 @@ const { values: args } = parseArgs({
 const workers = Number(args.workers);
 const repeats = Number(args.repeats);
 const sides = new Set(args.only.split(','));
-type Output = { index: number; sha1: string }[];
-
-/** The hand-written serial loop: the same images, arithmetic and checksums as `focalPlane`, no framework. */
-function serialLoop(p: FocalPlaneParams): Output {
-  const images = Array.from({ length: p.sensors }, (_, i) => makeImage(i, p.width, p.height));
-  for (let round = 0; round < p.rounds; round++) {
-    const correction = fitGlobal(images.map((image) => summarize(image, p.cpuPasses)));
-    images.forEach((image, i) => correctInPlace(image, correction, i));
-  }
-  return images.map((image, index) => ({ index, sha1: sha1Of(image) }));
-}
+type Output = FocalPlaneOutput;
 
 const viaRunner = (runner: () => Runner, p: FocalPlaneParams) => async (): Promise<Output> => (await run(focalPlane, p, { runner: runner(), verify: false })).output as Output;
 const load = (): string => loadavg().map((l) => l.toFixed(2)).join(' ');

@@ -46,7 +46,8 @@ function joinedEndpoints(): [Comlink.Endpoint & { close(): void }, Comlink.Endpo
 }
 
 const zeroStats = { units: 0, primitives: { ...new StatsRecorder().primitives }, peakStepBytes: 0 };
-const answer = <T>(result: T): HostAnswer<T> => ({ result, events: [], stats: zeroStats, peakBytes: 0 });
+const noEvents = { host: 'stub', at: new Float64Array(0), codes: new Int32Array(0), bodies: [], strings: [] };
+const answer = <T>(result: T): HostAnswer<T> => ({ result, events: noEvents, stats: zeroStats, peakBytes: 0 });
 
 /** A host that runs no code: the root scatters `members` children; each child gathers `rounds` times. */
 function stubHost(members: number): HostApi {

@@ -27,7 +27,8 @@ export interface EventWindow {
  * window grow to hundreds of MB on big runs: the byte bound is what keeps it in proportion.
  *
  * The window keeps what it is given, not event objects: the two events of every step
- * (`unit-resumed`, `unit-paused`, the bulk of a big run's events) as their type, path and site, and
+ * (`unit-resumed`, `unit-paused`, the bulk of a big run's events) as their type, path and site (and
+ * a cluster host's origin as its host's name and a number), and
  * any other event's body as it came; the `RunEvent` objects (body and `t`) are built when someone
  * reads them (a subscriber, `kept()`). Every kept event outlives many young-generation collections,
  * so an object per event made every one of them copy it (measured: ~3 µs per unit-round of 4
@@ -41,12 +42,15 @@ export class EventLog {
   readonly #live = new Subject<RunEvent>();
   readonly #taps: EventTap[] = [];
   /**
-   * The window, three slots an event from `#head`: a step event's type, path and site, or any other
-   * event's body and two empty slots. Trimmed in chunks so emitting stays O(1) amortised.
+   * The window, four slots an event from `#head`: a step event's type, path, site and its origin's
+   * host (undefined: none), or any other event's body and three empty slots. Trimmed in chunks so
+   * emitting stays O(1) amortised.
    */
   readonly #slots: unknown[] = [];
   /** Each kept event's `t`, in the order of `#slots` (a double array: no object per number). */
   readonly #ts: number[] = [];
+  /** Each kept step event's `origin.at` when it has an origin (a cluster host's), else NaN. */
+  readonly #ats: number[] = [];
   #head = 0;
   #bytes = 0;
   #done = false;
@@ -64,9 +68,14 @@ export class EventLog {
 
   readonly emit = (body: RunEventBody): void => {
     const t = performance.now() - this.#t0;
-    const step = (body.type === 'unit-resumed' || body.type === 'unit-paused') && body.origin === undefined;
-    if (step) this.#slots.push(body.type, body.path, body.site);
-    else this.#slots.push(body, undefined, undefined);
+    if (body.type === 'unit-resumed' || body.type === 'unit-paused') {
+      const { origin } = body;
+      this.#slots.push(body.type, body.path, body.site, origin?.host);
+      this.#ats.push(origin ? origin.at : NaN);
+    } else {
+      this.#slots.push(body, undefined, undefined, undefined);
+      this.#ats.push(NaN);
+    }
     this.#ts.push(t);
     this.#bytes += eventBytes(body);
     while (this.#ts.length - this.#head > this.#window.events || (this.#bytes > this.#window.bytes && this.#ts.length - this.#head > 1)) {
@@ -74,8 +83,9 @@ export class EventLog {
       this.#head++;
     }
     if (this.#head > 1024 && this.#head * 2 > this.#ts.length) {
-      this.#slots.splice(0, 3 * this.#head);
+      this.#slots.splice(0, 4 * this.#head);
       this.#ts.splice(0, this.#head);
+      this.#ats.splice(0, this.#head);
       this.#head = 0;
     }
     for (const tap of this.#taps) tap(body, t);
@@ -106,16 +116,17 @@ export class EventLog {
 
   /** Kept event `i` as a `RunEvent`. */
   #event(i: number): RunEvent {
-    const first = this.#slots[3 * i];
+    const first = this.#slots[4 * i];
     const t = this.#ts[i] as number;
     if (typeof first !== 'string') return { ...(first as RunEventBody), t } as RunEvent;
-    return { type: first, path: this.#slots[3 * i + 1], site: this.#slots[3 * i + 2], t } as RunEvent;
+    const [path, site, host] = [this.#slots[4 * i + 1], this.#slots[4 * i + 2], this.#slots[4 * i + 3]];
+    return (host === undefined ? { type: first, path, site, t } : { type: first, path, site, origin: { host, at: this.#ats[i] }, t }) as RunEvent;
   }
 
   /** The estimated bytes of kept event `i` (`eventBytes` of its body). */
   #sizeAt(i: number): number {
-    const first = this.#slots[3 * i];
-    return typeof first === 'string' ? stepEventBytes(this.#slots[3 * i + 1] as string) : eventBytes(first as RunEventBody);
+    const first = this.#slots[4 * i];
+    return typeof first === 'string' ? stepEventBytes(this.#slots[4 * i + 1] as string) : eventBytes(first as RunEventBody);
   }
 }
 

@@ -184,30 +184,51 @@ class ClusterGroupDriver implements GroupDriver {
     });
   }
 
-  /** Steps the member on its host; undefined when it was cancelled meanwhile (the step may still run there). */
-  async #step(i: number, member: Member, reply: WireReply): Promise<WirePause | undefined> {
-    const spec = member.started ? undefined : this.#specs[i];
+  /**
+   * Steps the member on its host; undefined when it was cancelled meanwhile (the step may still run
+   * there). One promise per step and callbacks for the rest: a phase makes one of these per member
+   * (thousands), and each promise, race and closure more lived as long as the phase on the
+   * coordinator's young generation.
+   */
+  #step(i: number, member: Member, reply: WireReply): Promise<WirePause | undefined> {
+    const spec = this.#specs[i];
+    const path = this.paths[i] as string;
+    const request = member.started || !spec ? { path, reply } : { path, reply, spec };
     member.started = true;
     member.stepping = true;
-    const running = member.host.step({ path: this.paths[i] as string, reply, ...(spec ? { spec } : {}) }).finally(() => {
-      member.stepping = false;
-      this.#release(member);
+    const call = { path, site: member.site, kind: 'step' } as const;
+    const unwatch = this.#stepTimeoutMs === undefined ? undefined : member.host.stepWatch.watch(call, this.#stepTimeoutMs);
+    return new Promise<WirePause | undefined>((resolve) => {
+      let settled = false;
+      const settle = (pause: WirePause | undefined): void => {
+        if (settled) return;
+        settled = true;
+        unwatch?.();
+        delete member.interrupt;
+        resolve(pause);
+      };
+      member.interrupt = () => settle(undefined);
+      const answered = (): void => {
+        member.stepping = false;
+        this.#release(member);
+      };
+      member.host.step({
+        request,
+        resolve: (pause) => {
+          answered();
+          settle(pause);
+        },
+        reject: (error) => {
+          answered();
+          if (settled) return;
+          this.#end(member);
+          // Stopped because of this very step (over its timeout, a memory storm): that error, not a loss.
+          const own = member.host.culpritError(callToken(call), path);
+          const failure = own ?? (member.host.lost ? this.#lostUnit(i, member, error) : answerLost(call, member.host.id, error));
+          settle({ kind: 'failed', site: member.site, error: errorToWire(failure) });
+        },
+      });
     });
-    const interrupted = new Promise<undefined>((resolve) => (member.interrupt = () => resolve(undefined)));
-    const call = { path: this.paths[i] as string, site: member.site, kind: 'step' } as const;
-    const unwatch = this.#watch(member.host, call);
-    try {
-      return await Promise.race([running, interrupted]);
-    } catch (error) {
-      this.#end(member);
-      // Stopped because of this very step (over its timeout, a memory storm): that error, not a loss.
-      const own = member.host.culpritError(callToken(call), call.path);
-      const failure = own ?? (member.host.lost ? this.#lostUnit(i, member, error) : answerLost(call, member.host.id, error));
-      return { kind: 'failed', site: member.site, error: errorToWire(failure) };
-    } finally {
-      unwatch();
-      delete member.interrupt;
-    }
   }
 
   /** Times a call on `host` against this group's step timeout, if it has one; returns the function that stops timing. */

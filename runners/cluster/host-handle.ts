@@ -14,8 +14,10 @@ import type { Emit } from '../../lib/events.ts';
 import type { StatsRecorder } from '../../lib/stats.ts';
 import type { HostGauge } from './host-gauge.ts';
 import type { HostLink, LaunchedHost } from './host-launcher.ts';
-import type { HostAnswer, HostApi, StepRequest, WirePause } from './protocol.ts';
-import { StepBatch } from './step-batch.ts';
+import type { HostAnswer, HostApi } from './protocol.ts';
+import { StepBatch, type PendingStep } from './step-batch.ts';
+import { HostStepWatch } from './step-watchdog.ts';
+import { HostEventReader } from './wire-events.ts';
 
 /** Where hosts' reports go: the run's `emit` and stats. */
 export interface HostSink {
@@ -45,6 +47,10 @@ export class HostHandle {
   /** The work the host was stopped for, and the error that work fails with (given its unit path). */
   #culprit: { readonly token: number; readonly failure: (path: string) => SkyloomError } | undefined;
   #calls = 0;
+  /** The host's events arrive compact, against a string table built answer by answer. */
+  readonly #events = new HostEventReader();
+  /** Times the steps running here against their step timeout (`step-watchdog.ts`). */
+  readonly stepWatch: HostStepWatch = new HostStepWatch(this);
   readonly #steps = new StepBatch((requests) => this.call((api) => api.steps(requests)));
 
   constructor(id: number, launched: LaunchedHost, sink: HostSink, onLost: (host: HostHandle) => void) {
@@ -87,16 +93,17 @@ export class HostHandle {
 
   /**
    * Runs a unit step on the host, sent with the other steps asked of this host in the same turn (one
-   * message per host per phase). Rejects with `SKY_HOST_LOST` if the host is or gets lost.
+   * message per host per phase); its pause goes to `step.resolve`, or `SKY_HOST_LOST` to `step.reject`
+   * if the host is or gets lost.
    */
-  step(request: StepRequest): Promise<WirePause> {
-    return this.#steps.step(request);
+  step(step: PendingStep): void {
+    this.#steps.step(step);
   }
 
   /** Calls the host and reports its answer's events and stats. Rejects with `SKY_HOST_LOST` if the host is or gets lost. */
   async call<T>(invoke: (api: Comlink.Remote<HostApi>) => Promise<HostAnswer<T>>): Promise<T> {
     const answer = await this.raw(invoke);
-    for (const event of answer.events) this.#sink.emit(event);
+    this.#events.emit(answer.events, this.#sink.emit);
     const { stats } = this.#sink;
     stats.units += answer.stats.units;
     for (const kind of Object.keys(stats.primitives) as (keyof typeof stats.primitives)[]) stats.primitives[kind] += answer.stats.primitives[kind];

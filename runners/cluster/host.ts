@@ -33,6 +33,7 @@ import { ResidentByUnit } from './resident-by-unit.ts';
 import { loadAlgorithm } from './load-algorithm.ts';
 import { refPrefix, type HostAnswer, type HostConfig, type StatsDelta, type StepRequest, type WirePause, type WireReply, type WireSpec } from './protocol.ts';
 import { copyForTransfer, type Transferable } from './transfer-copy.ts';
+import { HostEvents } from './wire-events.ts';
 
 export class Host {
   readonly #config: HostConfig;
@@ -40,7 +41,7 @@ export class Host {
   readonly #env: UnitEnv;
   readonly #units = new Map<string, Unit>();
   readonly #centrals = new Map<string, Central>();
-  readonly #events: RunEventBody[] = [];
+  readonly #events: HostEvents;
   readonly #stats = new StatsRecorder();
   /** Handles of this host's refs that left the thread: kept so the store frees only the rest. */
   readonly #escaped: EscapedRefs;
@@ -52,14 +53,15 @@ export class Host {
 
   /** Opens the host's own store (a budgeted one when the config has a budget). */
   static async open(config: HostConfig, fetch: (refId: string) => Promise<unknown>, gauge?: HostGauge): Promise<Host> {
-    const events: RunEventBody[] = [];
+    // Kept with their origin (this host, and when on its clock): the coordinator emits them when the answer arrives.
+    const events = new HostEvents(config.label ?? `worker ${config.hostId}`);
     const byUnit = config.memoryBudget === undefined ? undefined : new ResidentByUnit(config.hostId);
-    const emit = stampingEmit(config, events);
+    const { emit } = events;
     const own = await openOwnStore(config, (e) => emit(byUnit ? byUnit.tag(e) : e), byUnit);
     return new Host(config, new HostStore(own, refPrefix(config.hostId), fetch, config.verify, byUnit), events, gauge, emit, byUnit);
   }
 
-  private constructor(config: HostConfig, store: HostStore, events: RunEventBody[], gauge: HostGauge | undefined, emit: (e: RunEventBody) => void, byUnit: ResidentByUnit | undefined) {
+  private constructor(config: HostConfig, store: HostStore, events: HostEvents, gauge: HostGauge | undefined, emit: (e: RunEventBody) => void, byUnit: ResidentByUnit | undefined) {
     this.#config = config;
     this.#byUnit = byUnit;
     this.#gauge = gauge;
@@ -210,7 +212,7 @@ export class Host {
 
   #answer<T>(result: T): HostAnswer<T> {
     const resident = this.#byUnit ? { resident: this.#byUnit.snapshot() } : {};
-    return { result, events: this.#events.splice(0), stats: this.#drainStats(), peakBytes: this.#store.peakBytes, ...resident };
+    return { result, events: this.#events.drain(), stats: this.#drainStats(), peakBytes: this.#store.peakBytes, ...resident };
   }
 
   #drainStats(): StatsDelta {
@@ -231,17 +233,6 @@ async function openOwnStore(config: HostConfig, emit: (e: RunEventBody) => void,
   const { BudgetedStore } = await import('../../lib/memory/budgeted-store.ts');
   const onLeave = byUnit ? { onLeave: (id: string, how: 'dropped' | 'freed') => (how === 'freed' ? byUnit.gone(id) : byUnit.dropped(id)) } : {};
   return BudgetedStore.open({ budget: config.memoryBudget, directory: config.spillDir, verify: config.verify, emit, idPrefix, ...onLeave });
-}
-
-/**
- * Keeps each event with its origin (this host, and when on its clock): the coordinator emits them only
- * when the answer arrives. The clock is `Date.now()`'s, read through `performance.now()` for sub-ms
- * resolution (anchored once: `performance.timeOrigin` is off by ms in a fresh thread).
- */
-function stampingEmit(config: HostConfig, events: RunEventBody[]): (e: RunEventBody) => void {
-  const host = config.label ?? `worker ${config.hostId}`;
-  const epoch = Date.now() - performance.now();
-  return (e) => void events.push({ ...e, origin: { host, at: epoch + performance.now() } });
 }
 
 function noop(): void {}

@@ -6,9 +6,9 @@
  * It does not cover the transport (comlink over MessagePorts) nor thread lifetime (piscina).
  */
 import type { WireError } from '../../lib/error-wire.ts';
-import type { RunEventBody } from '../../lib/events.ts';
 import type { FailurePolicy } from '../../lib/primitive.ts';
 import type { PrimitiveCount } from '../../lib/stats.ts';
+import type { WireEvents } from './wire-events.ts';
 
 /** A unit to start on a host: what `UnitSpec` is, with the algorithm as a module address. */
 export interface WireSpec {
@@ -54,7 +54,8 @@ export interface StatsDelta {
 /** Every host answer: the result plus what the host has to report. */
 export interface HostAnswer<T> {
   readonly result: T;
-  readonly events: readonly RunEventBody[];
+  /** Its events since its previous answer, compact (`wire-events.ts`). */
+  readonly events: WireEvents;
   readonly stats: StatsDelta;
   /** Most bytes the host's store has held at once. */
   readonly peakBytes: number;

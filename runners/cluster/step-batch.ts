@@ -12,7 +12,8 @@
  */
 import type { StepRequest, WirePause } from './protocol.ts';
 
-interface Pending {
+/** One queued step and what its answer goes to (callbacks, not a promise: the caller makes the one promise a step needs). */
+export interface PendingStep {
   readonly request: StepRequest;
   readonly resolve: (pause: WirePause) => void;
   readonly reject: (error: unknown) => void;
@@ -20,7 +21,7 @@ interface Pending {
 
 export class StepBatch {
   readonly #send: (requests: readonly StepRequest[]) => Promise<WirePause[]>;
-  #pending: Pending[] = [];
+  #pending: PendingStep[] = [];
 
   /** `send` carries one batch to the host and answers its pauses in request order. */
   constructor(send: (requests: readonly StepRequest[]) => Promise<WirePause[]>) {
@@ -28,11 +29,9 @@ export class StepBatch {
   }
 
   /** Queues one step; the batch leaves once the current synchronous run of code (and its microtasks) is done. */
-  step(request: StepRequest): Promise<WirePause> {
-    return new Promise<WirePause>((resolve, reject) => {
-      this.#pending.push({ request, resolve, reject });
-      if (this.#pending.length === 1) queueMicrotask(() => this.#flush());
-    });
+  step(step: PendingStep): void {
+    this.#pending.push(step);
+    if (this.#pending.length === 1) queueMicrotask(() => this.#flush());
   }
 
   #flush(): void {
@@ -41,7 +40,7 @@ export class StepBatch {
     this.#sendBatch(batch);
   }
 
-  #sendBatch(batch: readonly Pending[]): void {
+  #sendBatch(batch: readonly PendingStep[]): void {
     this.#send(batch.map((p) => p.request)).then(
       (pauses) => {
         pauses.forEach((pause, k) => batch[k]?.resolve(pause));

@@ -19,8 +19,11 @@ if (existsSync(new URL('./host-task.ts', import.meta.url))) {
   const { register } = await import('tsx/esm/api');
   register();
 }
+// The host's own modules start loading first, not after load-algorithm's: the loader reads and
+// compiles both graphs at once.
+const loadingHost = import('./host-task.ts');
 const { preloadModule } = await import('./load-algorithm.ts');
 for (const url of workerData?.preload ?? []) void preloadModule(url);
-const { hostTask } = await import('./host-task.ts');
+const { hostTask } = await loadingHost;
 
 export default hostTask;

@@ -41,4 +41,16 @@ describe('the event log', () => {
       expect(kept).toEqual(live);
     }
   });
+
+  it('keeps a cluster host\'s step events with their origin, and gives them back as they were emitted', () => {
+    const log = new EventLog({ events: 100, bytes: 1 << 20 });
+    const stamped: RunEventBody[] = [
+      { type: 'unit-paused', path: 'root/s:0', site: 'gather#1', origin: { host: 'worker 1', at: 1765000000123.25 } },
+      { type: 'unit-resumed', path: 'root/s:0', site: 'gather#1' },
+      { type: 'unit-resumed', path: 'root/s:1', site: 'gather#1', origin: { host: 'worker 0', at: 1765000000124.5 } },
+      { type: 'unit-finished', path: 'root/s:1', origin: { host: 'worker 0', at: 1765000000125 } },
+    ];
+    for (const body of stamped) log.emit(body);
+    expect(log.kept().map(({ t: _t, ...body }) => body)).toEqual(stamped);
+  });
 });
