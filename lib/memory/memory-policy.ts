@@ -285,9 +285,7 @@ export class MemoryPolicy {
       if (pass && prefetchingFor !== undefined) return false; // a prefetch never evicts another one
       for (const id of this.#lru.keys()) {
         if (this.#room(bytes, sizes, limit)) return true;
-        if (this.#spill.state(id) !== 'clean' || this.isPinned(id) || this.#prefetched.has(id) !== pass) continue;
-        this.#spill.drop(id, this.#reusable(id));
-        this.#prefetched.delete(id);
+        this.#dropIfDroppable(id, pass);
       }
     }
     return this.#room(bytes, sizes, limit);
@@ -302,12 +300,21 @@ export class MemoryPolicy {
     if (this.#discardSpare(0, [], limit)) return;
     for (const pass of [false, true]) {
       for (const id of this.#lru.keys()) {
-        if (this.#spill.state(id) !== 'clean' || this.isPinned(id) || this.#prefetched.has(id) !== pass) continue;
-        this.#spill.drop(id, this.#reusable(id));
-        this.#prefetched.delete(id);
+        if (!this.#dropIfDroppable(id, pass)) continue;
         if (this.#discardSpare(0, [], limit)) return;
       }
     }
+  }
+
+  /**
+   * Drops entry `id` if it is clean, unpinned, and prefetched exactly when `prefetched` (eviction takes
+   * the others first); the buffers of an entry the store owns become spare buffers. True if dropped.
+   */
+  #dropIfDroppable(id: string, prefetched: boolean): boolean {
+    if (this.#spill.state(id) !== 'clean' || this.isPinned(id) || this.#prefetched.has(id) !== prefetched) return false;
+    this.#spill.drop(id, this.#reusable(id));
+    this.#prefetched.delete(id);
+    return true;
   }
 
   /** Lets go of spare buffers no request of `sizes` would take, until `bytes` fit under `limit`. */
