@@ -14,7 +14,7 @@ export interface BudgetedStoreOptions {
   readonly emit?: Emit;
   /** Prefix of ref ids (and spill file names), so stores of different threads never collide. Default `r`. */
   readonly idPrefix?: string;
-  /** Leave spill files on disk at `close()`. Default false. */
+  /** Leave spill files on disk at `close()`, each synced to disk before its rename. Default false (files are not synced). */
   readonly keepFiles?: boolean;
   /** Warn when a spilled value is still held outside the store. Default: `verify`. */
   readonly retentionCheck?: boolean;

@@ -103,6 +103,8 @@ export class BudgetedStore implements Store {
       onSpillIn: (ref, bytes) => this.#report({ type: 'spill-in', ref, bytes }),
       onDrop: (ref, value) => this.#dropped(ref, value),
       culprit: (ref) => [...(this.#holders.get(ref) ?? [])].at(-1),
+      syncFiles: this.#keepFiles, // only files kept after the run need to survive a crash
+      verify: options.verify,
     });
     this.#leaks = options.verify && LeakDetector.enabled() ? new LeakDetector(this.#emit, (id) => this.#spill.has(id)) : undefined;
     this.#policy = new MemoryPolicy(this.#spill, { ...options.policy, budget: this.budget }, {
@@ -274,9 +276,9 @@ export class BudgetedStore implements Store {
     this.#ownership.share(value);
   }
 
-  /** Resolves once the spill files written so far are durable under their refs' names. Never rejects. */
-  durable(): Promise<void> {
-    return this.#spill.durable();
+  /** Resolves once the spill files written so far are finished under their refs' names. Never rejects. */
+  finished(): Promise<void> {
+    return this.#spill.finished();
   }
 
   /** Waits for I/O in flight and frees everything, deleting spill files unless `keepFiles`. Never rejects. */

@@ -19,13 +19,17 @@ export interface SpillStoreOptions {
   readonly onDrop?: (ref: string, value: unknown) => void;
   /** The unit to name when a value changes while it is written (its latest borrower), if known. */
   readonly culprit?: (ref: string) => string | undefined;
-  /** Making a written file durable failed after its value left memory (the value is read back CRC-checked all the same). */
-  readonly onSyncFailed?: (ref: string, error: SkyloomError) => void;
-  /** Background syncs at once. Default 2. */
-  readonly syncs?: number;
-  /** Most written files not yet durable before a write waits. Default 8. */
-  readonly maxUnsynced?: number;
-  /** Most spill files kept open for one-round-trip reads; beyond, a durable file is closed and reopened to read. Default 512. */
+  /** Finishing a written file (cut, sync, rename) failed after its value left memory (the value is read back CRC-checked all the same). */
+  readonly onFinishFailed?: (ref: string, error: SkyloomError) => void;
+  /** `fdatasync` each file before its rename: for files kept after the run. Default false (see `spill-file.ts`). */
+  readonly syncFiles?: boolean;
+  /** Checksum every byte of a file, and again after the write to name a value changed in place meanwhile; else sampled, once (see `spill-checksum.ts`). Default true. */
+  readonly verify?: boolean;
+  /** Background finishing tasks at once. Default 2. */
+  readonly finishing?: number;
+  /** Most written files not yet finished before a write waits. Default 8. */
+  readonly maxUnfinished?: number;
+  /** Most spill files kept open for one-round-trip reads; beyond, a finished file is closed and reopened to read. Default 512. */
   readonly maxOpenFiles?: number;
 }
 
@@ -46,8 +50,8 @@ export interface Entry {
   disk: SpillFileInfo | undefined;
   /** Where the data is now (temp or final path) and its open handle, while it has one. */
   file: { path: string; handle: OpenSpillFile['handle'] | undefined; bytes: number } | undefined;
-  /** Settles once the file is durable under its final name (or that failed). */
-  durable: Promise<void> | undefined;
+  /** Settles once the file is finished under its final name (or that failed). */
+  finished: Promise<void> | undefined;
   /** Refs inside the value: kept alive while the value is on disk only. */
   refs: readonly Ref[];
   /** Why the value cannot be spilled (a class instance, a function...), if so. */

@@ -1,22 +1,29 @@
 import { constants } from 'node:fs';
 import { open, rename, unlink } from 'node:fs/promises';
-import { crc32 } from './crc32.ts';
+import { spillChecksum, type SpillChecksumKind } from './spill-checksum.ts';
 import { ErrorCode, SkyloomError } from '../errors.ts';
 import type { EncodedValue } from './spill-codec.ts';
 
 /**
- * One spill file: written crash-safely — into a temp file (a pooled or freshly opened one, see
- * `SpillFilePool`), made durable with `fdatasync`, then renamed to its final name — so a file under
- * its final name is always complete and on disk; read back with its CRC-32 (`crc32.ts`) checked
- * against the one taken at write time, so a corrupt, truncated or missing file fails the reader with a
- * typed error naming the ref and the file, never wrong data.
+ * One spill file: written into a temp file (a pooled or freshly opened one, see `SpillFilePool`),
+ * then renamed to its final name — so a file under its final name is always complete; read back with
+ * its checksum (`spill-checksum.ts`: every byte in verify mode, sampled outside it) checked against
+ * the one taken at write time, so a truncated, missing or corrupt file fails the reader with a typed
+ * error naming the ref and the file, never wrong data (outside verify mode, a change of a few bytes
+ * inside a 4 KiB page may go unseen: see there).
+ *
+ * Not synced to disk unless asked (`sync`, for files kept after the run): a spill file is read only by
+ * the process that wrote it, through the page cache, and deleted when the run ends (resume reads the
+ * ledger, never spill files), so making it survive a machine crash would cost disk waits for nothing —
+ * on this project's machine `fdatasync` was 0.2-0.4× of `bench/laptop`'s inline time. A file deleted
+ * before the kernel's writeback never reaches the disk at all.
  *
  * One round trip each way, on purpose: an awaited file operation resumes only when the event loop
  * gets a turn, which in a busy laptop run is about once per step, so a chain of operations takes that
  * many steps, and the memory a write holds is held as long. `writeSpillFile` therefore takes a file
  * that is already open and resolves after one `writev`, when the data is in the page cache and
  * readable through the open handle (the store may drop the value then); durability comes after, as
- * the `durable` task it returns (cut to size, `fdatasync`, rename), which the store runs in the
+ * the `finish` task it returns (cut to size, `fdatasync` if asked, rename), which the store runs in the
  * background, a few at a time. Reads take the whole file in one `readv` through the handle the write
  * used, straight into fresh buffers (not zero-filled: the read overwrites them all).
  *
@@ -55,7 +62,8 @@ export const nodeSpillIo: SpillIo = { open: (path, flags) => open(path, openFlag
 export interface SpillFileInfo {
   readonly file: string;
   readonly fileBytes: number;
-  readonly crc: number;
+  readonly checksum: number;
+  readonly checksumKind: SpillChecksumKind;
   readonly skeletonBytes: number;
   readonly bufferBytes: readonly number[];
 }
@@ -73,12 +81,23 @@ export interface OpenSpillFile {
   readonly bytes: number;
 }
 
-/** A written spill file: readable now through `handle`; `durable` cuts, syncs and renames it. */
+/** A written spill file: readable now through `handle`; `finish` cuts it to size, syncs it if asked and renames it. */
 export interface WrittenSpillFile {
   readonly info: SpillFileInfo;
   readonly handle: SpillFileHandle;
-  /** Run once: cut the file to size, `fdatasync` it, rename it to `info.file`. Rejects with `SKY_SPILL_WRITE`. */
-  readonly durable: () => Promise<void>;
+  /** Run once: cut the file to size, `fdatasync` it with `sync`, rename it to `info.file`. Rejects with `SKY_SPILL_WRITE`. */
+  readonly finish: () => Promise<void>;
+}
+
+/**
+ * How a file is written. `sync`: `fdatasync` before the rename (files that outlive the run).
+ * `verify`: checksum every byte, and again after the write, to name a value changed in place while it
+ * was written as `SKY_PRISTINE_VIOLATION`; without it the checksum is sampled and taken once, and such
+ * a file fails its read back as `SKY_SPILL_CORRUPT` instead, or goes unseen if the change is small.
+ */
+export interface SpillWriteMode {
+  readonly sync: boolean;
+  readonly verify: boolean;
 }
 
 const magic = Buffer.from('SKYSPIL1', 'latin1');
@@ -88,40 +107,44 @@ const zeros = new Uint8Array(8);
 
 /**
  * Writes `encoded` into `target` (a temp file no ref owns, open for writing) with one `writev`;
- * resolves once the bytes are readable through the handle. Renaming it to `file`, after it is
- * durable, is left to the returned `durable` task. Rejects with `SKY_SPILL_WRITE` (cause kept), having
- * closed and deleted `target`.
+ * resolves once the bytes are readable through the handle. Renaming it to `file` is left to the
+ * returned `finish` task. Rejects with `SKY_SPILL_WRITE` (cause kept), having closed and deleted
+ * `target`, or with `SKY_PRISTINE_VIOLATION` (`mode.verify`) if a buffer changed during the write.
  */
-export async function writeSpillFile(io: SpillIo, target: OpenSpillFile, file: string, encoded: EncodedValue, owner: SpillFileOwner): Promise<WrittenSpillFile> {
+export async function writeSpillFile(
+  io: SpillIo,
+  target: OpenSpillFile,
+  file: string,
+  encoded: EncodedValue,
+  owner: SpillFileOwner,
+  mode: SpillWriteMode,
+): Promise<WrittenSpillFile> {
   const parts = layout(encoded);
-  let crc = 0;
-  let fileBytes = 0;
-  for (const part of parts) {
-    crc = crc32(part, crc);
-    fileBytes += part.byteLength;
-  }
+  const checksumKind: SpillChecksumKind = mode.verify ? 'full' : 'sampled';
+  const checksum = spillChecksum(parts, checksumKind);
+  const fileBytes = parts.reduce((sum, part) => sum + part.byteLength, 0);
   const { handle } = target;
   try {
     await writeAll(handle, parts, fileBytes);
     // The buffers are written as they are, while units run: if one changed during the write, the file
     // no longer matches its checksum. That is a mutation of a stored value, not a disk fault: say so.
-    if (crcOf(parts) !== crc) throw changedWhileWritten(file, owner);
+    if (mode.verify && spillChecksum(parts, checksumKind) !== checksum) throw changedWhileWritten(file, owner);
   } catch (cause) {
     await handle.close().catch(() => {});
     await io.unlink(target.path).catch(() => {});
     throw writeError(file, owner, cause);
   }
-  const info: SpillFileInfo = { file, fileBytes, crc, skeletonBytes: encoded.skeleton.byteLength, bufferBytes: encoded.buffers.map((b) => b.byteLength) };
-  const durable = async (): Promise<void> => {
+  const info: SpillFileInfo = { file, fileBytes, checksum, checksumKind, skeletonBytes: encoded.skeleton.byteLength, bufferBytes: encoded.buffers.map((b) => b.byteLength) };
+  const finish = async (): Promise<void> => {
     try {
       if (target.bytes > fileBytes) await handle.truncate(fileBytes); // a larger pooled file: no stale tail on disk
-      await handle.datasync();
+      if (mode.sync) await handle.datasync();
       await io.rename(target.path, file);
     } catch (cause) {
       throw writeError(file, owner, cause);
     }
   };
-  return { info, handle, durable };
+  return { info, handle, finish };
 }
 
 /** Opens a new, empty temp file for `writeSpillFile`. Rejects with `SKY_SPILL_WRITE`. */
@@ -187,9 +210,10 @@ async function readChecked(
   const lengths = new Float64Array(header.buffer, fixedHeader);
   const described = view.getUint32(8, true) === skeleton.byteLength && view.getUint32(12, true) === buffers.length && info.bufferBytes.every((n, i) => lengths[i] === n);
   if (!described) throw corrupt('its header does not describe what was written');
-  let crc = 0;
-  for (const part of parts) crc = crc32(part, crc);
-  if (crc !== info.crc) throw corrupt(`checksum ${hex(crc)} differs from ${hex(info.crc)} taken when it was written`);
+  const checksum = spillChecksum(parts, info.checksumKind);
+  if (checksum !== info.checksum) {
+    throw corrupt(`checksum ${hex(checksum)} differs from ${hex(info.checksum)} taken when it was written: the file changed, or a unit changed the value in place while it was written (verify mode names that unit)`);
+  }
   return { skeleton, buffers };
 }
 
@@ -247,12 +271,6 @@ function skipBytes(parts: Uint8Array[], bytes: number): Uint8Array[] {
     skip = 0;
   }
   return rest;
-}
-
-function crcOf(parts: readonly Uint8Array[]): number {
-  let crc = 0;
-  for (const part of parts) crc = crc32(part, crc);
-  return crc;
 }
 
 function changedWhileWritten(file: string, owner: SpillFileOwner): SkyloomError {

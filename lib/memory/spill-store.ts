@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import { decodeFromSpill, encodeForSpill, type EncodedValue } from './spill-codec.ts';
 import { BufferPool } from './buffer-pool.ts';
-import { DurabilityQueue } from './durability-queue.ts';
+import { FinishQueue } from './finish-queue.ts';
 import { codeOf, ErrorCode, SkyloomError } from '../errors.ts';
 import { IoTracker } from './io-tracker.ts';
 import { nodeSpillIo, readSpillFile, writeSpillFile, type OpenSpillFile, type SpillFileInfo, type SpillIo } from './spill-file.ts';
@@ -26,10 +26,11 @@ export type { EntryState, SpillIoStats, SpillStoreOptions } from './spill-entry.
  * collector. Values are immutable, so a clean entry is dropped without writing again.
  *
  * A write ends (the entry is clean) once its bytes are in the page cache, readable through the file's
- * open handle; the file is made durable and renamed to its ref's name in the background, at most
- * `syncs` at a time, and a write waits while more than `maxUnsynced` files are not yet durable, so
- * the disk sets the pace. Each on-disk entry keeps its file open (up to `maxOpenFiles`), so a read is
- * one `readv`. Does not cover borrowing, verification or freeing unreachable refs (see `BudgetedStore`).
+ * open handle; the file is finished — cut to size, synced if `syncFiles` (files kept after the run),
+ * renamed to its ref's name — in the background, at most `finishing` at a time, and a write waits
+ * while more than `maxUnfinished` files are not finished, so a syncing disk sets the pace. Each
+ * on-disk entry keeps its file open (up to `maxOpenFiles`), so a read is one `readv`. Does not cover
+ * borrowing, verification or freeing unreachable refs (see `BudgetedStore`).
  */
 export class SpillStore {
   readonly #entries = new Map<string, Entry>();
@@ -37,9 +38,9 @@ export class SpillStore {
   readonly #io: SpillIo;
   readonly #tracker = new IoTracker();
   readonly #pool: SpillFilePool;
-  readonly #durability: DurabilityQueue;
+  readonly #finishing: FinishQueue;
   readonly #spare: BufferPool;
-  readonly #maxUnsynced: number;
+  readonly #maxUnfinished: number;
   readonly #maxOpenFiles: number;
   #openFiles = 0;
   #resident = 0;
@@ -51,8 +52,8 @@ export class SpillStore {
     this.#options = options;
     this.#io = options.io ?? nodeSpillIo;
     this.#pool = new SpillFilePool({ directory: options.directory, io: this.#io });
-    this.#durability = new DurabilityQueue(options.syncs ?? 2);
-    this.#maxUnsynced = options.maxUnsynced ?? 8;
+    this.#finishing = new FinishQueue(options.finishing ?? 2);
+    this.#maxUnfinished = options.maxUnfinished ?? 8;
     this.#maxOpenFiles = options.maxOpenFiles ?? 512;
     this.#spare = new BufferPool();
   }
@@ -128,7 +129,7 @@ export class SpillStore {
     return this.#tracker.busy;
   }
   get ioStats(): SpillIoStats {
-    return { ...this.#moved, busyMs: this.#tracker.busyMs }; // background syncs may keep it busy throughout
+    return { ...this.#moved, busyMs: this.#tracker.busyMs }; // background finishing may keep it busy throughout
   }
   /** Entry ids, oldest first. */
   ids(): IterableIterator<string> {
@@ -137,7 +138,7 @@ export class SpillStore {
 
   /** Adds a resident (dirty) entry. The caller has made room for `bytes`. */
   add(id: string, value: unknown, bytes: number): void {
-    this.#entries.set(id, { id, bytes, value, state: 'dirty', disk: undefined, file: undefined, durable: undefined, refs: [], unspillable: undefined, writing: undefined, reading: undefined, freed: false });
+    this.#entries.set(id, { id, bytes, value, state: 'dirty', disk: undefined, file: undefined, finished: undefined, refs: [], unspillable: undefined, writing: undefined, reading: undefined, freed: false });
     this.#addResident(bytes);
   }
 
@@ -288,18 +289,18 @@ export class SpillStore {
     return reused;
   }
 
-  /** Resolves once the writes started so far are durable under their refs' names (or failed). Never rejects. */
-  async durable(): Promise<void> {
+  /** Resolves once the writes started so far are finished under their refs' names (or failed). Never rejects. */
+  async finished(): Promise<void> {
     const writing = [...this.#entries.values()].flatMap((e) => (e.writing ? [e.writing.catch(() => {})] : []));
     await Promise.all(writing);
-    await this.#durability.drained();
+    await this.#finishing.drained();
   }
 
   /** Waits for I/O in flight, then frees everything (deleting files unless `keepFiles`). Never rejects. */
   async close(keepFiles: boolean): Promise<void> {
-    // Files about to be deleted need no sync.
-    await this.#tracker.settled(keepFiles ? undefined : () => this.#durability.skipQueued());
-    await this.#durability.drained(); // kept files are then whole, under their refs' names
+    // Files about to be deleted need no finishing.
+    await this.#tracker.settled(keepFiles ? undefined : () => this.#finishing.skipQueued());
+    await this.#finishing.drained(); // kept files are then whole, under their refs' names
     for (const entry of this.#entries.values()) {
       entry.freed = true;
       if (entry.disk) this.#tracker.track(this.#closeFile(entry, !keepFiles));
@@ -311,19 +312,20 @@ export class SpillStore {
     await this.#pool.clear();
   }
 
-  /** Writes into a pooled or spare file (one `writev`), then queues making it durable and waits if too many are queued. */
+  /** Writes into a pooled or spare file (one `writev`), then queues finishing it and waits if too many are queued. */
   async #writeFile(entry: Entry, encoded: EncodedValue): Promise<SpillFileInfo> {
     const file = join(this.#options.directory, `${entry.id.replace(/[^\w.-]/g, '_')}.spill`);
     const target = this.#pool.take(entry.bytes) ?? (await this.#openTemp(file, entry.id));
     const culprit = this.#options.culprit?.(entry.id);
-    const written = await writeSpillFile(this.#io, target, file, encoded, culprit === undefined ? { ref: entry.id } : { ref: entry.id, unitPath: culprit });
+    const owner = culprit === undefined ? { ref: entry.id } : { ref: entry.id, unitPath: culprit };
+    const written = await writeSpillFile(this.#io, target, file, encoded, owner, { sync: this.#options.syncFiles ?? false, verify: this.#options.verify ?? true });
     this.#openFiles++;
     entry.file = { path: target.path, handle: written.handle, bytes: Math.max(target.bytes, written.info.fileBytes) };
-    entry.durable = this.#tracker.track(this.#durability.schedule(written.durable)).then(
-      (ran) => (ran ? this.#durableAt(entry, file, written.info.fileBytes) : undefined), // skipped: still under its temp name
-      (error: unknown) => this.#syncFailed(entry, error as SkyloomError),
+    entry.finished = this.#tracker.track(this.#finishing.schedule(written.finish)).then(
+      (ran) => (ran ? this.#finishedAt(entry, file, written.info.fileBytes) : undefined), // skipped: still under its temp name
+      (error: unknown) => this.#finishFailed(entry, error as SkyloomError),
     );
-    await this.#durability.below(this.#maxUnsynced);
+    await this.#finishing.below(this.#maxUnfinished);
     return written.info;
   }
 
@@ -335,7 +337,7 @@ export class SpillStore {
     }
   }
 
-  #durableAt(entry: Entry, file: string, fileBytes: number): void {
+  #finishedAt(entry: Entry, file: string, fileBytes: number): void {
     const open = entry.file;
     if (!open) return;
     entry.file = { path: file, handle: open.handle, bytes: fileBytes };
@@ -346,8 +348,8 @@ export class SpillStore {
     void open.handle.close().catch(() => {});
   }
 
-  /** The sync failed: a value still in memory is written again later; one only on disk is read back CRC-checked. */
-  #syncFailed(entry: Entry, error: SkyloomError): void {
+  /** Finishing failed: a value still in memory is written again later; one only on disk is read back CRC-checked. */
+  #finishFailed(entry: Entry, error: SkyloomError): void {
     if (entry.freed) return;
     if (entry.state === 'clean' || entry.state === 'writing') {
       entry.state = entry.state === 'clean' ? 'dirty' : entry.state;
@@ -355,7 +357,7 @@ export class SpillStore {
       entry.disk = undefined;
       return;
     }
-    this.#options.onSyncFailed?.(entry.id, error);
+    this.#options.onFinishFailed?.(entry.id, error);
   }
 
   #addResident(bytes: number): void {
@@ -363,14 +365,14 @@ export class SpillStore {
     if (this.#resident > this.#peak) this.#peak = this.#resident;
   }
 
-  /** A freed entry's file goes to the pool (or is deleted when the pool is full), once it is durable. */
+  /** A freed entry's file goes to the pool (or is deleted when the pool is full), once it is finished. */
   #retire(entry: Entry): undefined {
     const disk = entry.disk;
     if (!disk) return undefined;
     entry.disk = undefined;
     this.#onDisk -= disk.fileBytes;
     const pool = async (): Promise<void> => {
-      await entry.durable;
+      await entry.finished;
       const file = entry.file;
       entry.file = undefined;
       if (!file) return;

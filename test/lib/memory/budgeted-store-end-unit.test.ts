@@ -36,7 +36,7 @@ describe('BudgetedStore at the end of a unit', () => {
     for (let i = 0; i < 6; i++) {
       refs.push(await store.put(image(i), a, { transfer: true }));
       store.endStep(a);
-      await store.durable();
+      await store.finished();
     }
     expect(store.diskBytes).toBeGreaterThan(0);
     expect(await store.get(refs[5] as Ref, b)).toEqual(image(5)); // another step borrows it (say, a ledger read)
@@ -44,7 +44,7 @@ describe('BudgetedStore at the end of a unit', () => {
     expect(store.size).toBe(1);
     store.endStep(b);
     expect(store.size).toBe(0);
-    await store.durable();
+    await store.finished();
     expect(store.diskBytes).toBe(0); // its file is free for reuse (see SpillFilePool), gone at close
     await store.close();
     expect((await readdir(join(tempDir(), 'spill'))).filter((f) => f.endsWith('.spill'))).toEqual([]);

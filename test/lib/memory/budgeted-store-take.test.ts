@@ -24,7 +24,7 @@ async function putImages(store: BudgetedStore, n: number, transfer = true): Prom
     arrays.push(image(i));
     refs.push(await store.put(arrays[i], a, { transfer }));
     store.endStep(a);
-    await store.durable(); // the writes write-behind started are done: which entries are clean does not depend on timing
+    await store.finished(); // the writes write-behind started are done: which entries are clean does not depend on timing
   }
   return { refs, arrays };
 }
@@ -33,7 +33,7 @@ describe('BudgetedStore take and memory reuse', () => {
   it('takes a transfer ref back, resident or spilled: the same pixels, bit-exact, out of the store and off the disk', async () => {
     const store = await open({ policy: { reserveNext: false } });
     const { refs } = await putImages(store, 6); // 96 KiB: the first ones spill
-    await store.durable();
+    await store.finished();
     const spilled = await store.take(refs[0] as Ref, a);
     expect(spilled).toEqual(image(0));
     const resident = await store.take(refs[5] as Ref, a);

@@ -97,7 +97,7 @@ describe('BudgetedStore', () => {
     const ref = await store.put(image(4 * KiB, 1), a);
     for (let i = 0; i < 5; i++) await store.put(image(4 * KiB, 10 + i), a);
     store.endStep(a);
-    await store.durable(); // under its ref's name now
+    await store.finished(); // under its ref's name now
     const file = join(tempDir(), 'spill', `${ref.$ref}.spill`);
     await writeFile(file, Buffer.alloc(16 * KiB + 40, 1));
     await expect(Promise.resolve(store.get(ref, b))).rejects.toMatchObject({ code: 'SKY_SPILL_CORRUPT', ref: ref.$ref, unitPath: 'root/s:1', message: expect.stringContaining(file) });
@@ -137,7 +137,7 @@ describe('BudgetedStore', () => {
     const refs: Ref[] = [];
     for (let i = 0; i < 6; i++) refs.push(await store.put(image(4 * KiB, i), a));
     store.endStep(a, refs[5]); // the last one leaves the unit (e.g. returned)
-    await store.durable();
+    await store.finished();
     expect(store.size).toBe(6);
     expect(store.diskBytes).toBeGreaterThan(0);
     store.endUnit(a);

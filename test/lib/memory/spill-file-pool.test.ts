@@ -74,17 +74,17 @@ describe('SpillFilePool', () => {
     expect((await readdir(dir)).filter((f) => f !== spare?.path.split('/').pop())).toEqual([]);
   });
 
-  it('lets a spill overwrite a larger pooled file in place, cut to size once durable, reading back bit-exact', async () => {
+  it('lets a spill overwrite a larger pooled file in place, cut to size once finished, reading back bit-exact', async () => {
     const pool = new SpillFilePool({ directory: dir, io: nodeSpillIo, spares: 0 });
     pool.retire(await fileOf('r1.spill', 64 * 1024));
     await settle();
     const pixels = new Float32Array(1000).map((_, i) => i * 0.5 - 3);
     const target = pool.take(4000);
     if (!target) throw new Error('no pooled file');
-    const written = await writeSpillFile(nodeSpillIo, target, join(dir, 'r2.spill'), encode(pixels), { ref: 'r2' });
+    const written = await writeSpillFile(nodeSpillIo, target, join(dir, 'r2.spill'), encode(pixels), { ref: 'r2' }, { sync: false, verify: true });
     const before = await readSpillFile(nodeSpillIo, written.info, { ref: 'r2' }, written.handle); // the stale tail is not read
     expect(decodeFromSpill(before.skeleton, before.buffers, [])).toEqual(pixels);
-    await written.durable();
+    await written.finish();
     expect(await readdir(dir)).toEqual(['r2.spill']);
     expect((await stat(written.info.file)).size).toBe(written.info.fileBytes);
     await written.handle.close();

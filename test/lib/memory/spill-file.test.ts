@@ -20,10 +20,15 @@ function encode(value: unknown): EncodedValue {
   return result.encoded;
 }
 
-/** Writes through a fresh temp file and makes it durable, as the store does (in the background there). */
-async function writeDurable(io: SpillIo, file: string, encoded: EncodedValue, owner: { ref: string }): Promise<SpillFileInfo> {
-  const written = await writeSpillFile(io, await openTempFile(io, `${file}.tmp`, owner), file, encoded, owner);
-  await written.durable();
+/** How the store writes outside verify mode: not synced, a sampled checksum taken once. */
+const unsynced = { sync: false, verify: false };
+/** How it writes files kept after the run, in verify mode. */
+const synced = { sync: true, verify: true };
+
+/** Writes through a fresh temp file and finishes it, as the store does (in the background there). */
+async function writeFinished(io: SpillIo, file: string, encoded: EncodedValue, owner: { ref: string }): Promise<SpillFileInfo> {
+  const written = await writeSpillFile(io, await openTempFile(io, `${file}.tmp`, owner), file, encoded, owner, unsynced);
+  await written.finish();
   await written.handle.close();
   return written.info;
 }
@@ -46,7 +51,7 @@ describe('spill files', () => {
   it('round-trips a value bit-exact: typed arrays, shared buffers, offsets, Maps, Sets, -0, NaN, bigint', async () => {
     const value = sample() as { pixels: Float32Array; tail: Float32Array; ref: object };
     const encoded = encode(value);
-    const info = await writeDurable(nodeSpillIo, join(dir, 'a.spill'), encoded, { ref: 'r1' });
+    const info = await writeFinished(nodeSpillIo, join(dir, 'a.spill'), encoded, { ref: 'r1' });
     const { skeleton, buffers } = await readSpillFile(nodeSpillIo, info, { ref: 'r1' });
     const back = decodeFromSpill(skeleton, buffers, encoded.refs) as typeof value;
     expect(back).toStrictEqual(value);
@@ -59,7 +64,7 @@ describe('spill files', () => {
   });
 
   it('detects a flipped byte with SKY_SPILL_CORRUPT naming the ref and the file', async () => {
-    const info = await writeDurable(nodeSpillIo, join(dir, 'b.spill'), encode(new Float32Array(1000).fill(2)), { ref: 'r2' });
+    const info = await writeFinished(nodeSpillIo, join(dir, 'b.spill'), encode(new Float32Array(1000).fill(2)), { ref: 'r2' });
     const bytes = await readFile(info.file);
     bytes.writeUInt8((bytes.readUInt8(bytes.length - 100) ^ 0x10) & 0xff, bytes.length - 100);
     await writeFile(info.file, bytes);
@@ -71,8 +76,17 @@ describe('spill files', () => {
     });
   });
 
+  it('outside verify mode detects a page of a large buffer changed on disk (the sampled checksum) with SKY_SPILL_CORRUPT', async () => {
+    const info = await writeFinished(nodeSpillIo, join(dir, 'p.spill'), encode(new Float32Array(64 * 1024).map((_, i) => i)), { ref: 'r9' });
+    expect(info.checksumKind).toBe('sampled');
+    const bytes = await readFile(info.file);
+    bytes.fill(0, 40 * 4096, 41 * 4096);
+    await writeFile(info.file, bytes);
+    await expect(readSpillFile(nodeSpillIo, info, { ref: 'r9' })).rejects.toMatchObject({ code: 'SKY_SPILL_CORRUPT', ref: 'r9' });
+  });
+
   it('detects a truncated file and a missing file', async () => {
-    const info = await writeDurable(nodeSpillIo, join(dir, 'c.spill'), encode(new Uint8Array(5000).fill(9)), { ref: 'r3' });
+    const info = await writeFinished(nodeSpillIo, join(dir, 'c.spill'), encode(new Uint8Array(5000).fill(9)), { ref: 'r3' });
     await truncate(info.file, 3000);
     await expect(readSpillFile(nodeSpillIo, info, { ref: 'r3' })).rejects.toMatchObject({ code: 'SKY_SPILL_CORRUPT', ref: 'r3' });
     await rm(info.file);
@@ -91,7 +105,7 @@ describe('spill files', () => {
         return { ...handle, readv: handle.readv.bind(handle), sync: handle.sync.bind(handle), datasync: handle.datasync.bind(handle), truncate: handle.truncate.bind(handle), close: handle.close.bind(handle), writev: () => Promise.reject(enospc) };
       },
     };
-    const error = await writeDurable(fullDisk, join(dir, 'd.spill'), encode(new Uint8Array(64)), { ref: 'r4' }).catch((e: unknown) => e);
+    const error = await writeFinished(fullDisk, join(dir, 'd.spill'), encode(new Uint8Array(64)), { ref: 'r4' }).catch((e: unknown) => e);
     expect(error).toMatchObject({ code: 'SKY_SPILL_WRITE', ref: 'r4', cause: enospc, message: expect.stringContaining('ENOSPC') });
     expect(await readdir(dir)).toEqual([]);
   });
@@ -105,7 +119,7 @@ describe('spill files', () => {
 });
 
 describe('spill file round trips', () => {
-  it('writes with one writev, readable at once through its handle; the durable task cuts, syncs and renames; a read is one readv', async () => {
+  it('writes with one writev, readable at once through its handle; the finish task cuts, syncs and renames; a read is one readv', async () => {
     const calls: string[] = [];
     const counting: SpillIo = {
       open: async (path, flags) => {
@@ -133,26 +147,55 @@ describe('spill file round trips', () => {
       unlink: nodeSpillIo.unlink,
     };
     const file = join(dir, 'e.spill');
-    // A larger file to overwrite, as a pooled one is: it is cut to size by the durable task.
+    // A larger file to overwrite, as a pooled one is: it is cut to size by the finish task.
     const target = await openTempFile(counting, `${file}.tmp`, { ref: 'r5' });
     await target.handle.writev([new Uint8Array(64 * 1024)], 0);
     calls.length = 0;
-    const written: WrittenSpillFile = await writeSpillFile(counting, { ...target, bytes: 64 * 1024 }, file, encode(sample()), { ref: 'r5' });
+    const written: WrittenSpillFile = await writeSpillFile(counting, { ...target, bytes: 64 * 1024 }, file, encode(sample()), { ref: 'r5' }, synced);
     expect(calls).toEqual(['writev']);
-    expect(await readdir(dir)).toEqual(['e.spill.tmp']); // not under its final name before it is durable
+    expect(await readdir(dir)).toEqual(['e.spill.tmp']); // not under its final name before it is finished
     calls.length = 0;
     const early = await readSpillFile(counting, written.info, { ref: 'r5' }, written.handle);
     expect(calls).toEqual(['readv']);
     expect(decodeFromSpill(early.skeleton, early.buffers, [])).toMatchObject({ meta: { big: 12345678901234567890n } });
     calls.length = 0;
-    await written.durable();
+    await written.finish();
     expect(calls).toEqual(['truncate', 'datasync', 'rename']);
     expect(await readdir(dir)).toEqual(['e.spill']);
     expect((await readFile(file)).byteLength).toBe(written.info.fileBytes);
     await written.handle.close();
   });
 
-  it('reports a failed sync as SKY_SPILL_WRITE from the durable task, and leaves the file unrenamed', async () => {
+  it('finishes a file that is not kept without syncing it: cut to size and renamed only', async () => {
+    const calls: string[] = [];
+    const io: SpillIo = {
+      ...nodeSpillIo,
+      open: async (path, flags) => {
+        const h = await nodeSpillIo.open(path, flags);
+        const log = (name: string) => (): Promise<void> => Promise.reject(new Error(`${name} called`));
+        return {
+          writev: h.writev.bind(h),
+          readv: h.readv.bind(h),
+          sync: log('sync'),
+          datasync: log('datasync'),
+          truncate: (n: number) => (calls.push('truncate'), h.truncate(n)),
+          close: h.close.bind(h),
+        };
+      },
+      rename: (from, to) => (calls.push('rename'), nodeSpillIo.rename(from, to)),
+    };
+    const file = join(dir, 'g.spill');
+    const target = await openTempFile(io, `${file}.tmp`, { ref: 'r8' });
+    await target.handle.writev([new Uint8Array(64 * 1024)], 0);
+    const written = await writeSpillFile(io, { ...target, bytes: 64 * 1024 }, file, encode(sample()), { ref: 'r8' }, unsynced);
+    await written.finish();
+    expect(calls).toEqual(['truncate', 'rename']);
+    const back = await readSpillFile(io, written.info, { ref: 'r8' });
+    expect(decodeFromSpill(back.skeleton, back.buffers, [])).toMatchObject({ meta: { big: 12345678901234567890n } });
+    await written.handle.close();
+  });
+
+  it('reports a failed sync as SKY_SPILL_WRITE from the finish task, and leaves the file unrenamed', async () => {
     const eio = Object.assign(new Error('EIO: i/o error, fdatasync'), { code: 'EIO' });
     const failing: SpillIo = {
       ...nodeSpillIo,
@@ -162,8 +205,8 @@ describe('spill file round trips', () => {
       },
     };
     const file = join(dir, 'f.spill');
-    const written = await writeSpillFile(failing, await openTempFile(failing, `${file}.tmp`, { ref: 'r6' }), file, encode(new Uint8Array(8)), { ref: 'r6' });
-    await expect(written.durable()).rejects.toMatchObject({ code: 'SKY_SPILL_WRITE', ref: 'r6', cause: eio });
+    const written = await writeSpillFile(failing, await openTempFile(failing, `${file}.tmp`, { ref: 'r6' }), file, encode(new Uint8Array(8)), { ref: 'r6' }, synced);
+    await expect(written.finish()).rejects.toMatchObject({ code: 'SKY_SPILL_WRITE', ref: 'r6', cause: eio });
     expect(await readdir(dir)).toEqual(['f.spill.tmp']);
     await written.handle.close();
   });

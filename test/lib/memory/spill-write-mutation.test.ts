@@ -37,28 +37,41 @@ const settle = (call: () => unknown): Promise<{ ok: true; value: unknown } | { o
     (error: unknown) => ({ ok: false as const, error }),
   );
 
+/** Puts eight values (the first one written is changed during its write), then reads back every ref put; returns the errors met. */
+async function putAndReadBack(verify: boolean): Promise<unknown[]> {
+  const store = await BudgetedStore.open({ budget: 64 * KiB, directory: join(tempDir(), `spill-${verify}`), verify, io: mutatingIo() });
+  const errors: unknown[] = [];
+  const refs: { ref: Ref; fill: number }[] = [];
+  for (let i = 0; i < 8; i++) {
+    const put = await settle(() => store.put(new Float32Array(4 * KiB).fill(i), a));
+    if (put.ok) refs.push({ ref: put.value as Ref, fill: i });
+    else errors.push(put.error);
+    store.endStep(a);
+  }
+  for (const { ref, fill } of refs) {
+    const got = await settle(() => store.get(ref, b));
+    if (!got.ok) errors.push(got.error);
+    else expect((got.value as Float32Array).every((x) => x === fill), `ref ${ref.$ref} reads back pristine`).toBe(true);
+    store.endStep(b); // in verify mode the lease ends here: the array is detached
+  }
+  await store.close();
+  return errors;
+}
+
 describe('a value that changes while it is spilled', () => {
-  it('fails its readers (or the put that needed room) with SKY_PRISTINE_VIOLATION naming its latest borrower, never as a corrupt spill file', async () => {
-    const store = await BudgetedStore.open({ budget: 64 * KiB, directory: join(tempDir(), 'spill'), verify: false, io: mutatingIo() });
-    const errors: unknown[] = [];
-    const refs: { ref: Ref; fill: number }[] = [];
-    for (let i = 0; i < 8; i++) {
-      const put = await settle(() => store.put(new Float32Array(4 * KiB).fill(i), a));
-      if (put.ok) refs.push({ ref: put.value as Ref, fill: i });
-      else errors.push(put.error);
-      store.endStep(a);
-    }
-    for (const { ref, fill } of refs) {
-      const got = await settle(() => store.get(ref, b));
-      store.endStep(b);
-      if (!got.ok) errors.push(got.error);
-      else expect((got.value as Float32Array).every((x) => x === fill), `ref ${ref.$ref} reads back pristine`).toBe(true);
-    }
+  it('in verify mode, fails its readers (or the put that needed room) with SKY_PRISTINE_VIOLATION naming its latest borrower, never as a corrupt spill file', async () => {
+    const errors = await putAndReadBack(true);
     expect(errors.length).toBeGreaterThan(0);
     for (const error of errors) {
       expect(error).toMatchObject({ code: 'SKY_PRISTINE_VIOLATION', unitPath: a.path, ref: expect.any(String) });
       expect((error as Error).message).toMatch(/changed while it was written to spill file/);
     }
-    await store.close();
+  });
+
+  it('outside verify mode (no second checksum pass), fails its reader with SKY_SPILL_CORRUPT, never with wrong data', async () => {
+    const errors = await putAndReadBack(false);
+    expect(errors).toHaveLength(1);
+    expect(errors[0]).toMatchObject({ code: 'SKY_SPILL_CORRUPT', ref: expect.any(String) });
+    expect((errors[0] as Error).message).toMatch(/or a unit changed the value in place while it was written/);
   });
 });

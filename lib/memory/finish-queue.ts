@@ -1,14 +1,14 @@
 /**
- * Runs the background tasks that make written spill files durable (cut, `fdatasync`, rename), a few at
- * a time, and lets a writer wait while too many are queued. Why a queue: each sync holds a thread of
- * libuv's pool (4 by default) for as long as the device takes, so unbounded syncs would starve the
- * reads and writes the steps wait for; and the data not yet synced sits as dirty page cache, so a
- * writer that outpaces the disk must be slowed down, not let run ahead without bound.
+ * Runs the background tasks that finish written spill files (cut to size, `fdatasync` when the files
+ * outlive the run, rename), a few at a time, and lets a writer wait while too many are queued. Why a
+ * queue: a sync holds a thread of libuv's pool (4 by default) for as long as the device takes, so
+ * unbounded syncs would starve the reads and writes the steps wait for; and data not yet synced sits
+ * as dirty page cache, so a writer that outpaces a syncing disk must be slowed down.
  *
  * Mechanism only: it does not know what a task does. `schedule` never throws; the promise it returns
  * settles as the task does (true), or resolves false if the task was skipped (`skipQueued`).
  */
-export class DurabilityQueue {
+export class FinishQueue {
   readonly #concurrency: number;
   readonly #waiting: { start: () => void; skip: () => void }[] = [];
   readonly #settled = new Set<() => void>();
@@ -47,7 +47,7 @@ export class DurabilityQueue {
 
   /**
    * Resolves every task not started yet with false, without running it (its file is about to be
-   * deleted, so making it durable would be wasted disk time). Tasks running go on.
+   * deleted, so finishing it would be wasted work). Tasks running go on.
    */
   skipQueued(): void {
     for (const { skip } of this.#waiting.splice(0)) skip();

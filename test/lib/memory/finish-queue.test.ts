@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { DurabilityQueue } from '../../../lib/memory/durability-queue.ts';
+import { FinishQueue } from '../../../lib/memory/finish-queue.ts';
 
-describe('DurabilityQueue', () => {
+describe('FinishQueue', () => {
   it('runs at most `concurrency` tasks at once, and skipQueued settles the rest with false without running them', async () => {
-    const queue = new DurabilityQueue(1);
+    const queue = new FinishQueue(1);
     const ran: number[] = [];
     let release!: () => void;
     const first = queue.schedule(() => new Promise<void>((resolve) => (release = () => (ran.push(1), resolve()))));
