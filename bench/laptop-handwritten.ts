@@ -3,8 +3,9 @@
  * to: the same images, arithmetic and checksums as `focalPlane`, but every image lives on disk
  * between its steps, read into and computed into a few buffers allocated once (no garbage, so no
  * collections), with the next sensor's read and the last results' writes in flight while a sensor
- * computes. Writes are as durable as the store's: O_DSYNC (each write resolves once on disk), two
- * files per sensor used in turn so the previous version stays whole until the new one is written.
+ * computes. Two files per sensor used in turn so the previous version stays whole until the new one is
+ * written. `durable` adds O_DSYNC (each write resolves once on disk); bench/laptop runs it without, as
+ * the store's spill files are not synced either.
  */
 import { constants } from 'node:fs';
 import { mkdir, open, rm, type FileHandle } from 'node:fs/promises';

@@ -5,8 +5,9 @@
  * 32×32 images, measured here, plus the one image a step holds outside the store), and spill throughput against a plain sequential write+read of the same bytes done
  * in the laptop child. Checks the outputs of both runs are bit-identical (SHA-1 of every final image).
  *
- * Also runs the hand-written spill loop of `laptop-handwritten.ts` (the reference the issue quotes)
- * with its wall-time ratio to inline.
+ * Also runs the hand-written spill loop of `laptop-handwritten.ts` (the reference the issue quotes),
+ * with writes that end in the page cache as the store's do (spill files are not synced: see
+ * `lib/memory/spill-file.ts`), with its wall-time ratio to inline.
  *
  * Flags (or env BENCH_SENSORS, BENCH_SIZE, BENCH_ROUNDS, BENCH_BUDGET_FRACTION, BENCH_REPEATS):
  *   --sensors 32 --size 2048 --rounds 8 --budget-fraction 0.125
@@ -39,7 +40,7 @@ const params: ChildParams = {
   budget,
 };
 
-function child(mode: 'inline' | 'laptop' | 'handwritten', p: ChildParams): ChildResult {
+function child(mode: 'inline' | 'laptop' | 'handwritten-nosync', p: ChildParams): ChildResult {
   // Compiled (bench/compiled.mjs) the children run compiled too; from the sources, through tsx.
   const compiled = import.meta.url.endsWith('.js');
   const entry = new URL(compiled ? './laptop-child.js' : './laptop-child.ts', import.meta.url).pathname;
@@ -67,9 +68,13 @@ const stepBaseline = baseline.rssBytes + imageBytes;
 // Inline, laptop and the hand-written loop, `repeats` times in turn: single runs on this shared
 // machine stray by ±15-30%, so the ratios are medians of the rounds and the peak RSS the worst round.
 // The hand-written loop is the reference the issue quotes ("a hand-written spill loop over the same
-// data"): the same images, arithmetic and checksums, every image on disk between its steps, durable
-// writes, buffers reused.
-const rounds = Array.from({ length: Math.max(1, Number(values.repeats)) }, () => ({ inline: child('inline', params), laptop: child('laptop', params), hand: child('handwritten', params) }));
+// data"): the same images, arithmetic and checksums, every image on disk between its steps, writes as
+// durable as the store's (page cache, not synced), buffers reused.
+const rounds = Array.from({ length: Math.max(1, Number(values.repeats)) }, () => ({
+  inline: child('inline', params),
+  laptop: child('laptop', params),
+  hand: child('handwritten-nosync', params),
+}));
 const median = (xs: readonly number[]): number => [...xs].sort((x, y) => x - y)[Math.floor(xs.length / 2)] as number;
 const ratios = rounds.map((r) => r.laptop.wallMs / r.inline.wallMs);
 const ratio = median(ratios);
@@ -81,7 +86,7 @@ const list = (xs: readonly number[]): string => xs.map((x) => x.toFixed(2)).join
 console.log(`  ${rounds.length} rounds; laptop/inline ${list(ratios)}: median ${ratio.toFixed(2)} (target ≤ 1.25)`);
 console.log(`  median round: inline wall ${(inline.wallMs / 1000).toFixed(2)} s   laptop wall ${(laptop.wallMs / 1000).toFixed(2)} s`);
 console.log(
-  `  hand-written spill loop (durable writes, buffers reused, no garbage): ratio to inline ${list(rounds.map((r) => r.hand.wallMs / r.inline.wallMs))}, ` +
+  `  hand-written spill loop (writes not synced, as the store's; buffers reused, no garbage): ratio to inline ${list(rounds.map((r) => r.hand.wallMs / r.inline.wallMs))}, ` +
     `median ${median(rounds.map((r) => r.hand.wallMs / r.inline.wallMs)).toFixed(2)}; laptop/hand-written median ${median(rounds.map((r) => r.laptop.wallMs / r.hand.wallMs)).toFixed(2)}; its peak RSS ${mb(hand.rssBytes)}`,
 );
 console.log(`  inline peak RSS ${mb(inline.rssBytes)} (no budget; its store frees a version once it is dropped and collected)`);
@@ -105,7 +110,7 @@ if (laptop.spill && laptop.plain) {
   if (spillRate < 0.7 * plainRate) missed.push('spill rate');
   console.log(
     `  spilled out ${mb(s.bytesOut)} in ${s.filesOut} files, read back ${mb(s.bytesIn)} in ${s.filesIn}; I/O busy ${(s.busyMs / 1000).toFixed(2)} s ` +
-      `→ ${mb(spillRate)}/s vs plain sequential write+fsync+read ${mb(plainRate)}/s: ${((100 * spillRate) / plainRate).toFixed(0)}% (target ≥ 70%)`,
+      `→ ${mb(spillRate)}/s vs plain sequential write+read ${mb(plainRate)}/s: ${((100 * spillRate) / plainRate).toFixed(0)}% (target ≥ 70%)`,
   );
 }
 console.log(`  retention warnings (verify off, so none expected): ${laptop.warnings}`);
