@@ -22,7 +22,7 @@ import type { EncodedValue } from './spill-codec.ts';
  * gets a turn, which in a busy laptop run is about once per step, so a chain of operations takes that
  * many steps, and the memory a write holds is held as long. `writeSpillFile` therefore takes a file
  * that is already open and resolves after one `writev`, when the data is in the page cache and
- * readable through the open handle (the store may drop the value then); durability comes after, as
+ * readable through the open handle (the store may drop the value then); the rest comes after, as
  * the `finish` task it returns (cut to size, `fdatasync` if asked, rename), which the store runs in the
  * background, a few at a time. Reads take the whole file in one `readv` through the handle the write
  * used, straight into fresh buffers (not zero-filled: the read overwrites them all).
