@@ -1,22 +1,15 @@
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { cameraPixels, cameraPresets, processVisit, type CameraSpec } from '../../algorithms/index.ts';
 import { start } from '../../lib/index.ts';
 import { laptopRunner } from '../../runners/index.ts';
 import { returnedUncollected } from '../../lib/memory/return-pages.ts';
+import { useTempDir } from '../fixtures/temp-dir.ts';
 
 // The shipped algorithms, written the natural way, within a memory budget: nothing they borrowed stays
 // resident while they wait, and the retention check finds nothing to say.
 
-let dir: string;
-beforeEach(async () => {
-  dir = await mkdtemp(join(tmpdir(), 'skyloom-budget-'));
-});
-afterEach(async () => {
-  await rm(dir, { recursive: true, force: true });
-});
+const tempDir = useTempDir('budget');
 
 /** The LSST focal plane's 189 sensors, each 256×256 (62 MB of images and masks). */
 const smallLsst: CameraSpec = { ...cameraPresets.lsst, name: 'lsst-small', sensorWidth: 256, sensorHeight: 256, starDensity: 1000 };
@@ -26,7 +19,7 @@ describe('processVisit under a memory budget', () => {
     const data = cameraPixels(smallLsst) * 5; // Float32 image + Uint8 mask per pixel
     const budget = Math.floor(data / 20);
     const before = process.memoryUsage().arrayBuffers;
-    const job = start(processVisit, { camera: smallLsst, seed: 3, visit: 0 }, { runner: laptopRunner({ memoryBudget: Math.max(budget, 64 * 1024) }), verify: false, runDir: join(dir, 'run') });
+    const job = start(processVisit, { camera: smallLsst, seed: 3, visit: 0 }, { runner: laptopRunner({ memoryBudget: Math.max(budget, 64 * 1024) }), verify: false, runDir: join(tempDir(), 'run') });
     // Buffers the store let go of give their pages back to the kernel at once (return-pages.ts) but
     // stay in V8's arrayBuffers count until it collects them: those bytes are not held (bench:scale
     // measures the process's RSS itself), and this thread's count of them is read at each sample.
@@ -49,7 +42,7 @@ describe('processVisit under a memory budget', () => {
   });
 
   it('gives the retention check nothing to report on the shipped algorithms (verify mode, spilling)', async () => {
-    const { events, output } = await start(processVisit, { camera: cameraPresets.tiny, seed: 5, visit: 1 }, { runner: laptopRunner({ memoryBudget: '1MB' }), verify: true, runDir: join(dir, 'verify') }).result;
+    const { events, output } = await start(processVisit, { camera: cameraPresets.tiny, seed: 5, visit: 1 }, { runner: laptopRunner({ memoryBudget: '1MB' }), verify: true, runDir: join(tempDir(), 'verify') }).result;
     expect(output.sensors).toHaveLength(9);
     expect(events.some((e) => e.type === 'spill-out')).toBe(true);
     expect(events.filter((e) => e.type === 'warning' && e.code === 'SKY_RETAINED_AFTER_SPILL')).toEqual([]);

@@ -3,21 +3,14 @@
 // host; the process, its other hosts and the run go on. Worker resourceLimits do not cap typed arrays.
 // Each storm stops by itself at 600 MiB, so a guard that failed would not take the machine down; the
 // guard stops it far below (a few hundred MB of RSS at most).
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { ErrorCode, run, SkyloomTypeError } from '../../lib/index.ts';
 import { clusterRunner } from '../../runners/index.ts';
 import { stormRoot, type StormInput } from './fixtures/storm-algorithms.ts';
+import { useTempDir } from '../fixtures/temp-dir.ts';
 
-let dir: string;
-beforeEach(async () => {
-  dir = await mkdtemp(join(tmpdir(), 'skyloom-storm-'));
-});
-afterEach(async () => {
-  await rm(dir, { recursive: true, force: true });
-});
+const tempDir = useTempDir('storm');
 
 const MiB = 2 ** 20;
 const storm = (kind: StormInput['kind']): StormInput => ({ kind, maxBytes: 600 * MiB });
@@ -30,7 +23,7 @@ interface Outcome {
 describe('an ArrayBuffer storm in one cluster member', () => {
   it('that yields its thread now and then: the host publishes its buffers, goes over its limit and is stopped', async () => {
     const runner = clusterRunner({ workers: 2, memoryBudget: '1MB', hostMemoryLimit: '32MiB' });
-    const { output } = await run(stormRoot, storm('yielding'), { runner, runDir: join(dir, 'run') });
+    const { output } = await run(stormRoot, storm('yielding'), { runner, runDir: join(tempDir(), 'run') });
     const { failed, after } = output as Outcome;
     expect(failed).toMatchObject({ code: ErrorCode.MemoryBudget, unitPath: 'root/stormMember:1' });
     expect(failed?.message).toMatch(/its buffers held [\d.]+ MiB, over the limit of 32.0 MiB per host/);
@@ -39,7 +32,7 @@ describe('an ArrayBuffer storm in one cluster member', () => {
 
   it('that never yields its thread: the process RSS passes its ceiling and the thread faulting memory in is stopped', async () => {
     const runner = clusterRunner({ workers: 2, memoryBudget: '1MB', hostMemoryLimit: '1MB' });
-    const { output } = await run(stormRoot, storm('busy'), { runner, runDir: join(dir, 'run') });
+    const { output } = await run(stormRoot, storm('busy'), { runner, runDir: join(tempDir(), 'run') });
     const { failed, after } = output as Outcome;
     expect(failed).toMatchObject({ code: ErrorCode.MemoryBudget, unitPath: 'root/stormMember:1' });
     expect(failed?.message).toMatch(/resident memory reached .* over its ceiling/);

@@ -1,21 +1,14 @@
 // Fault matrix, cluster step timeouts (docs/architecture/faults-runners.md): a member that never ends
 // its step — busy, sleeping forever, awaiting a promise that never settles, or whose central function
 // never settles — fails with SKY_STEP_TIMEOUT instead of hanging the run; its host thread is replaced.
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { ErrorCode, run, scatter, SkyloomTypeError } from '../../lib/index.ts';
 import { clusterRunner } from '../../runners/index.ts';
 import { catchingRoot, hangingMember, hangingRoot, type Hang } from './fixtures/hang-algorithms.ts';
+import { useTempDir } from '../fixtures/temp-dir.ts';
 
-let dir: string;
-beforeEach(async () => {
-  dir = await mkdtemp(join(tmpdir(), 'skyloom-step-timeout-'));
-});
-afterEach(async () => {
-  await rm(dir, { recursive: true, force: true });
-});
+const tempDir = useTempDir('step-timeout');
 
 type Failure = Error & { code?: string; unitPath?: string; site?: string; cause?: Failure };
 
@@ -36,7 +29,7 @@ function chain(error: Failure | undefined): Failure[] {
 const limitMs = 1_000;
 const opts = (stepTimeoutMs: number | undefined = limitMs) => ({
   runner: clusterRunner({ workers: 2, ...(stepTimeoutMs === undefined ? {} : { stepTimeoutMs }) }),
-  runDir: join(dir, 'run'),
+  runDir: join(tempDir(), 'run'),
 });
 const workerResources = (): number => process.getActiveResourcesInfo().filter((r) => r === 'Worker' || r === 'MessagePort').length;
 

@@ -1,20 +1,13 @@
 import { existsSync } from 'node:fs';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { focalPlane, type FocalPlaneParams } from '../../bench/workload/focal-plane.ts';
 import { run, start } from '../../lib/index.ts';
 import { algorithm } from '../../lib/algorithm.ts';
 import { clusterRunner, inlineRunner, laptopRunner } from '../../runners/index.ts';
+import { useTempDir } from '../fixtures/temp-dir.ts';
 
-let dir: string;
-beforeEach(async () => {
-  dir = await mkdtemp(join(tmpdir(), 'skyloom-run-dir-'));
-});
-afterEach(async () => {
-  await rm(dir, { recursive: true, force: true });
-});
+const tempDir = useTempDir('run-tempDir()');
 
 // 8 sensors of 64 KiB: a 256 KiB budget holds 4 of them, so every round spills and reads back.
 const focal: FocalPlaneParams = { sensors: 8, width: 128, height: 128, rounds: 3, cpuPasses: 1 };
@@ -25,7 +18,7 @@ describe('a run that keeps no ledger', () => {
     const { stats } = await job.result;
     expect(stats.spilledBytes).toBeGreaterThan(0); // it did use the directory
     expect(existsSync(job.runDir)).toBe(false);
-    const given = join(dir, 'run');
+    const given = join(tempDir(), 'run');
     await run(focalPlane, focal, { runner: laptopRunner({ memoryBudget: 256 * 1024 }), runDir: given });
     expect(existsSync(given)).toBe(false);
   });
@@ -48,12 +41,12 @@ describe('a run that keeps no ledger', () => {
   });
 
   it('leaves a directory that existed before the run where it was', async () => {
-    await run(focalPlane, focal, { runner: laptopRunner({ memoryBudget: 256 * 1024 }), runDir: dir });
-    expect(existsSync(dir)).toBe(true);
+    await run(focalPlane, focal, { runner: laptopRunner({ memoryBudget: 256 * 1024 }), runDir: tempDir() });
+    expect(existsSync(tempDir())).toBe(true);
   });
 
   it('keeps the run directory when the run keeps a ledger', async () => {
-    const runDir = join(dir, 'kept');
+    const runDir = join(tempDir(), 'kept');
     await run(focalPlane, focal, { runner: inlineRunner(), runDir, ledger: true });
     expect(existsSync(join(runDir, 'ledger.sqlite'))).toBe(true);
   });

@@ -1,19 +1,13 @@
-import { mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
+import { readdir, writeFile } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { algorithm, gather, get, put, run, scatter, take } from '../../lib/index.ts';
 import { inlineRunner, laptopRunner } from '../../runners/index.ts';
 import { focalPlane, type FocalPlaneParams } from '../../bench/workload/focal-plane.ts';
+import { useTempDir } from '../fixtures/temp-dir.ts';
 
-let dir: string;
-beforeEach(async () => {
-  dir = await mkdtemp(join(tmpdir(), 'skyloom-laptop-'));
-});
-afterEach(async () => {
-  await rm(dir, { recursive: true, force: true });
-});
+const tempDir = useTempDir('laptop');
 
 const params: FocalPlaneParams = { sensors: 6, width: 128, height: 128, rounds: 3, cpuPasses: 1 };
 const imageBytes = 128 * 128 * 4;
@@ -21,8 +15,8 @@ const budget = 3 * imageBytes; // one eighth of the 6 images would not hold one 
 
 describe('laptopRunner', () => {
   it('returns what inline returns on the focal-plane workload, spilling under a budget of a fraction of the images', async () => {
-    const reference = await run(focalPlane, params, { runner: inlineRunner(), runDir: join(dir, 'inline') });
-    const laptop = await run(focalPlane, params, { runner: laptopRunner({ memoryBudget: budget }), runDir: join(dir, 'laptop') });
+    const reference = await run(focalPlane, params, { runner: inlineRunner(), runDir: join(tempDir(), 'inline') });
+    const laptop = await run(focalPlane, params, { runner: laptopRunner({ memoryBudget: budget }), runDir: join(tempDir(), 'laptop') });
     expect(laptop.output).toStrictEqual(reference.output);
     expect(laptop.stats.peakStoreBytes).toBeLessThanOrEqual(budget);
     const outs = laptop.events.filter((e) => e.type === 'spill-out');
@@ -31,7 +25,7 @@ describe('laptopRunner', () => {
     expect(ins.length).toBeGreaterThan(0);
     expect(ins.every((e) => e.type === 'spill-in' && e.bytes > imageBytes)).toBe(true);
     expect(laptop.events.some((e) => e.type === 'warning')).toBe(false); // the workload keeps nothing across pauses
-    expect(existsSync(join(dir, 'laptop', 'spill'))).toBe(false);
+    expect(existsSync(join(tempDir(), 'laptop', 'spill'))).toBe(false);
   });
 
   it('lets a suspended unit keep a borrowed value in a local without keeping it resident: the retention check finds nothing (verify mode)', async () => {
@@ -46,8 +40,8 @@ describe('laptopRunner', () => {
     const holding = algorithm(import.meta.url, async function* holding(_ctx, n: number) {
       return yield* scatter(holdingSensor, Array.from({ length: n }, (_, index) => ({ index, size: imageBytes / 4 })), { label: 'sensor' });
     });
-    const reference = await run(holding, params.sensors, { runner: inlineRunner(), runDir: join(dir, 'inline') });
-    const laptop = await run(holding, params.sensors, { runner: laptopRunner({ memoryBudget: budget }), runDir: join(dir, 'laptop') });
+    const reference = await run(holding, params.sensors, { runner: inlineRunner(), runDir: join(tempDir(), 'inline') });
+    const laptop = await run(holding, params.sensors, { runner: laptopRunner({ memoryBudget: budget }), runDir: join(tempDir(), 'laptop') });
     expect(laptop.output).toStrictEqual(reference.output);
     expect(laptop.events.some((e) => e.type === 'spill-out')).toBe(true);
     expect(laptop.events.filter((e) => e.type === 'warning')).toEqual([]);
@@ -58,10 +52,10 @@ describe('laptopRunner', () => {
       for (let i = 0; i < 8; i++) yield* put(new Float32Array(imageBytes / 4));
       throw new Error('boom');
     });
-    await expect(run(failing, undefined, { runner: laptopRunner({ memoryBudget: budget }), runDir: join(dir, 'failed') })).rejects.toMatchObject({ code: 'SKY_UNIT_FAILED' });
-    expect(existsSync(join(dir, 'failed', 'spill'))).toBe(false);
-    const spillDir = join(dir, 'kept');
-    await run(focalPlane, params, { runner: laptopRunner({ memoryBudget: budget, spillDir, keepSpill: true }), runDir: join(dir, 'run') });
+    await expect(run(failing, undefined, { runner: laptopRunner({ memoryBudget: budget }), runDir: join(tempDir(), 'failed') })).rejects.toMatchObject({ code: 'SKY_UNIT_FAILED' });
+    expect(existsSync(join(tempDir(), 'failed', 'spill'))).toBe(false);
+    const spillDir = join(tempDir(), 'kept');
+    await run(focalPlane, params, { runner: laptopRunner({ memoryBudget: budget, spillDir, keepSpill: true }), runDir: join(tempDir(), 'run') });
     expect(existsSync(spillDir)).toBe(true);
   });
 
@@ -77,13 +71,13 @@ describe('laptopRunner', () => {
     const root = algorithm(import.meta.url, async function* root() {
       return yield* scatter(sensor, [0, 1, 2, 3, 4, 5]);
     });
-    const error = await run(root, undefined, { runner: laptopRunner({ memoryBudget: budget }), runDir: join(dir, 'r') }).catch((e: unknown) => e);
+    const error = await run(root, undefined, { runner: laptopRunner({ memoryBudget: budget }), runDir: join(tempDir(), 'r') }).catch((e: unknown) => e);
     expect(error).toMatchObject({ code: 'SKY_UNIT_FAILED', cause: { code: 'SKY_UNIT_FAILED', cause: { code: 'SKY_PRISTINE_VIOLATION', unitPath: 'root/sensor:0' } } });
   });
 
   it('returns what inline returns with verify off too, where it reads spilled images into the memory of images it handed over', async () => {
-    const reference = await run(focalPlane, params, { runner: inlineRunner(), runDir: join(dir, 'inline'), verify: false });
-    const laptop = await run(focalPlane, params, { runner: laptopRunner({ memoryBudget: budget }), runDir: join(dir, 'laptop'), verify: false });
+    const reference = await run(focalPlane, params, { runner: inlineRunner(), runDir: join(tempDir(), 'inline'), verify: false });
+    const laptop = await run(focalPlane, params, { runner: laptopRunner({ memoryBudget: budget }), runDir: join(tempDir(), 'laptop'), verify: false });
     expect(laptop.output).toStrictEqual(reference.output);
     expect(laptop.events.filter((e) => e.type === 'spill-in').length).toBeGreaterThan(params.sensors);
   });
@@ -100,7 +94,7 @@ describe('laptopRunner', () => {
     const sensors = algorithm(import.meta.url, async function* sensors() {
       return yield* scatter(lastVersion, [0, 1, 2, 3, 4, 5], { label: 's' });
     });
-    const result = await run(sensors, undefined, { runner: laptopRunner({ memoryBudget: budget }), runDir: join(dir, 'last'), verify: false });
+    const result = await run(sensors, undefined, { runner: laptopRunner({ memoryBudget: budget }), runDir: join(tempDir(), 'last'), verify: false });
     expect(result.output).toEqual([1, 2, 3, 4, 5, 6]);
     const last = new Set(result.events.flatMap((e) => (e.type === 'log' ? [e.message] : [])));
     const written = result.events.flatMap((e) => (e.type === 'spill-out' ? [e.ref] : []));
@@ -123,7 +117,7 @@ describe('laptopRunner', () => {
     const root = algorithm(import.meta.url, async function* root() {
       return yield* scatter(keeper, [0, 1, 2, 3, 4, 5], { label: 'k' });
     });
-    const result = await run(root, undefined, { runner: laptopRunner({ memoryBudget: budget }), runDir: join(dir, 'r') });
+    const result = await run(root, undefined, { runner: laptopRunner({ memoryBudget: budget }), runDir: join(tempDir(), 'r') });
     expect(result.output).toEqual([1, 1, 1, 1, 1, 1]);
     expect(result.events.filter((e) => e.type === 'warning')).toEqual([]);
   });
@@ -135,7 +129,7 @@ describe('laptopRunner', () => {
     const root = algorithm(import.meta.url, async function* root() {
       return yield* scatter(sensor, [{ pixels: new Float32Array(4) }], { label: 's' });
     });
-    const error = await run(root, undefined, { runner: laptopRunner({ memoryBudget: budget }), runDir: join(dir, 'r') }).catch((e: unknown) => e);
+    const error = await run(root, undefined, { runner: laptopRunner({ memoryBudget: budget }), runDir: join(tempDir(), 'r') }).catch((e: unknown) => e);
     expect(error).toMatchObject({ code: 'SKY_UNIT_FAILED', cause: { code: 'SKY_UNIT_FAILED', cause: { code: 'SKY_TRANSFER', unitPath: 'root/s:0' } } });
   });
 
@@ -147,7 +141,7 @@ describe('laptopRunner', () => {
       for (const ref of refs) sum += (yield* get(ref))[0] as number; // all four borrowed in one step
       return sum;
     });
-    const error = await run(greedy, undefined, { runner: laptopRunner({ memoryBudget: budget }), runDir: join(dir, 'g') }).catch((e: unknown) => e);
+    const error = await run(greedy, undefined, { runner: laptopRunner({ memoryBudget: budget }), runDir: join(tempDir(), 'g') }).catch((e: unknown) => e);
     expect(error).toMatchObject({
       code: 'SKY_UNIT_FAILED',
       cause: { code: 'SKY_MEMORY_BUDGET', unitPath: 'root', message: expect.stringMatching(/needs .* budget is 192\.0 KiB \(196608 bytes\)/) },
@@ -158,14 +152,14 @@ describe('laptopRunner', () => {
     expect(() => laptopRunner({ memoryBudget: 1000 })).toThrow(expect.objectContaining({ code: 'SKY_MEMORY_BUDGET', message: expect.stringContaining('expected at least 64.0 KiB') }));
     expect(() => laptopRunner({ memoryBudget: 'a lot' })).toThrow(expect.objectContaining({ code: 'SKY_INVALID_ARGUMENT' }));
     expect(laptopRunner({ memoryBudget: '512MB' }).name).toBe('laptop');
-    await writeFile(join(dir, 'file'), 'x');
-    const runner = laptopRunner({ memoryBudget: '1MiB', spillDir: join(dir, 'file', 'spill') });
-    await expect(run(focalPlane, params, { runner, runDir: join(dir, 'x') })).rejects.toMatchObject({ code: 'SKY_SPILL_DIR' });
+    await writeFile(join(tempDir(), 'file'), 'x');
+    const runner = laptopRunner({ memoryBudget: '1MiB', spillDir: join(tempDir(), 'file', 'spill') });
+    await expect(run(focalPlane, params, { runner, runDir: join(tempDir(), 'x') })).rejects.toMatchObject({ code: 'SKY_SPILL_DIR' });
   });
 
   it('with a budget that covers the process returns what inline returns, its memory events giving the store a limit within the budget', async () => {
-    const reference = await run(focalPlane, params, { runner: inlineRunner(), runDir: join(dir, 'inline') });
-    const laptop = await run(focalPlane, params, { runner: laptopRunner({ memoryBudget: budget, budgetCovers: 'process' }), runDir: join(dir, 'laptop') });
+    const reference = await run(focalPlane, params, { runner: inlineRunner(), runDir: join(tempDir(), 'inline') });
+    const laptop = await run(focalPlane, params, { runner: laptopRunner({ memoryBudget: budget, budgetCovers: 'process' }), runDir: join(tempDir(), 'laptop') });
     expect(laptop.output).toStrictEqual(reference.output);
     const limits = laptop.events.flatMap((e) => (e.type === 'memory' && e.limit !== undefined ? [e.limit] : []));
     expect(limits.length).toBeGreaterThan(0);
@@ -177,7 +171,7 @@ describe('laptopRunner', () => {
   });
 
   it('leaves nothing of the run on disk', async () => {
-    const runDir = join(dir, 'clean');
+    const runDir = join(tempDir(), 'clean');
     await run(focalPlane, params, { runner: laptopRunner({ memoryBudget: budget }), runDir });
     expect(existsSync(runDir) ? await readdir(runDir) : []).toEqual([]);
   });

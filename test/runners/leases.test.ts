@@ -1,21 +1,14 @@
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { run, type Runner } from '../../lib/index.ts';
 import { clusterRunner, inlineRunner, laptopRunner } from '../../runners/index.ts';
 import { arrayBufferSamples, expiredParent, holdingVisit } from './fixtures/lease-algorithms.ts';
+import { useTempDir } from '../fixtures/temp-dir.ts';
 
 // A borrowed value is a lease that ends at the next pause: a paused unit's local still pointing at it
 // keeps nothing resident, and (verify mode) using it after the pause is a typed error.
 
-let dir: string;
-beforeEach(async () => {
-  dir = await mkdtemp(join(tmpdir(), 'skyloom-leases-'));
-});
-afterEach(async () => {
-  await rm(dir, { recursive: true, force: true });
-});
+const tempDir = useTempDir('leases');
 
 const MiB = 2 ** 20;
 
@@ -28,7 +21,7 @@ describe('leases', () => {
     const before = process.memoryUsage().arrayBuffers;
     const budget = 8 * MiB;
     const sensors = 40;
-    const { output } = await run(holdingVisit, { sensors, pixels: MiB / 4 }, { runner: laptopRunner({ memoryBudget: budget }), verify, runDir: join(dir, 'run') });
+    const { output } = await run(holdingVisit, { sensors, pixels: MiB / 4 }, { runner: laptopRunner({ memoryBudget: budget }), verify, runDir: join(tempDir(), 'run') });
     expect(output).toEqual(Array.from({ length: sensors }, (_, i) => 780 + i));
     // 40 MiB of images were borrowed and kept in locals across the gather; the process holds the
     // budget (store and spare buffers) beside what it held before, plus one image of slack.
@@ -43,7 +36,7 @@ describe('leases', () => {
   ];
   describe.each(runners)('in verify mode on %s', (_name, make) => {
     it.each(['method', 'pass-on', 'put'] as const)('a use after the pause (%s) fails with SKY_LEASE_EXPIRED naming the unit, the ref and the pause', async (use) => {
-      const error = await run(expiredParent, use, { runner: make(), verify: true, runDir: join(dir, use) }).then(
+      const error = await run(expiredParent, use, { runner: make(), verify: true, runDir: join(tempDir(), use) }).then(
         () => undefined,
         (e: unknown) => e,
       );

@@ -1,23 +1,17 @@
-import { mkdtemp, readdir, rm, stat, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readdir, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { encodeForSpill, decodeFromSpill, type EncodedValue } from '../../../lib/memory/spill-codec.ts';
 import { nodeSpillIo, readSpillFile, writeSpillFile, type OpenSpillFile } from '../../../lib/memory/spill-file.ts';
 import { SpillFilePool } from '../../../lib/memory/spill-file-pool.ts';
+import { useTempDir } from '../../fixtures/temp-dir.ts';
 
-let dir: string;
-beforeEach(async () => {
-  dir = await mkdtemp(join(tmpdir(), 'skyloom-spill-pool-'));
-});
-afterEach(async () => {
-  await rm(dir, { recursive: true, force: true });
-});
+const tempDir = useTempDir('spill-pool');
 
 const settle = (): Promise<void> => new Promise((r) => setTimeout(r, 30));
 /** A file of `bytes` bytes, open as a freed ref's file is. */
 async function fileOf(name: string, bytes: number): Promise<OpenSpillFile> {
-  const path = join(dir, name);
+  const path = join(tempDir(), name);
   await writeFile(path, Buffer.alloc(bytes, 7));
   return { path, handle: await nodeSpillIo.open(path, 'r+'), bytes };
 }
@@ -29,25 +23,25 @@ function encode(value: unknown): EncodedValue {
 
 describe('SpillFilePool', () => {
   it('renames a retired file out of its ref name, and deletes files beyond maxFiles or maxBytes', async () => {
-    const pool = new SpillFilePool({ directory: dir, io: nodeSpillIo, maxFiles: 2, maxBytes: 250, spares: 0 });
+    const pool = new SpillFilePool({ directory: tempDir(), io: nodeSpillIo, maxFiles: 2, maxBytes: 250, spares: 0 });
     pool.retire(await fileOf('r1.spill', 100));
     pool.retire(await fileOf('r2.spill', 100));
     pool.retire(await fileOf('r3.spill', 100)); // over maxFiles
     await settle();
-    expect((await readdir(dir)).sort()).toEqual(['free-1.spill', 'free-2.spill']);
+    expect((await readdir(tempDir())).sort()).toEqual(['free-1.spill', 'free-2.spill']);
     expect(pool.bytes).toBe(200);
     expect(pool.openFiles).toBe(2);
-    const wide = new SpillFilePool({ directory: dir, io: nodeSpillIo, maxFiles: 9, maxBytes: 250, spares: 0 });
+    const wide = new SpillFilePool({ directory: tempDir(), io: nodeSpillIo, maxFiles: 9, maxBytes: 250, spares: 0 });
     wide.retire(await fileOf('r4.spill', 300)); // over maxBytes
     await settle();
-    expect(await readdir(dir)).not.toContain('r4.spill');
+    expect(await readdir(tempDir())).not.toContain('r4.spill');
     expect(wide.bytes).toBe(0);
     await Promise.all([pool.clear(), wide.clear()]);
-    expect(await readdir(dir)).toEqual([]);
+    expect(await readdir(tempDir())).toEqual([]);
   });
 
   it('takes the smallest file large enough, else the largest, and clear() closes and deletes the rest', async () => {
-    const pool = new SpillFilePool({ directory: dir, io: nodeSpillIo, spares: 0 });
+    const pool = new SpillFilePool({ directory: tempDir(), io: nodeSpillIo, spares: 0 });
     for (const [name, bytes] of [['a', 50], ['b', 400], ['c', 200], ['d', 300]] as const) pool.retire(await fileOf(name, bytes));
     await settle();
     const [mid, large] = [pool.take(150), pool.take(1000)];
@@ -55,13 +49,13 @@ describe('SpillFilePool', () => {
     expect(pool.bytes).toBe(350);
     await pool.clear();
     // The taken files now belong to their takers; the two left in the pool are deleted.
-    expect((await readdir(dir)).sort()).toEqual(['free-2.spill', 'free-3.spill']);
+    expect((await readdir(tempDir())).sort()).toEqual(['free-2.spill', 'free-3.spill']);
     expect(pool.take(1)).toBeUndefined();
     await Promise.all([mid?.handle.close(), large?.handle.close()]);
   });
 
   it('keeps fresh spare files open ahead of need, for when no pooled file is left', async () => {
-    const pool = new SpillFilePool({ directory: dir, io: nodeSpillIo, spares: 2 });
+    const pool = new SpillFilePool({ directory: tempDir(), io: nodeSpillIo, spares: 2 });
     expect(pool.take(100)).toBeUndefined(); // none opened yet: this asks for them
     await settle();
     expect(pool.openFiles).toBe(2);
@@ -71,21 +65,21 @@ describe('SpillFilePool', () => {
     expect(pool.openFiles).toBe(2); // refilled
     await spare?.handle.close();
     await pool.clear();
-    expect((await readdir(dir)).filter((f) => f !== spare?.path.split('/').pop())).toEqual([]);
+    expect((await readdir(tempDir())).filter((f) => f !== spare?.path.split('/').pop())).toEqual([]);
   });
 
   it('lets a spill overwrite a larger pooled file in place, cut to size once finished, reading back bit-exact', async () => {
-    const pool = new SpillFilePool({ directory: dir, io: nodeSpillIo, spares: 0 });
+    const pool = new SpillFilePool({ directory: tempDir(), io: nodeSpillIo, spares: 0 });
     pool.retire(await fileOf('r1.spill', 64 * 1024));
     await settle();
     const pixels = new Float32Array(1000).map((_, i) => i * 0.5 - 3);
     const target = pool.take(4000);
     if (!target) throw new Error('no pooled file');
-    const written = await writeSpillFile(nodeSpillIo, target, join(dir, 'r2.spill'), encode(pixels), { ref: 'r2' }, { sync: false, verify: true });
+    const written = await writeSpillFile(nodeSpillIo, target, join(tempDir(), 'r2.spill'), encode(pixels), { ref: 'r2' }, { sync: false, verify: true });
     const before = await readSpillFile(nodeSpillIo, written.info, { ref: 'r2' }, written.handle); // the stale tail is not read
     expect(decodeFromSpill(before.skeleton, before.buffers, [])).toEqual(pixels);
     await written.finish();
-    expect(await readdir(dir)).toEqual(['r2.spill']);
+    expect(await readdir(tempDir())).toEqual(['r2.spill']);
     expect((await stat(written.info.file)).size).toBe(written.info.fileBytes);
     await written.handle.close();
     const { skeleton, buffers } = await readSpillFile(nodeSpillIo, written.info, { ref: 'r2' });

@@ -1,18 +1,12 @@
-import { mkdtemp, readdir, readFile, rm, truncate, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readdir, readFile, rm, truncate, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { decodeFromSpill, encodeForSpill, type EncodedValue } from '../../../lib/memory/spill-codec.ts';
 import { nodeSpillIo, openTempFile, readSpillFile, writeSpillFile, type SpillFileInfo, type SpillIo, type WrittenSpillFile } from '../../../lib/memory/spill-file.ts';
 import { makeRef } from '../../../lib/ref.ts';
+import { useTempDir } from '../../fixtures/temp-dir.ts';
 
-let dir: string;
-beforeEach(async () => {
-  dir = await mkdtemp(join(tmpdir(), 'skyloom-spill-file-'));
-});
-afterEach(async () => {
-  await rm(dir, { recursive: true, force: true });
-});
+const tempDir = useTempDir('spill-file');
 
 function encode(value: unknown): EncodedValue {
   const result = encodeForSpill(value);
@@ -51,7 +45,7 @@ describe('spill files', () => {
   it('round-trips a value bit-exact: typed arrays, shared buffers, offsets, Maps, Sets, -0, NaN, bigint', async () => {
     const value = sample() as { pixels: Float32Array; tail: Float32Array; ref: object };
     const encoded = encode(value);
-    const info = await writeFinished(nodeSpillIo, join(dir, 'a.spill'), encoded, { ref: 'r1' });
+    const info = await writeFinished(nodeSpillIo, join(tempDir(), 'a.spill'), encoded, { ref: 'r1' });
     const { skeleton, buffers } = await readSpillFile(nodeSpillIo, info, { ref: 'r1' });
     const back = decodeFromSpill(skeleton, buffers, encoded.refs) as typeof value;
     expect(back).toStrictEqual(value);
@@ -60,11 +54,11 @@ describe('spill files', () => {
     expect(back.tail.byteOffset).toBe(value.tail.byteOffset);
     expect(back.ref).toBe(value.ref); // the original handle, by identity
     expect(Object.isFrozen(back) && Object.isFrozen(back.ref)).toBe(true);
-    expect(await readdir(dir)).toEqual(['a.spill']); // the temp file was renamed
+    expect(await readdir(tempDir())).toEqual(['a.spill']); // the temp file was renamed
   });
 
   it('detects a flipped byte with SKY_SPILL_CORRUPT naming the ref and the file', async () => {
-    const info = await writeFinished(nodeSpillIo, join(dir, 'b.spill'), encode(new Float32Array(1000).fill(2)), { ref: 'r2' });
+    const info = await writeFinished(nodeSpillIo, join(tempDir(), 'b.spill'), encode(new Float32Array(1000).fill(2)), { ref: 'r2' });
     const bytes = await readFile(info.file);
     bytes.writeUInt8((bytes.readUInt8(bytes.length - 100) ^ 0x10) & 0xff, bytes.length - 100);
     await writeFile(info.file, bytes);
@@ -77,7 +71,7 @@ describe('spill files', () => {
   });
 
   it('outside verify mode detects a page of a large buffer changed on disk (the sampled checksum) with SKY_SPILL_CORRUPT', async () => {
-    const info = await writeFinished(nodeSpillIo, join(dir, 'p.spill'), encode(new Float32Array(64 * 1024).map((_, i) => i)), { ref: 'r9' });
+    const info = await writeFinished(nodeSpillIo, join(tempDir(), 'p.spill'), encode(new Float32Array(64 * 1024).map((_, i) => i)), { ref: 'r9' });
     expect(info.checksumKind).toBe('sampled');
     const bytes = await readFile(info.file);
     bytes.fill(0, 40 * 4096, 41 * 4096);
@@ -86,7 +80,7 @@ describe('spill files', () => {
   });
 
   it('detects a truncated file and a missing file', async () => {
-    const info = await writeFinished(nodeSpillIo, join(dir, 'c.spill'), encode(new Uint8Array(5000).fill(9)), { ref: 'r3' });
+    const info = await writeFinished(nodeSpillIo, join(tempDir(), 'c.spill'), encode(new Uint8Array(5000).fill(9)), { ref: 'r3' });
     await truncate(info.file, 3000);
     await expect(readSpillFile(nodeSpillIo, info, { ref: 'r3' })).rejects.toMatchObject({ code: 'SKY_SPILL_CORRUPT', ref: 'r3' });
     await rm(info.file);
@@ -105,9 +99,9 @@ describe('spill files', () => {
         return { ...handle, readv: handle.readv.bind(handle), sync: handle.sync.bind(handle), datasync: handle.datasync.bind(handle), truncate: handle.truncate.bind(handle), close: handle.close.bind(handle), writev: () => Promise.reject(enospc) };
       },
     };
-    const error = await writeFinished(fullDisk, join(dir, 'd.spill'), encode(new Uint8Array(64)), { ref: 'r4' }).catch((e: unknown) => e);
+    const error = await writeFinished(fullDisk, join(tempDir(), 'd.spill'), encode(new Uint8Array(64)), { ref: 'r4' }).catch((e: unknown) => e);
     expect(error).toMatchObject({ code: 'SKY_SPILL_WRITE', ref: 'r4', cause: enospc, message: expect.stringContaining('ENOSPC') });
-    expect(await readdir(dir)).toEqual([]);
+    expect(await readdir(tempDir())).toEqual([]);
   });
 
   it('refuses values that would not come back the same (class instances, functions, SharedArrayBuffers)', () => {
@@ -146,14 +140,14 @@ describe('spill file round trips', () => {
       },
       unlink: nodeSpillIo.unlink,
     };
-    const file = join(dir, 'e.spill');
+    const file = join(tempDir(), 'e.spill');
     // A larger file to overwrite, as a pooled one is: it is cut to size by the finish task.
     const target = await openTempFile(counting, `${file}.tmp`, { ref: 'r5' });
     await target.handle.writev([new Uint8Array(64 * 1024)], 0);
     calls.length = 0;
     const written: WrittenSpillFile = await writeSpillFile(counting, { ...target, bytes: 64 * 1024 }, file, encode(sample()), { ref: 'r5' }, synced);
     expect(calls).toEqual(['writev']);
-    expect(await readdir(dir)).toEqual(['e.spill.tmp']); // not under its final name before it is finished
+    expect(await readdir(tempDir())).toEqual(['e.spill.tmp']); // not under its final name before it is finished
     calls.length = 0;
     const early = await readSpillFile(counting, written.info, { ref: 'r5' }, written.handle);
     expect(calls).toEqual(['readv']);
@@ -161,7 +155,7 @@ describe('spill file round trips', () => {
     calls.length = 0;
     await written.finish();
     expect(calls).toEqual(['truncate', 'datasync', 'rename']);
-    expect(await readdir(dir)).toEqual(['e.spill']);
+    expect(await readdir(tempDir())).toEqual(['e.spill']);
     expect((await readFile(file)).byteLength).toBe(written.info.fileBytes);
     await written.handle.close();
   });
@@ -184,7 +178,7 @@ describe('spill file round trips', () => {
       },
       rename: (from, to) => (calls.push('rename'), nodeSpillIo.rename(from, to)),
     };
-    const file = join(dir, 'g.spill');
+    const file = join(tempDir(), 'g.spill');
     const target = await openTempFile(io, `${file}.tmp`, { ref: 'r8' });
     await target.handle.writev([new Uint8Array(64 * 1024)], 0);
     const written = await writeSpillFile(io, { ...target, bytes: 64 * 1024 }, file, encode(sample()), { ref: 'r8' }, unsynced);
@@ -204,10 +198,10 @@ describe('spill file round trips', () => {
         return { writev: h.writev.bind(h), readv: h.readv.bind(h), sync: h.sync.bind(h), datasync: () => Promise.reject(eio), truncate: h.truncate.bind(h), close: h.close.bind(h) };
       },
     };
-    const file = join(dir, 'f.spill');
+    const file = join(tempDir(), 'f.spill');
     const written = await writeSpillFile(failing, await openTempFile(failing, `${file}.tmp`, { ref: 'r6' }), file, encode(new Uint8Array(8)), { ref: 'r6' }, synced);
     await expect(written.finish()).rejects.toMatchObject({ code: 'SKY_SPILL_WRITE', ref: 'r6', cause: eio });
-    expect(await readdir(dir)).toEqual(['f.spill.tmp']);
+    expect(await readdir(tempDir())).toEqual(['f.spill.tmp']);
     await written.handle.close();
   });
 });

@@ -1,19 +1,12 @@
 import { readFileSync } from 'node:fs';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { ErrorCode, run, start } from '../../../lib/index.ts';
 import { clusterRunner, inlineRunner } from '../../../runners/index.ts';
 import { waitingRoot, type WaitingLossInput } from './fixtures/waiting-loss-algorithms.ts';
+import { useTempDir } from '../../fixtures/temp-dir.ts';
 
-let dir: string;
-beforeEach(async () => {
-  dir = await mkdtemp(join(tmpdir(), 'skyloom-cluster-group-'));
-});
-afterEach(async () => {
-  await rm(dir, { recursive: true, force: true });
-});
+const tempDir = useTempDir('cluster-group');
 
 type Failure = Error & { code?: string; unitPath?: string; site?: string; cause?: Failure };
 
@@ -29,7 +22,7 @@ async function rejection(result: Promise<unknown>): Promise<{ error: Failure; at
 
 // Three hosts: the root and member 0 on host 0, member 1 on host 1, member 2 on host 2 (least loaded,
 // lowest id first), so the dying host and the busy host are never the same.
-const opts = (retries = 0) => ({ runner: clusterRunner({ workers: 3, retries }), runDir: join(dir, 'run'), seed: 11 });
+const opts = (retries = 0) => ({ runner: clusterRunner({ workers: 3, retries }), runDir: join(tempDir(), 'run'), seed: 11 });
 // The sibling's long step outlasts the bound below by far, and the bound is 30x the ~0.5 s a run takes
 // to reject (so a loaded machine cannot make it fail): waiting for the long step would break it.
 const longMs = 60_000;
@@ -38,11 +31,11 @@ const input = (dieAt: number, longAt: number): WaitingLossInput & { members: num
   members: 3,
   dieAt,
   dieAfterMs: 300,
-  marker: join(dir, 'died'),
+  marker: join(tempDir(), 'died'),
   longAt,
   longMs,
 });
-const diedAt = (): number => Number(readFileSync(join(dir, 'died'), 'utf8'));
+const diedAt = (): number => Number(readFileSync(join(tempDir(), 'died'), 'utf8'));
 
 describe('runClusterGroup when a host is lost while its unit waits at a gather', () => {
   it('fails the run with SKY_HOST_LOST naming that unit at once, without waiting for a sibling\'s long step', async () => {

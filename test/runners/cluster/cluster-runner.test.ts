@@ -1,8 +1,6 @@
 import { existsSync } from 'node:fs';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { focalPlane, type FocalPlaneParams } from '../../../bench/workload/focal-plane.ts';
 import { ErrorCode, run, start, type RunEvent } from '../../../lib/index.ts';
 import { clusterRunner, inlineRunner } from '../../../runners/index.ts';
@@ -16,16 +14,11 @@ import {
   uncloneableRoot,
 } from './fixtures/cluster-algorithms.ts';
 import { jsRoot } from './fixtures/js-root.ts';
+import { useTempDir } from '../../fixtures/temp-dir.ts';
 
-let dir: string;
-beforeEach(async () => {
-  dir = await mkdtemp(join(tmpdir(), 'skyloom-cluster-'));
-});
-afterEach(async () => {
-  await rm(dir, { recursive: true, force: true });
-});
+const tempDir = useTempDir('cluster');
 
-const opts = (runner = clusterRunner({ workers: 2 })) => ({ runner, runDir: join(dir, 'run'), seed: 7 });
+const opts = (runner = clusterRunner({ workers: 2 })) => ({ runner, runDir: join(tempDir(), 'run'), seed: 7 });
 const focal: FocalPlaneParams = { sensors: 6, width: 64, height: 64, rounds: 3, cpuPasses: 1 };
 
 function failureOf(promise: Promise<unknown>): Promise<Error & { code?: string; unitPath?: string; site?: string; cause?: unknown; ref?: string }> {
@@ -150,7 +143,7 @@ describe('clusterRunner', () => {
   });
 
   it('re-runs a group that lost a worker on a fresh host with retries, to success', async () => {
-    const marker = join(dir, 'crashed-once');
+    const marker = join(tempDir(), 'crashed-once');
     const job = start(crashingRoot, { crashAt: 3, how: 'exit', marker, catchIt: false }, opts(clusterRunner({ workers: 2, retries: 1 })));
     const { output, events } = await job.result;
     expect(existsSync(marker)).toBe(true);
@@ -159,7 +152,7 @@ describe('clusterRunner', () => {
   });
 
   it('does not retry without retries: the lost host fails the run', async () => {
-    const marker = join(dir, 'crashed-once');
+    const marker = join(tempDir(), 'crashed-once');
     const error = await failureOf(run(crashingRoot, { crashAt: 3, how: 'exit', marker, catchIt: false }, opts()));
     expect(((error.cause as typeof error).cause as typeof error).code).toBe(ErrorCode.HostLost);
   });

@@ -1,27 +1,20 @@
-import { mkdtemp, rm } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { focalPlane, type FocalPlaneParams } from '../../../bench/workload/focal-plane.ts';
 import { run } from '../../../lib/index.ts';
 import { clusterRunner, inlineRunner } from '../../../runners/index.ts';
+import { useTempDir } from '../../fixtures/temp-dir.ts';
 
-let dir: string;
-beforeEach(async () => {
-  dir = await mkdtemp(join(tmpdir(), 'skyloom-cluster-budget-'));
-});
-afterEach(async () => {
-  await rm(dir, { recursive: true, force: true });
-});
+const tempDir = useTempDir('cluster-budget');
 
 const params: FocalPlaneParams = { sensors: 6, width: 128, height: 128, rounds: 3, cpuPasses: 1 };
 const imageBytes = 128 * 128 * 4;
 
 describe('clusterRunner memoryBudget', () => {
   it('spills each host under its own budget with the laptop store and still returns what inline returns', async () => {
-    const inline = await run(focalPlane, params, { runner: inlineRunner(), runDir: join(dir, 'inline') });
-    const runDir = join(dir, 'cluster');
+    const inline = await run(focalPlane, params, { runner: inlineRunner(), runDir: join(tempDir(), 'inline') });
+    const runDir = join(tempDir(), 'cluster');
     const budget = 3 * imageBytes; // 3 sensors per host need 6 images at once in a step: must spill
     const cluster = await run(focalPlane, params, { runner: clusterRunner({ workers: 2, memoryBudget: budget }), runDir });
     expect(cluster.output).toStrictEqual(inline.output);

@@ -1,21 +1,14 @@
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { run } from '../../../lib/index.ts';
 import { clusterRunner, inlineRunner } from '../../../runners/index.ts';
 import { churnRoot, escapeRoot } from './fixtures/lifetime-algorithms.ts';
+import { useTempDir } from '../../fixtures/temp-dir.ts';
 
 // Contract 3 across threads: a host frees the versions a unit takes back at once, with no garbage
 // collection, and never frees a ref whose handle left the thread (a copy elsewhere holds it).
 
-let dir: string;
-beforeEach(async () => {
-  dir = await mkdtemp(join(tmpdir(), 'skyloom-cluster-lifetimes-'));
-});
-afterEach(async () => {
-  await rm(dir, { recursive: true, force: true });
-});
+const tempDir = useTempDir('cluster-lifetimes');
 
 const imageBytes = 64 * 1024 * 4;
 
@@ -23,8 +16,8 @@ describe('cluster ref lifetimes', () => {
   it('keeps refs that left their host (gathered, returned) readable on every host after a collection there', async () => {
     for (const memoryBudget of [undefined, 64 * imageBytes]) {
       const runner = clusterRunner({ workers: 2, ...(memoryBudget === undefined ? {} : { memoryBudget }) });
-      const cluster = await run(escapeRoot, 2, { runner, runDir: join(dir, `c${memoryBudget ?? ''}`), verify: true });
-      const inline = await run(escapeRoot, 2, { runner: inlineRunner(), runDir: join(dir, 'i'), verify: true });
+      const cluster = await run(escapeRoot, 2, { runner, runDir: join(tempDir(), `c${memoryBudget ?? ''}`), verify: true });
+      const inline = await run(escapeRoot, 2, { runner: inlineRunner(), runDir: join(tempDir(), 'i'), verify: true });
       const out = cluster.output;
       expect(new Set(out.makers).size).toBe(2); // refs were made on both hosts...
       expect(new Set(out.collectors)).toStrictEqual(new Set(out.makers)); // ...both collected...
@@ -38,7 +31,7 @@ describe('cluster ref lifetimes', () => {
     const versions = 12;
     for (const memoryBudget of [undefined, 64 * imageBytes]) {
       const runner = clusterRunner({ workers: 2, ...(memoryBudget === undefined ? {} : { memoryBudget }) });
-      const result = await run(churnRoot, { sensors, versions }, { runner, runDir: join(dir, `churn${memoryBudget ?? ''}`) });
+      const result = await run(churnRoot, { sensors, versions }, { runner, runDir: join(tempDir(), `churn${memoryBudget ?? ''}`) });
       expect(result.output).toStrictEqual(Array.from({ length: sensors }, () => versions));
       // Kept until the end this would be sensors × versions images. Unbudgeted, live at once is one
       // version per sensor plus the step's new one; budgeted, the freed memory is kept as spare

@@ -1,23 +1,17 @@
-import { chmod, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { chmod, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { focalPlane } from '../../../bench/workload/focal-plane.ts';
 import { ErrorCode, run, SkyloomTypeError } from '../../../lib/index.ts';
 import { slurmRunner } from '../../../runners/index.ts';
+import { useTempDir } from '../../fixtures/temp-dir.ts';
 
 // These tests need no Slurm: a stand-in `srun` records how it was called and ends at once.
-let dir: string;
-beforeEach(async () => {
-  dir = await mkdtemp(join(tmpdir(), 'skyloom-fake-srun-'));
-});
-afterEach(async () => {
-  await rm(dir, { recursive: true, force: true });
-});
+const tempDir = useTempDir('fake-srun');
 
 async function fakeSrun(): Promise<string> {
-  const path = join(dir, 'srun');
-  await writeFile(path, `#!/bin/sh\nprintf '%s\\n' "$@" > "${dir}/argv"\nenv > "${dir}/env"\nexit 3\n`);
+  const path = join(tempDir(), 'srun');
+  await writeFile(path, `#!/bin/sh\nprintf '%s\\n' "$@" > "${tempDir()}/argv"\nenv > "${tempDir()}/env"\nexit 3\n`);
   await chmod(path, 0o755);
   return path;
 }
@@ -27,7 +21,7 @@ const params = { sensors: 2, width: 8, height: 8, rounds: 1, cpuPasses: 1 };
 describe('slurmRunner without Slurm', () => {
   it('passes the run secret to srun in its environment, never on its command line, and fails (not hangs) when srun ends before its tasks connect', async () => {
     const runner = slurmRunner({ tasks: 3, nodes: 2, partition: 'debug', srunArgs: ['--time=5'], listen: '127.0.0.1', srun: await fakeSrun() });
-    const failure = await run(focalPlane, params, { runner, runDir: join(dir, 'run') }).then(
+    const failure = await run(focalPlane, params, { runner, runDir: join(tempDir(), 'run') }).then(
       () => undefined,
       (error: unknown) => error as Error & { code?: string },
     );
@@ -35,10 +29,10 @@ describe('slurmRunner without Slurm', () => {
     for (let e: unknown = failure; e instanceof Error && chain.length < 10; e = e.cause) chain.push(e);
     expect(chain.map((e) => e.code)).toContain(ErrorCode.HostLost);
     expect(chain.map((e) => e.message).join(' / ')).toMatch(/srun ended \(exit code 3\) before its task connected/);
-    const argv = (await readFile(join(dir, 'argv'), 'utf8')).trim().split('\n');
+    const argv = (await readFile(join(tempDir(), 'argv'), 'utf8')).trim().split('\n');
     expect(argv.slice(0, 6)).toStrictEqual(['--ntasks=3', '--nodes=2', '--partition=debug', '--kill-on-bad-exit=0', '--job-name=skyloom', '--time=5']);
     expect(argv.at(-1)).toMatch(/runners\/slurm\/host-process\.mjs$/);
-    const env = await readFile(join(dir, 'env'), 'utf8');
+    const env = await readFile(join(tempDir(), 'env'), 'utf8');
     const secret = /^SKYLOOM_RUN_SECRET=(.+)$/m.exec(env)?.[1];
     expect(secret?.length).toBeGreaterThanOrEqual(40);
     expect(argv.join(' ')).not.toContain(secret);

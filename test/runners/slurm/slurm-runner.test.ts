@@ -1,8 +1,7 @@
-import { mkdir, mkdtemp, readdir, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { mkdir, readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import fc from 'fast-check';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { focalPlane, type FocalPlaneParams } from '../../../bench/workload/focal-plane.ts';
 import { run, start, type RunEvent } from '../../../lib/index.ts';
 import { inlineRunner, slurmRunner } from '../../../runners/index.ts';
@@ -12,19 +11,14 @@ import { propertyParameters } from '../../property/settings.ts';
 import { nestedRoot } from '../cluster/fixtures/cluster-algorithms.ts';
 import { slowRoot, snoopRoot, type Snoop } from './fixtures/slurm-algorithms.ts';
 import { useLocalSlurm } from './local-slurm.ts';
+import { useTempDir } from '../../fixtures/temp-dir.ts';
 
 useLocalSlurm();
 
-let dir: string;
-beforeEach(async () => {
-  dir = await mkdtemp(join(tmpdir(), 'skyloom-slurm-'));
-});
-afterEach(async () => {
-  await rm(dir, { recursive: true, force: true });
-});
+const tempDir = useTempDir('slurm');
 
 const slurm = (options: Parameters<typeof slurmRunner>[0] = {}) => slurmRunner({ tasks: 2, listen: '127.0.0.1', heartbeatTimeout: 10_000, ...options });
-const opts = (runner = slurm()) => ({ runner, runDir: join(dir, 'run'), seed: 7 });
+const opts = (runner = slurm()) => ({ runner, runDir: join(tempDir(), 'run'), seed: 7 });
 const focal: FocalPlaneParams = { sensors: 6, width: 64, height: 64, rounds: 3, cpuPasses: 1 };
 
 /** The pid of the first host process a child of `slowRoot` reported (waits up to a minute). */
@@ -55,7 +49,7 @@ describe('slurmRunner on a local Slurm cluster', () => {
   });
 
   it('completes with identical output when one host process is killed mid-run, retrying its units on the other task', async () => {
-    const input = { n: 4, pidDir: join(dir, 'pids'), ms: 1500 };
+    const input = { n: 4, pidDir: join(tempDir(), 'pids'), ms: 1500 };
     await mkdir(input.pidDir);
     const inline = await run(slowRoot, { ...input, ms: 0 }, opts(inlineRunner()));
     const job = start(slowRoot, input, opts(slurm({ retries: 1 })));
@@ -69,7 +63,7 @@ describe('slurmRunner on a local Slurm cluster', () => {
   });
 
   it('drops a host process that stops answering (a frozen or vanished node) after the heartbeat timeout and completes on the other task', async () => {
-    const input = { n: 4, pidDir: join(dir, 'pids'), ms: 1500 };
+    const input = { n: 4, pidDir: join(tempDir(), 'pids'), ms: 1500 };
     await mkdir(input.pidDir);
     const inline = await run(slowRoot, { ...input, ms: 0 }, opts(inlineRunner()));
     const job = start(slowRoot, input, opts(slurm({ retries: 1, heartbeatTimeout: 3_000 })));
