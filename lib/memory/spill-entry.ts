@@ -19,7 +19,7 @@ export interface SpillStoreOptions {
   readonly onDrop?: (ref: string, value: unknown) => void;
   /** The unit to name when a value changes while it is written (its latest borrower), if known. */
   readonly culprit?: (ref: string) => string | undefined;
-  /** Finishing a written file (cut, sync, rename) failed after its value left memory (the value is read back CRC-checked all the same). */
+  /** Finishing a written file (cut, sync, rename) failed after its value left memory (the value is read back checksum-checked all the same). */
   readonly onFinishFailed?: (ref: string, error: SkyloomError) => void;
   /** `fdatasync` each file before its rename: for files kept after the run. Default false (see `spill-file.ts`). */
   readonly syncFiles?: boolean;

@@ -348,7 +348,7 @@ export class SpillStore {
     void open.handle.close().catch(() => {});
   }
 
-  /** Finishing failed: a value still in memory is written again later; one only on disk is read back CRC-checked. */
+  /** Finishing failed: a value still in memory is written again later; one only on disk is read back checksum-checked. */
   #finishFailed(entry: Entry, error: SkyloomError): void {
     if (entry.freed) return;
     if (entry.state === 'clean' || entry.state === 'writing') {
