@@ -73,6 +73,13 @@ export class BufferPool {
     return bytes;
   }
 
+  /** Bytes a request could take now: of buffers of exact `sizes` (`covers`), or one buffer in a range (its most). */
+  supplies(sizes: readonly number[] | { readonly between: readonly [number, number] }): number {
+    if (!('between' in sizes)) return this.covers(sizes);
+    const [least, most] = sizes.between;
+    return this.hasBetween(least, most) ? most : 0;
+  }
+
   /**
    * Lets go of buffers, sizes wanted least recently first (largest first among never-wanted ones),
    * sparing one per size in `keep`, until `bytes` are let go of; returns the bytes let go of. Their

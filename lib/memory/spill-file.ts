@@ -74,6 +74,11 @@ export interface SpillFileOwner {
   readonly unitPath?: string;
 }
 
+/** The owner of `ref`'s file, naming `unitPath` when it is known. */
+export function spillFileOwner(ref: string, unitPath: string | undefined): SpillFileOwner {
+  return unitPath === undefined ? { ref } : { ref, unitPath };
+}
+
 /** A file open for writing: a pooled file or a fresh temp file, its path now and its size on disk. */
 export interface OpenSpillFile {
   readonly path: string;

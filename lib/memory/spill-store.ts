@@ -4,7 +4,7 @@ import { BufferPool } from './buffer-pool.ts';
 import { FinishQueue } from './finish-queue.ts';
 import { codeOf, ErrorCode, SkyloomError } from '../errors.ts';
 import { IoTracker } from './io-tracker.ts';
-import { nodeSpillIo, readSpillFile, writeSpillFile, type OpenSpillFile, type SpillFileInfo, type SpillIo } from './spill-file.ts';
+import { nodeSpillIo, readSpillFile, spillFileOwner, writeSpillFile, type OpenSpillFile, type SpillFileInfo, type SpillIo } from './spill-file.ts';
 import { SpillFilePool } from './spill-file-pool.ts';
 import { buffersOf } from './hand-over.ts';
 import { openError, type Entry, type EntryState, type SpillIoStats, type SpillStoreOptions } from './spill-entry.ts';
@@ -81,9 +81,7 @@ export class SpillStore {
 
   /** How many of the requested bytes the spare buffers could supply: of buffers of exact `sizes`, or one buffer in a range. Never throws. */
   spareFor(sizes: readonly number[] | { readonly between: readonly [number, number] }): number {
-    if (!('between' in sizes)) return this.#spare.covers(sizes);
-    const [least, most] = sizes.between;
-    return this.#spare.hasBetween(least, most) ? most : 0;
+    return this.#spare.supplies(sizes);
   }
 
   /** A spare buffer of `least` to `most` bytes (any content) for the caller to `hold`, or undefined. Never throws. */
@@ -238,7 +236,7 @@ export class SpillStore {
     const fromSpare = spares.reduce((n, b) => n + (b?.byteLength ?? 0), 0);
     this.#resident -= fromSpare;
     this.#addResident(entry.bytes);
-    const owner = unitPath === undefined ? { ref: id } : { ref: id, unitPath };
+    const owner = spillFileOwner(id, unitPath);
     let next = 0;
     const spare = (): ArrayBuffer | undefined => spares[next++];
     entry.reading = this.#tracker.track(readSpillFile(this.#io, info, owner, entry.file?.handle, spare)).then(
@@ -316,8 +314,7 @@ export class SpillStore {
   async #writeFile(entry: Entry, encoded: EncodedValue): Promise<SpillFileInfo> {
     const file = join(this.#options.directory, `${entry.id.replace(/[^\w.-]/g, '_')}.spill`);
     const target = this.#pool.take(entry.bytes) ?? (await this.#openTemp(file, entry.id));
-    const culprit = this.#options.culprit?.(entry.id);
-    const owner = culprit === undefined ? { ref: entry.id } : { ref: entry.id, unitPath: culprit };
+    const owner = spillFileOwner(entry.id, this.#options.culprit?.(entry.id));
     const written = await writeSpillFile(this.#io, target, file, encoded, owner, { sync: this.#options.syncFiles ?? false, verify: this.#options.verify ?? true });
     this.#openFiles++;
     entry.file = { path: target.path, handle: written.handle, bytes: Math.max(target.bytes, written.info.fileBytes) };

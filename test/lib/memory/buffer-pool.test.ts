@@ -26,6 +26,14 @@ describe('BufferPool', () => {
     expect(pool.bytes).toBe(0);
   });
 
+  it('says what a request could take: exact sizes as a multiset, or one buffer in a range (counted at the range\'s most)', () => {
+    const pool = new BufferPool();
+    pool.give([new ArrayBuffer(16), new ArrayBuffer(48)]);
+    expect(pool.supplies([16, 16, 48])).toBe(64);
+    expect(pool.supplies({ between: [32, 64] })).toBe(64);
+    expect(pool.supplies({ between: [17, 40] })).toBe(0);
+  });
+
   it('lets go of a buffer without detaching it (a detach would slow every typed-array loop of the thread)', () => {
     const pool = new BufferPool();
     const buffer = new ArrayBuffer(1024 * 1024);
