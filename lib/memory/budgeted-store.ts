@@ -146,14 +146,16 @@ export class BudgetedStore implements Store {
 
   put(value: unknown, borrower: Borrower, options?: PutOptions): Ref | Promise<Ref> {
     const owned = this.#ownership.checkPut(value, borrower.path, options?.transfer === true, (b) => this.#expired.whatWas(b));
-    if (owned) this.#putBack(borrower.path, value);
     const bytes = storeBytes(value);
     const frozen = deepFreeze(value);
-    return this.#policy.admit(bytes, borrower.path, () => {
+    // Buffers the unit took or had as scratch are counted already: putting them back needs no room,
+    // and they stay counted as held until the entry counts them (so a wait for room never uncounts them).
+    const back = owned ? this.#held.heldFor(borrower.path, value) : 0;
+    return this.#policy.admit(Math.max(0, bytes - back), borrower.path, () => {
+      if (owned) this.#putBack(borrower.path, value);
       const id = `${this.#prefix}${++this.#next}`;
       this.#spill.add(id, frozen, bytes);
       this.#policy.touch(id);
-      this.#policy.notePut(borrower.path, bytes);
       this.#holders.set(id, new Set([borrower.path]));
       // A transfer put is pinned like a get until the putter's pause (its arrays are in use); any put's
       // memory is not recycled before that pause (`#fresh`), though a plain one may be dropped.
@@ -326,7 +328,7 @@ export class BudgetedStore implements Store {
   /** Gives `value` to the taker: the ref is gone; its bytes stay counted until the taker puts them back or pauses. */
   #taken(id: string, borrower: Borrower, value: unknown): unknown {
     const bytes = this.#spill.bytesOf(id);
-    this.#policy.taken(borrower.path, id);
+    this.#policy.forget(id); // in use, not let go of: its bytes stay counted as held
     this.#spill.free(id);
     this.#hold(borrower.path, value, bytes); // after the free, so the accounting never counts it twice
     this.#pristine?.forget(id);

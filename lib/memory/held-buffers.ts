@@ -28,6 +28,15 @@ export class HeldBuffers {
     held.bytes += bytes;
   }
 
+  /** The bytes `putBack(path, value)` would return now. */
+  heldFor(path: string, value: unknown): number {
+    const held = this.#byUnit.get(path);
+    if (!held) return 0;
+    let bytes = 0;
+    for (const buffer of buffersOf(value)) bytes += held.buffers.get(buffer) ?? 0;
+    return Math.min(bytes, held.bytes);
+  }
+
   /** `path` put `value`: its buffers are no longer in hand. Returns the bytes that stop being held. */
   putBack(path: string, value: unknown): number {
     const held = this.#byUnit.get(path);

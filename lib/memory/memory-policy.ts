@@ -10,8 +10,10 @@ import type { SpillStore } from './spill-store.ts';
  * - Write-behind: after each put and step end, dirty entries are written (oldest first, a few at a time)
  *   until `headroom` of the budget is free or droppable at once, so a later put rarely waits for a write.
  * - Prefetch: when a unit begins a step, the refs it borrowed in its previous step are read back; so
- *   are those of the units that (last time) began right after it, into room that does not squeeze the
- *   running unit, so their reads overlap its compute. Prefetched entries are evicted last.
+ *   are those of the units that (last time) began right after it, into room that leaves the running
+ *   unit what its previous step added to the store, so their reads overlap its compute. A read ahead
+ *   that finds no room is tried again when a write ends (its entry can then be dropped), so it still
+ *   starts before its unit does. Prefetched entries are evicted last.
  * - Recycling: an entry dropped whose buffers the store owns (`hooks.reusable`) keeps them as spare
  *   buffers (still counted as resident); reads and scratch arrays of those sizes take them, so room
  *   for them needs nothing dropped. Spare buffers no request fits are let go of last, when nothing
@@ -73,14 +75,17 @@ export class MemoryPolicy {
   readonly #pins = new Map<string, number>();
   /** Per unit: refs borrowed in the current step, in order, with their pin counts held. */
   readonly #borrowing = new Map<string, string[]>();
-  readonly #previous = new Map<string, { ids: string[]; bytes: number }>();
-  readonly #stepPutBytes = new Map<string, number>();
-  readonly #stepTakenBytes = new Map<string, number>();
+  /** Per unit: the refs it borrowed in its last step, and what that step added to the store (see `#added`). */
+  readonly #previous = new Map<string, { ids: string[]; added: number }>();
+  /** Per unit: bytes admitted for its puts and scratch arrays in the current step. */
+  readonly #stepAddedBytes = new Map<string, number>();
   readonly #prefetched = new Map<string, string>();
   readonly #successor = new Map<string, string>();
   readonly #reusable: (id: string) => boolean;
   #lastBegun: string | undefined;
   #writes = 0;
+  /** Bytes that admits waiting for room want: a prefetch leaves them that room. */
+  #waitingBytes = 0;
 
   /**
    * `hooks.reusable(id)` is true if nothing but the store holds entry `id`'s buffers (a value it owns),
@@ -102,12 +107,6 @@ export class MemoryPolicy {
   touch(id: string): void {
     this.#lru.delete(id);
     this.#lru.set(id, true);
-  }
-
-  /** `path` takes entry `id` out of the store (call before `SpillStore.free`): in use, not let go of. */
-  taken(path: string, id: string): void {
-    this.#stepTakenBytes.set(path, (this.#stepTakenBytes.get(path) ?? 0) + this.#spill.bytesOf(id));
-    this.forget(id);
   }
 
   /** The entry is being freed or taken (call before `SpillStore.free`). */
@@ -136,19 +135,13 @@ export class MemoryPolicy {
     this.#prefetched.delete(id);
   }
 
-  /** `path` put `bytes` in this step (remembered to keep room for its next step when prefetching). */
-  notePut(path: string, bytes: number): void {
-    this.#stepPutBytes.set(path, (this.#stepPutBytes.get(path) ?? 0) + bytes);
-  }
-
   /** Releases what `path` borrowed; returns the ids whose last pin this was. */
   endStep(path: string): string[] {
     const ids = this.#borrowing.get(path) ?? [];
     this.#borrowing.delete(path);
     const released: string[] = [];
-    let bytes = this.#stepPutBytes.get(path) ?? 0;
-    this.#stepPutBytes.delete(path);
-    this.#stepTakenBytes.delete(path);
+    const added = this.#added(path);
+    this.#stepAddedBytes.delete(path);
     for (const id of ids) {
       const left = (this.#pins.get(id) ?? 1) - 1;
       if (left > 0) this.#pins.set(id, left);
@@ -157,12 +150,18 @@ export class MemoryPolicy {
         released.push(id);
       }
     }
-    const unique = [...new Set(ids)];
-    for (const id of unique) bytes += this.#spill.bytesOf(id);
-    this.#previous.set(path, { ids: unique, bytes });
+    this.#previous.set(path, { ids: [...new Set(ids)], added });
     for (const [id, owner] of this.#prefetched) if (owner === path) this.#prefetched.delete(id);
     this.writeBehind();
     return released;
+  }
+
+  /**
+   * What `path`'s current step has added to the store so far: the room admitted for its puts and
+   * scratch arrays (putting back a value it took or a scratch array needs none: those are counted).
+   */
+  #added(path: string): number {
+    return this.#stepAddedBytes.get(path) ?? 0;
   }
 
   /**
@@ -179,7 +178,10 @@ export class MemoryPolicy {
     let limit = this.limit();
     let soft = limit < this.budget;
     for (;;) {
-      if (this.#room(want, sizes, limit) || this.#dropClean(want, sizes, limit) || this.#discardSpare(want, sizes, limit)) return commit();
+      if (this.#room(want, sizes, limit) || this.#dropClean(want, sizes, limit) || this.#discardSpare(want, sizes, limit)) {
+        if (!forRead) this.#stepAddedBytes.set(path, (this.#stepAddedBytes.get(path) ?? 0) + bytes);
+        return commit();
+      }
       const waits = this.#startEvictionWrites(want, limit);
       if (waits.length === 0 && want > bytes) {
         want = bytes;
@@ -191,7 +193,12 @@ export class MemoryPolicy {
         continue;
       }
       if (waits.length === 0) throw this.#budgetError(bytes, path, 'the steps running now pin too much');
-      await Promise.race(waits);
+      this.#waitingBytes += want;
+      try {
+        await Promise.race(waits);
+      } finally {
+        this.#waitingBytes -= want;
+      }
       if (soft) limit = this.limit();
     }
   }
@@ -208,13 +215,12 @@ export class MemoryPolicy {
 
   /**
    * For a put of `bytes`: what the next unit will likely add to the store before it puts it, guessed as
-   * what this step adds (put − taken). Why: that unit computes its value outside the store, and the
+   * what this step adds (`#added`). Why: that unit computes its value outside the store, and the
    * budget is meant to cover both. Made free at this put, not when that unit starts: by then the
    * entries to drop are often still being written.
    */
   #nextGrowth(bytes: number, path: string): number {
-    const growth = (this.#stepPutBytes.get(path) ?? 0) + bytes - (this.#stepTakenBytes.get(path) ?? 0);
-    return Math.min(Math.max(0, growth), this.budget - bytes);
+    return Math.min(this.#added(path) + bytes, this.budget - bytes);
   }
 
   /**
@@ -239,13 +245,26 @@ export class MemoryPolicy {
   }
 
   /**
-   * `path` is about to run: learn the order units run in, and prefetch. Room for every read is made
-   * first (spare buffers of the right sizes count as room), then the reads start. Never throws.
+   * `path` is about to run: learn the order units run in, and prefetch (`#prefetch`). Never throws.
    */
   beginStep(path: string): void {
     if (this.#lastBegun !== undefined && this.#lastBegun !== path) this.#successor.set(this.#lastBegun, path);
     this.#lastBegun = path;
-    const reserve = this.#previous.get(path)?.bytes ?? 0;
+    for (const id of this.#previous.get(path)?.ids ?? []) if (this.#spill.has(id)) this.touch(id); // about to be borrowed again: evicted last
+    this.#prefetch();
+  }
+
+  /**
+   * Reads back what the unit that began last borrowed in its previous step, then what the units after
+   * it did, while there is room: for those after it, room that leaves the running unit what its previous
+   * step added. Room for every read is made first (spare buffers of the right sizes count as room), then
+   * the reads start. Called again when a write ends, so a read ahead that found no room starts as soon
+   * as there is some. Never throws.
+   */
+  #prefetch(): void {
+    const path = this.#lastBegun;
+    if (path === undefined) return;
+    const reserve = this.#previous.get(path)?.added ?? 0;
     const limit = this.limit();
     const reads: string[] = [];
     const sizes: number[] = [];
@@ -258,7 +277,7 @@ export class MemoryPolicy {
       for (const id of ids) {
         if (this.#spill.state(id) !== 'spilled' || reads.includes(id)) continue;
         const bytes = this.#spill.bytesOf(id);
-        const room = planned + bytes + (k === 0 ? 0 : reserve);
+        const room = this.#waitingBytes + planned + bytes + (k === 0 ? 0 : reserve);
         const withSizes = [...sizes, ...this.#spill.bufferSizesOf(id)];
         if (!this.#room(room, withSizes, limit) && !this.#dropClean(room, withSizes, limit, unit)) break;
         reads.push(id);
@@ -324,9 +343,9 @@ export class MemoryPolicy {
     return this.#room(bytes, sizes, limit);
   }
 
-  /** Writes and reads whose end may make room under `limit`: starts writes of LRU dirty entries as needed. */
+  /** Writes and reads whose end may make room under `limit` (also those of freed values): starts writes of LRU dirty entries as needed. */
   #startEvictionWrites(bytes: number, limit: number): Promise<unknown>[] {
-    const waits: Promise<unknown>[] = [];
+    const waits: Promise<unknown>[] = this.#spill.recycling; // freed values still written or read: counted until then
     let coming = limit - this.#spill.residentBytes;
     for (const id of this.#lru.keys()) {
       const state = this.#spill.state(id);
@@ -351,6 +370,7 @@ export class MemoryPolicy {
     } finally {
       this.#writes--;
     }
+    this.#prefetch(); // the written entry can be dropped now: room for a read ahead
   }
 
   #budgetError(bytes: number, path: string, why: string): SkyloomError {

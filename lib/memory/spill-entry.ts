@@ -61,6 +61,8 @@ export interface Entry {
   writing: Promise<void> | undefined;
   reading: Promise<unknown> | undefined;
   freed: boolean;
+  /** Freed for reuse while written or read: its bytes stay counted, and its buffers become spare ones, when that I/O ends. */
+  recycleAfterIo?: boolean;
 }
 
 /** A `SKY_SPILL_WRITE` error for a spill file that could not be opened. */

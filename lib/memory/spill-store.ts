@@ -40,6 +40,7 @@ export class SpillStore {
   readonly #pool: SpillFilePool;
   readonly #finishing: FinishQueue;
   readonly #spare: BufferPool;
+  readonly #recycling = new Set<Promise<unknown>>();
   readonly #maxUnfinished: number;
   readonly #maxOpenFiles: number;
   #openFiles = 0;
@@ -187,13 +188,14 @@ export class SpillStore {
         this.#moved.bytesOut += info.fileBytes;
         this.#moved.filesOut++;
         entry.disk = info;
-        if (entry.freed) return this.#retire(entry);
+        if (entry.freed) return this.#retire(this.#recycleAfterIo(entry, buffersOf(entry.value)));
         entry.state = 'clean';
         this.#options.onSpillOut?.(id, info.fileBytes);
         return undefined;
       },
       (error: unknown) => {
         entry.writing = undefined;
+        if (entry.freed) this.#recycleAfterIo(entry, buffersOf(entry.value));
         entry.state = 'dirty';
         if (codeOf(error) === ErrorCode.PristineViolation) entry.changed = error as SkyloomError;
         throw error;
@@ -244,7 +246,7 @@ export class SpillStore {
         entry.reading = undefined;
         this.#moved.bytesIn += info.fileBytes;
         this.#moved.filesIn++;
-        if (entry.freed) return undefined;
+        if (entry.freed) return void this.#recycleAfterIo(entry, buffers);
         entry.value = decodeFromSpill(skeleton, buffers, entry.refs);
         entry.state = 'clean';
         this.#options.onSpillIn?.(id, info.fileBytes);
@@ -252,7 +254,8 @@ export class SpillStore {
       },
       (error: unknown) => {
         entry.reading = undefined;
-        if (!entry.freed) {
+        if (entry.freed) this.#recycleAfterIo(entry, []);
+        else {
           entry.state = 'spilled';
           this.#resident -= entry.bytes;
         }
@@ -270,8 +273,8 @@ export class SpillStore {
 
   /**
    * Forgets `id` and deletes its file (after a write in flight finishes). With `reuse` (as for `drop`),
-   * the next reads are read into its buffers if it is in memory and no write reads them. Returns true
-   * if they were kept for reuse. Never throws.
+   * its buffers become spare buffers if it is in memory: at once, or when the write or read in flight
+   * ends (counted as resident until then). Returns true if they were kept for reuse. Never throws.
    */
   free(id: string, reuse = false): boolean {
     const entry = this.#entries.get(id);
@@ -279,12 +282,14 @@ export class SpillStore {
     this.#entries.delete(id);
     entry.freed = true;
     const reused = reuse && (entry.state === 'clean' || entry.state === 'dirty');
-    if (entry.state !== 'spilled') this.#resident -= entry.bytes;
+    entry.recycleAfterIo = reuse && (entry.state === 'writing' || entry.state === 'reading');
+    if (entry.recycleAfterIo) this.#awaitRecycle(entry.writing ?? entry.reading);
+    if (entry.state !== 'spilled' && !entry.recycleAfterIo) this.#resident -= entry.bytes;
     if (reused) this.#addResident(this.#spare.give(buffersOf(entry.value)));
-    entry.value = undefined;
+    if (!entry.recycleAfterIo) entry.value = undefined; // a write in flight still reads it
     entry.refs = [];
     if (entry.disk && !entry.writing) this.#retire(entry);
-    return reused;
+    return reused || entry.recycleAfterIo;
   }
 
   /** Resolves once the writes started so far are finished under their refs' names (or failed). Never rejects. */
@@ -355,6 +360,28 @@ export class SpillStore {
       return;
     }
     this.#options.onFinishFailed?.(entry.id, error);
+  }
+
+  /** I/O in flight of freed entries whose bytes are still counted: its end turns them into spare buffers. */
+  get recycling(): Promise<unknown>[] {
+    return [...this.#recycling];
+  }
+
+  #awaitRecycle(io: Promise<unknown> | undefined): void {
+    const done = io?.then(() => undefined, () => undefined);
+    if (!done) return;
+    this.#recycling.add(done);
+    void done.then(() => this.#recycling.delete(done));
+  }
+
+  /** A freed entry's write or read ended: with `recycleAfterIo`, its bytes stop counting and `buffers` become spare ones. Returns the entry. */
+  #recycleAfterIo(entry: Entry, buffers: readonly ArrayBuffer[]): Entry {
+    if (!entry.recycleAfterIo) return entry;
+    entry.recycleAfterIo = false;
+    entry.value = undefined;
+    this.#resident -= entry.bytes;
+    this.#addResident(this.#spare.give(buffers));
+    return entry;
   }
 
   #addResident(bytes: number): void {
