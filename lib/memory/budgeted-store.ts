@@ -116,10 +116,10 @@ export class BudgetedStore implements Store {
 
   /** Resident bytes now (in memory, or being read back). */
   get bytes(): number {
-    return this.#spill.residentBytes;
+    return this.#spill.memory.bytes;
   }
   get peakBytes(): number {
-    return this.#spill.peakResidentBytes;
+    return this.#spill.memory.peak;
   }
   /** Bytes of spill files on disk now. */
   get diskBytes(): number {
@@ -130,7 +130,7 @@ export class BudgetedStore implements Store {
   }
   /** Bytes of spare buffers kept for recycling (part of `bytes`). */
   get spareBytes(): number {
-    return this.#spill.spareBytes;
+    return this.#spill.memory.spareBytes;
   }
   /** Refs held (resident or spilled). */
   get size(): number {
@@ -207,7 +207,7 @@ export class BudgetedStore implements Store {
     const bytes = op.length * Type.BYTES_PER_ELEMENT;
     const most = sizeClass(bytes); // the largest spare buffer this request may take
     return this.#policy.admit(most, borrower.path, () => {
-      const spare = this.#spill.takeSpare(bytes, most);
+      const spare = this.#spill.memory.takeSpare(bytes, most);
       const array = new Type(spare ?? new ArrayBuffer(most), 0, op.length);
       if (spare) array.fill(0);
       this.#hold(borrower.path, array, array.buffer.byteLength);
@@ -342,13 +342,13 @@ export class BudgetedStore implements Store {
   /** `path` has `value`'s buffers in hand (taken or scratch): counted as resident until put or its pause. */
   #hold(path: string, value: unknown, bytes: number): void {
     this.#held.hold(path, value, bytes);
-    this.#spill.hold(bytes);
+    this.#spill.memory.add(bytes);
     this.#reportMemory();
   }
 
   /** A put the store owns of buffers its unit had in hand: their bytes move from held to the new entry. */
   #putBack(path: string, value: unknown): void {
-    this.#spill.hold(-this.#held.putBack(path, value));
+    this.#spill.memory.add(-this.#held.putBack(path, value));
   }
 
   /**
@@ -359,12 +359,11 @@ export class BudgetedStore implements Store {
   #releaseHeld(borrower: Borrower): void {
     const held = this.#held.release(borrower.path);
     if (!held) return;
-    this.#spill.hold(-held.bytes);
+    this.#spill.memory.add(-held.bytes);
     const loose = held.buffers.filter((b) => !this.#ownership.isOwned(b) && !this.#ownership.isShared(b));
     if (loose.length === 0) return;
-    if (!this.#verify) return this.#spill.giveSpare(loose);
-    this.#expired.expire(borrower.path, 'a scratch array or taken value', borrower.site, loose);
-    this.#spill.giveSpare(detachAll(loose));
+    if (this.#verify) this.#expired.expire(borrower.path, 'a scratch array or taken value', borrower.site, loose);
+    this.#spill.memory.giveSpare(this.#verify ? detachAll(loose) : loose);
   }
 
   /** A value left memory: if the store did not own it, it may still be held (the retention check looks). */
@@ -392,6 +391,6 @@ export class BudgetedStore implements Store {
   /** A `memory` event: resident, spilled, the budget, and what units hold as scratch arrays and taken values. */
   #reportMemory(): void {
     const limit = this.#coversProcess ? { limit: this.#policy.limit() } : {};
-    this.#emit({ type: 'memory', resident: this.#spill.residentBytes, spilled: this.#spill.diskBytes, budget: this.budget, held: this.#held.bytes, returned: returnedUncollected(), ...limit });
+    this.#emit({ type: 'memory', resident: this.#spill.memory.bytes, spilled: this.#spill.diskBytes, budget: this.budget, held: this.#held.bytes, returned: returnedUncollected(), ...limit });
   }
 }

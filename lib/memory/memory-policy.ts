@@ -3,7 +3,7 @@ import { ErrorCode, SkyloomError } from '../errors.ts';
 import type { SpillStore } from './spill-store.ts';
 
 /**
- * The POLICY of a budgeted store: keeps `SpillStore.residentBytes` within the budget.
+ * The POLICY of a budgeted store: keeps the store's resident bytes (`ResidentMemory`) within the budget.
  *
  * - Eviction: least-recently-used first, never a ref a running step borrows (pinned). Clean entries
  *   (already on disk) are dropped at once; dirty ones are written first.
@@ -209,7 +209,7 @@ export class MemoryPolicy {
    */
   limit(): number {
     if (this.#processGrowth === undefined) return this.budget;
-    const outside = this.#processGrowth() - this.#spill.residentBytes;
+    const outside = this.#processGrowth() - this.#spill.memory.bytes;
     return outside > 0 ? Math.max(0, this.budget - outside) : this.budget;
   }
 
@@ -229,8 +229,8 @@ export class MemoryPolicy {
    */
   writeBehind(): void {
     const limit = this.limit();
-    if (this.#spill.residentBytes > limit) this.#meetLimit(limit);
-    let freeable = limit - this.#spill.residentBytes + this.#spill.spareBytes;
+    if (this.#spill.memory.bytes > limit) this.#meetLimit(limit);
+    let freeable = limit - this.#spill.memory.bytes + this.#spill.memory.spareBytes;
     for (const id of this.#lru.keys()) {
       const state = this.#spill.state(id);
       if (state === 'clean' && !this.isPinned(id)) freeable += this.#spill.bytesOf(id);
@@ -292,7 +292,7 @@ export class MemoryPolicy {
 
   /** True if `bytes` more fit under `limit`, counting spare buffers of `sizes` as room. */
   #room(bytes: number, sizes: Spare, limit: number): boolean {
-    return this.#spill.residentBytes + bytes - this.#spill.spareFor(sizes) <= limit;
+    return this.#spill.memory.bytes + bytes - this.#spill.memory.spareFor(sizes) <= limit;
   }
 
   /**
@@ -338,15 +338,15 @@ export class MemoryPolicy {
 
   /** Lets go of spare buffers no request of `sizes` would take, until `bytes` fit under `limit`. */
   #discardSpare(bytes: number, sizes: Spare, limit: number): boolean {
-    const over = this.#spill.residentBytes + bytes - this.#spill.spareFor(sizes) - limit;
-    if (over > 0) this.#spill.discardSpare(over, 'between' in sizes ? [] : sizes);
+    const over = this.#spill.memory.bytes + bytes - this.#spill.memory.spareFor(sizes) - limit;
+    if (over > 0) this.#spill.memory.discardSpare(over, 'between' in sizes ? [] : sizes);
     return this.#room(bytes, sizes, limit);
   }
 
   /** Writes and reads whose end may make room under `limit` (also those of freed values): starts writes of LRU dirty entries as needed. */
   #startEvictionWrites(bytes: number, limit: number): Promise<unknown>[] {
-    const waits: Promise<unknown>[] = this.#spill.recycling; // freed values still written or read: counted until then
-    let coming = limit - this.#spill.residentBytes;
+    const waits: Promise<unknown>[] = this.#spill.memory.recycling; // freed values still written or read: counted until then
+    let coming = limit - this.#spill.memory.bytes;
     for (const id of this.#lru.keys()) {
       const state = this.#spill.state(id);
       const inFlight = this.#spill.inFlight(id);
@@ -383,7 +383,7 @@ export class MemoryPolicy {
       ErrorCode.MemoryBudget,
       `unit ${path} needs ${formatBytes(bytes)} (${bytes} bytes) more store memory, but the memory budget is ` +
         `${formatBytes(this.budget)} (${this.budget} bytes): ${why} (${pinned} bytes pinned, ${own} of them by this unit's step; ` +
-        `${this.#heldBytes()} bytes of scratch arrays and taken values in running steps' hands; ${this.#spill.residentBytes} bytes resident)`,
+        `${this.#heldBytes()} bytes of scratch arrays and taken values in running steps' hands; ${this.#spill.memory.bytes} bytes resident)`,
       { unitPath: path },
     );
   }

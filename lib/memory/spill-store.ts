@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import { decodeFromSpill, encodeForSpill, type EncodedValue } from './spill-codec.ts';
-import { BufferPool } from './buffer-pool.ts';
+import { ResidentMemory } from './resident-memory.ts';
 import { FinishQueue } from './finish-queue.ts';
 import { codeOf, ErrorCode, SkyloomError } from '../errors.ts';
 import { IoTracker } from './io-tracker.ts';
@@ -19,11 +19,12 @@ export type { EntryState, SpillIoStats, SpillStoreOptions } from './spill-entry.
  *   dirty (memory only) --write--> writing --> clean (memory + disk) --drop--> spilled (disk only)
  *   spilled --read--> reading --> clean
  *
- * Resident bytes count dirty, writing, clean and reading entries (a read allocates its buffers when it
- * starts), bytes the caller `hold`s outside any entry (values units took out of the store, scratch
- * arrays) and the spare buffers kept for recycling (`BufferPool`): memory of values the store owned
- * that left memory, read into again or handed out as scratch instead of being left to the garbage
- * collector. Values are immutable, so a clean entry is dropped without writing again.
+ * Resident bytes (`memory`, a `ResidentMemory`) count dirty, writing, clean and reading entries (a read
+ * allocates its buffers when it starts), bytes the caller adds for values held outside any entry
+ * (values units took out of the store, scratch arrays) and the spare buffers kept for recycling: memory
+ * of values the store owned that left memory, read into again or handed out as scratch instead of
+ * being left to the garbage collector (also that of a value freed while written or read back, once
+ * that I/O ends). Values are immutable, so a clean entry is dropped without writing again.
  *
  * A write ends (the entry is clean) once its bytes are in the page cache, readable through the file's
  * open handle; the file is finished — cut to size, synced if `syncFiles` (files kept after the run),
@@ -39,13 +40,11 @@ export class SpillStore {
   readonly #tracker = new IoTracker();
   readonly #pool: SpillFilePool;
   readonly #finishing: FinishQueue;
-  readonly #spare: BufferPool;
-  readonly #recycling = new Set<Promise<unknown>>();
+  /** Resident bytes, spare buffers and freed values' memory still in flight. */
+  readonly memory = new ResidentMemory();
   readonly #maxUnfinished: number;
   readonly #maxOpenFiles: number;
   #openFiles = 0;
-  #resident = 0;
-  #peak = 0;
   #onDisk = 0;
   readonly #moved = { bytesOut: 0, bytesIn: 0, filesOut: 0, filesIn: 0 };
 
@@ -56,50 +55,6 @@ export class SpillStore {
     this.#finishing = new FinishQueue(options.finishing ?? 2);
     this.#maxUnfinished = options.maxUnfinished ?? 8;
     this.#maxOpenFiles = options.maxOpenFiles ?? 512;
-    this.#spare = new BufferPool();
-  }
-
-  /** Counts `bytes` held outside any entry as resident (negative: no longer held). Never throws. */
-  hold(bytes: number): void {
-    if (bytes >= 0) this.#addResident(bytes);
-    else this.#resident += bytes;
-  }
-
-  /**
-   * Lets go of spare buffers (their pages given back to the kernel), sparing those of `keep` sizes, until
-   * `bytes` are let go of (all by default); returns the bytes let go of. Never throws.
-   */
-  discardSpare(bytes = Infinity, keep: readonly number[] = []): number {
-    const discarded = this.#spare.discard(bytes, keep);
-    this.#resident -= discarded;
-    return discarded;
-  }
-
-  /** Bytes of spare buffers kept for recycling (counted as resident). */
-  get spareBytes(): number {
-    return this.#spare.bytes;
-  }
-
-  /** How many of the requested bytes the spare buffers could supply: of buffers of exact `sizes`, or one buffer in a range. Never throws. */
-  spareFor(sizes: readonly number[] | { readonly between: readonly [number, number] }): number {
-    return this.#spare.supplies(sizes);
-  }
-
-  /** A spare buffer of `least` to `most` bytes (any content) for the caller to `hold`, or undefined. Never throws. */
-  takeSpare(least: number, most = least): ArrayBuffer | undefined {
-    const buffer = this.#spare.takeBetween(least, most);
-    if (buffer) this.#resident -= buffer.byteLength;
-    return buffer;
-  }
-
-  /** True if a spare buffer of `least` to `most` bytes is kept. Never throws. */
-  hasSpare(least: number, most: number): boolean {
-    return this.#spare.hasBetween(least, most);
-  }
-
-  /** Keeps `buffers` (nothing else may use them) for later reads and scratch. Never throws. */
-  giveSpare(buffers: readonly ArrayBuffer[]): void {
-    this.#addResident(this.#spare.give(buffers));
   }
 
   /** The sizes of the buffers an entry on disk is made of (empty if it is not on disk). */
@@ -113,12 +68,6 @@ export class SpillStore {
     if (entry && entry.state !== 'spilled' && entry.state !== 'reading') entry.value = value;
   }
 
-  get residentBytes(): number {
-    return this.#resident;
-  }
-  get peakResidentBytes(): number {
-    return this.#peak;
-  }
   /** Bytes of spill files on disk now, not counting the bounded pool of freed refs' files (`SpillFilePool`). */
   get diskBytes(): number {
     return this.#onDisk;
@@ -138,7 +87,7 @@ export class SpillStore {
   /** Adds a resident (dirty) entry. The caller has made room for `bytes`. */
   add(id: string, value: unknown, bytes: number): void {
     this.#entries.set(id, { id, bytes, value, state: 'dirty', disk: undefined, file: undefined, finished: undefined, refs: [], unspillable: undefined, writing: undefined, reading: undefined, freed: false });
-    this.#addResident(bytes);
+    this.memory.add(bytes);
   }
 
   has(id: string): boolean {
@@ -215,9 +164,8 @@ export class SpillStore {
     const value = entry.value;
     entry.value = undefined;
     entry.state = 'spilled';
-    this.#resident -= entry.bytes;
-    const kept = reuse ? this.#spare.give(buffersOf(value)) : 0;
-    this.#addResident(kept);
+    this.memory.add(-entry.bytes);
+    const kept = reuse ? this.memory.giveSpare(buffersOf(value)) : 0;
     this.#options.onDrop?.(id, value);
     return entry.bytes - kept;
   }
@@ -234,10 +182,10 @@ export class SpillStore {
     const info = entry.disk as SpillFileInfo;
     entry.state = 'reading';
     // The read goes into spare buffers where there are some (taken now: the accounting is synchronous).
-    const spares = info.bufferBytes.map((n) => this.#spare.take(n));
+    const spares = info.bufferBytes.map((n) => this.memory.takeSpare(n));
     const fromSpare = spares.reduce((n, b) => n + (b?.byteLength ?? 0), 0);
-    this.#resident -= fromSpare;
-    this.#addResident(entry.bytes);
+    this.memory.add(-fromSpare);
+    this.memory.add(entry.bytes);
     const owner = spillFileOwner(id, unitPath);
     let next = 0;
     const spare = (): ArrayBuffer | undefined => spares[next++];
@@ -257,7 +205,7 @@ export class SpillStore {
         if (entry.freed) this.#recycleAfterIo(entry, []);
         else {
           entry.state = 'spilled';
-          this.#resident -= entry.bytes;
+          this.memory.add(-entry.bytes);
         }
         throw error;
       },
@@ -283,9 +231,9 @@ export class SpillStore {
     entry.freed = true;
     const reused = reuse && (entry.state === 'clean' || entry.state === 'dirty');
     entry.recycleAfterIo = reuse && (entry.state === 'writing' || entry.state === 'reading');
-    if (entry.recycleAfterIo) this.#awaitRecycle(entry.writing ?? entry.reading);
-    if (entry.state !== 'spilled' && !entry.recycleAfterIo) this.#resident -= entry.bytes;
-    if (reused) this.#addResident(this.#spare.give(buffersOf(entry.value)));
+    if (entry.recycleAfterIo) this.memory.recyclingAfter((entry.writing ?? entry.reading) as Promise<unknown>);
+    if (entry.state !== 'spilled' && !entry.recycleAfterIo) this.memory.add(-entry.bytes);
+    if (reused) this.memory.giveSpare(buffersOf(entry.value));
     if (!entry.recycleAfterIo) entry.value = undefined; // a write in flight still reads it
     entry.refs = [];
     if (entry.disk && !entry.writing) this.#retire(entry);
@@ -309,9 +257,8 @@ export class SpillStore {
       if (entry.disk) this.#tracker.track(this.#closeFile(entry, !keepFiles));
     }
     this.#entries.clear();
-    this.#resident = 0;
     await this.#tracker.settled();
-    this.#spare.discard(Infinity, []);
+    this.memory.clear();
     await this.#pool.clear();
   }
 
@@ -362,31 +309,14 @@ export class SpillStore {
     this.#options.onFinishFailed?.(entry.id, error);
   }
 
-  /** I/O in flight of freed entries whose bytes are still counted: its end turns them into spare buffers. */
-  get recycling(): Promise<unknown>[] {
-    return [...this.#recycling];
-  }
-
-  #awaitRecycle(io: Promise<unknown> | undefined): void {
-    const done = io?.then(() => undefined, () => undefined);
-    if (!done) return;
-    this.#recycling.add(done);
-    void done.then(() => this.#recycling.delete(done));
-  }
-
   /** A freed entry's write or read ended: with `recycleAfterIo`, its bytes stop counting and `buffers` become spare ones. Returns the entry. */
   #recycleAfterIo(entry: Entry, buffers: readonly ArrayBuffer[]): Entry {
     if (!entry.recycleAfterIo) return entry;
     entry.recycleAfterIo = false;
     entry.value = undefined;
-    this.#resident -= entry.bytes;
-    this.#addResident(this.#spare.give(buffers));
+    this.memory.add(-entry.bytes);
+    this.memory.giveSpare(buffers);
     return entry;
-  }
-
-  #addResident(bytes: number): void {
-    this.#resident += bytes;
-    if (this.#resident > this.#peak) this.#peak = this.#resident;
   }
 
   /** A freed entry's file goes to the pool (or is deleted when the pool is full), once it is finished. */
