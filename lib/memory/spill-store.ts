@@ -182,10 +182,8 @@ export class SpillStore {
     const info = entry.disk as SpillFileInfo;
     entry.state = 'reading';
     // The read goes into spare buffers where there are some (taken now: the accounting is synchronous).
-    const spares = info.bufferBytes.map((n) => this.memory.takeSpare(n));
-    const fromSpare = spares.reduce((n, b) => n + (b?.byteLength ?? 0), 0);
-    this.memory.add(-fromSpare);
-    this.memory.add(entry.bytes);
+    const spares = info.bufferBytes.map((n) => this.memory.takeSpare(n)); // no longer counted as spare...
+    this.memory.add(entry.bytes); // ...but as the entry's
     const owner = spillFileOwner(id, unitPath);
     let next = 0;
     const spare = (): ArrayBuffer | undefined => spares[next++];

@@ -92,16 +92,24 @@ describe('BudgetedStore take and memory reuse', () => {
     const store = await open({ policy: { reserveNext: false } });
     const { refs } = await putImages(store, 5, false); // plain puts: the store owns their buffers all the same
     const buffers = new Set<ArrayBufferLike>();
+    const counted: number[] = [];
     for (let round = 0; round < 10; round++) {
       for (const ref of refs) {
         await store.beginStep(b);
         buffers.add(((await store.get(ref, b)) as Float32Array).buffer);
+        counted.push(store.bytes);
         store.endStep(b);
       }
     }
+    const reads = store.ioStats.filesIn;
     await store.close();
     // 50 reads of 5 values under a budget of 4: without recycling most reads would be a new buffer.
     expect(buffers.size).toBeLessThanOrEqual(8);
+    // A read into a spare buffer counts its bytes once, so the count stays that of 3-4 values: five do
+    // not fit in four, and every round reads at least one back.
+    expect(Math.min(...counted)).toBeGreaterThanOrEqual(48 * KiB);
+    expect(Math.max(...counted)).toBeLessThanOrEqual(64 * KiB);
+    expect(reads).toBeGreaterThanOrEqual(10);
   });
 
   it('keeps room at a put for the next unit to make a value as large (reserveNext), so its value and a full store do not meet', async () => {

@@ -81,7 +81,7 @@ describe('prefetch and recycling around I/O in flight', () => {
     await spill.finished();
     await new Promise((resolve) => setImmediate(resolve));
     expect(spill.state('y')).not.toBe('spilled'); // a write ended, its value could be dropped: b's read started
-    expect(spill.residentBytes).toBeLessThanOrEqual(64 * KiB);
+    expect(spill.memory.bytes).toBeLessThanOrEqual(64 * KiB);
     await spill.close(false);
   });
 });
