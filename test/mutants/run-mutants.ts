@@ -23,7 +23,7 @@ const catalogue = (): string => join(snapshot, 'test/mutants/catalogue');
  * What a copy needs to run the property suite: vitest.config.ts's global setup builds the compiled
  * copy the CLI runs, from cli/, lib/, runners/ and algorithms/, so those come too.
  */
-const copied = ['lib', 'runners', 'algorithms', 'cli', 'test/property', 'test/global-setup.ts', 'package.json', 'tsconfig.json', 'tsconfig.build.json', 'vitest.config.ts'];
+const copied = ['lib', 'runners', 'algorithms', 'cli', 'test/property', 'test/global-setup.ts', 'test/slow-first-sequencer.ts', 'package.json', 'tsconfig.json', 'tsconfig.build.json', 'vitest.config.ts'];
 
 interface Verdict {
   readonly name: string;
