@@ -55,6 +55,13 @@ export class ResidentMemory {
     return buffer;
   }
 
+  /** A spare buffer of exactly `bytes` (a read's), no longer counted here, or undefined; the size counts as wanted either way. */
+  takeSpareOf(bytes: number): ArrayBuffer | undefined {
+    const buffer = this.#spare.take(bytes);
+    if (buffer) this.#bytes -= buffer.byteLength;
+    return buffer;
+  }
+
   /**
    * Lets go of spare buffers (their pages given back to the kernel), sparing those of `keep` sizes, until
    * `bytes` are let go of (all by default); returns the bytes let go of.

@@ -182,7 +182,7 @@ export class SpillStore {
     const info = entry.disk as SpillFileInfo;
     entry.state = 'reading';
     // The read goes into spare buffers where there are some (taken now: the accounting is synchronous).
-    const spares = info.bufferBytes.map((n) => this.memory.takeSpare(n)); // no longer counted as spare...
+    const spares = info.bufferBytes.map((n) => this.memory.takeSpareOf(n)); // no longer counted as spare...
     this.memory.add(entry.bytes); // ...but as the entry's
     const owner = spillFileOwner(id, unitPath);
     let next = 0;

@@ -21,6 +21,15 @@ describe('ResidentMemory', () => {
     expect(memory.bytes).toBe(0);
   });
 
+  it('takes a spare buffer of an exact size for a read, and marks that size wanted even when it has none, so it is let go of last', () => {
+    const memory = new ResidentMemory();
+    expect(memory.takeSpareOf(128)).toBeUndefined(); // a read of 128 bytes found no spare buffer
+    memory.giveSpare([new ArrayBuffer(64), new ArrayBuffer(128)]);
+    expect(memory.discardSpare(64)).toBe(64); // the never-wanted size goes first (unmarked, the larger would)
+    expect(memory.takeSpareOf(128)?.byteLength).toBe(128);
+    expect([memory.bytes, memory.spareBytes]).toEqual([0, 0]);
+  });
+
   it('lists a freed value\'s I/O in flight until it settles, failed or not', async () => {
     const memory = new ResidentMemory();
     let fail = (_: Error): void => {};
