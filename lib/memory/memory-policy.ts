@@ -7,8 +7,10 @@ import type { SpillStore } from './spill-store.ts';
  *
  * - Eviction: least-recently-used first, never a ref a running step borrows (pinned). Clean entries
  *   (already on disk) are dropped at once; dirty ones are written first.
- * - Write-behind: after each put and step end, dirty entries are written (oldest first, a few at a time)
- *   until `headroom` of the budget is free or droppable at once, so a later put rarely waits for a write.
+ * - Write-behind: after each put and step end, dirty entries no running step pins are written (oldest
+ *   first, a few at a time) until `headroom` of the budget is free, droppable at once or being written,
+ *   so a later put or read ahead rarely waits for a write. At a step's end it runs after the values that
+ *   end frees are gone (a unit's last step): what is about to be freed is not written.
  * - Prefetch: when a unit begins a step, the refs it borrowed in its previous step are read back; so
  *   are those of the units that (last time) began right after it, into room that leaves the running
  *   unit what its previous step added to the store, so their reads overlap its compute. A read ahead
@@ -32,7 +34,12 @@ import type { SpillStore } from './spill-store.ts';
  */
 export interface MemoryPolicyOptions {
   readonly budget: number;
-  /** Fraction of the budget write-behind keeps free or droppable at once. Default 0.5. */
+  /**
+   * Fraction of the budget write-behind keeps free, droppable at once or being written. Default 0.75:
+   * a write ends, as far as the event loop sees it, only at the first pause after the kernel is done, so
+   * the room it makes comes a step or two after it starts; with half the budget, writes started only
+   * every other step and reads ahead waited for them (bench:laptop: 2 of 3 takes waited for their read).
+   */
   readonly headroom?: number;
   /** Most writes in flight from write-behind. Default 2. */
   readonly maxWrites?: number;
@@ -97,7 +104,7 @@ export class MemoryPolicy {
     this.#heldBytes = hooks.heldBytes ?? (() => 0);
     this.#processGrowth = hooks.processGrowth;
     this.budget = options.budget;
-    this.#headroom = (options.headroom ?? 0.5) * options.budget;
+    this.#headroom = (options.headroom ?? 0.75) * options.budget;
     this.#maxWrites = options.maxWrites ?? 2;
     this.#lookahead = options.lookahead ?? 2;
     this.#reserveNext = options.reserveNext ?? false;
@@ -152,7 +159,10 @@ export class MemoryPolicy {
     }
     this.#previous.set(path, { ids: [...new Set(ids)], added });
     for (const [id, owner] of this.#prefetched) if (owner === path) this.#prefetched.delete(id);
-    this.writeBehind();
+    this.#meetLimit(this.limit());
+    // Writes start after the caller has freed what this step's end frees (a unit's values go right
+    // after its last step's end): a value about to be freed is never written.
+    queueMicrotask(() => this.writeBehind());
     return released;
   }
 
@@ -224,12 +234,14 @@ export class MemoryPolicy {
   }
 
   /**
-   * Starts writes so that `headroom` of the budget is free or droppable at once; first, if the process's
+   * Starts writes of dirty entries no running step pins (one that does may yet be freed at its unit's
+   * end), least recently used first, so that `headroom` of the budget is free or droppable at once or
+   * being written; first, if the process's
    * growth has lowered the limit under what is resident, drops what it can to meet it. Never throws.
    */
   writeBehind(): void {
     const limit = this.limit();
-    if (this.#spill.memory.bytes > limit) this.#meetLimit(limit);
+    this.#meetLimit(limit);
     let freeable = limit - this.#spill.memory.bytes + this.#spill.memory.spareBytes;
     for (const id of this.#lru.keys()) {
       const state = this.#spill.state(id);
@@ -238,7 +250,7 @@ export class MemoryPolicy {
     }
     for (const id of this.#lru.keys()) {
       if (freeable >= this.#headroom || this.#writes >= this.#maxWrites) return;
-      if (this.#spill.state(id) !== 'dirty' || this.#spill.unspillable(id) !== undefined) continue;
+      if (this.#spill.state(id) !== 'dirty' || this.isPinned(id) || this.#spill.unspillable(id) !== undefined) continue;
       freeable += this.#spill.bytesOf(id);
       void this.#write(id).catch(() => {}); // a failed write-behind is retried, and reported, by `admit`
     }
@@ -316,7 +328,7 @@ export class MemoryPolicy {
    * letting go of the spare buffers each leaves, until it fits. Never throws.
    */
   #meetLimit(limit: number): void {
-    if (this.#discardSpare(0, [], limit)) return;
+    if (this.#spill.memory.bytes <= limit || this.#discardSpare(0, [], limit)) return;
     for (const pass of [false, true]) {
       for (const id of this.#lru.keys()) {
         if (!this.#dropIfDroppable(id, pass)) continue;

@@ -40,9 +40,10 @@ function gatedWrites(): { io: SpillIo; close(): void; open(): void } {
 describe('prefetch and recycling around I/O in flight', () => {
   it('recycles the buffers of values freed while they are written once the writes end, counted until then', async () => {
     const store = await open();
-    for (let i = 0; i < 4; i++) await store.put(image(i), a, { transfer: true }); // a full store: write-behind writes the oldest
+    for (let i = 0; i < 4; i++) await store.put(image(i), a, { transfer: true }); // a full store, all pinned by a's step
     store.endStep(a);
-    store.endUnit(a); // frees all four: the refs never left the unit
+    await Promise.resolve(); // write-behind, after the step's end: the oldest are being written
+    store.endUnit(a); // frees all four, in a later step's end: the refs never left the unit
     expect(store.bytes).toBe(64 * KiB); // what is being written is still in memory, and counted
     expect(store.spareBytes).toBeLessThan(64 * KiB);
     await vi.waitFor(() => expect(store.spareBytes).toBe(64 * KiB), { timeout: 10_000 }); // every buffer kept for the next reads, none left to the collector
