@@ -7,11 +7,11 @@ import type { SpillStore } from './spill-store.ts';
  *
  * - Eviction: least-recently-used first, never a ref a running step borrows (pinned). Clean entries
  *   (already on disk) are dropped at once; dirty ones are written first.
- * - Write-behind: after each put and step end, dirty entries no running step pins are written (oldest
- *   first, a few at a time) until `headroom` of the budget is free, droppable at once or being written
- *   — once the store has had to write to make room (until then what it holds fits),
- *   so a later put or read ahead rarely waits for a write. At a step's end it runs after the values that
- *   end frees are gone (a unit's last step): what is about to be freed is not written.
+ * - Write-behind: once the store has had to write to make room (until then what it holds fits), after
+ *   each put and step end, dirty entries no running step pins are written (oldest first, a few at a
+ *   time) until `headroom` of the budget is free, droppable at once or being written, so a later put or
+ *   read ahead rarely waits for a write. At a step's end it runs after the values that end frees are
+ *   gone (a unit's last step): what is about to be freed is not written.
  * - Prefetch: when a unit begins a step, the refs it borrowed in its previous step are read back; so
  *   are those of the units that (last time) began right after it, into room that leaves the running
  *   unit what its previous step added to the store, so their reads overlap its compute. A read ahead
