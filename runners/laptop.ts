@@ -4,7 +4,7 @@ import { BudgetedStore } from '../lib/memory/budgeted-store.ts';
 import { formatBytes, parseByteSize } from '../lib/byte-size.ts';
 import { describeValue } from '../lib/describe-value.ts';
 import { ErrorCode, SkyloomTypeError } from '../lib/errors.ts';
-import type { MemoryPolicyOptions } from '../lib/memory/memory-policy.ts';
+import type { MemoryPolicyOptions } from '../lib/memory/memory-policy-options.ts';
 import type { RunContext, Runner } from '../lib/runner.ts';
 import { ProcessGrowth } from '../lib/memory/process-growth.ts';
 import { runLocalRoot } from './shared/run-local-root.ts';

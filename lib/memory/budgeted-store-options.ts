@@ -1,6 +1,6 @@
 /** The options of `BudgetedStore.open`, validated there. */
 import type { Emit } from '../events.ts';
-import type { MemoryPolicyOptions } from './memory-policy.ts';
+import type { MemoryPolicyOptions } from './memory-policy-options.ts';
 import type { SpillIo } from './spill-file.ts';
 
 export interface BudgetedStoreOptions {

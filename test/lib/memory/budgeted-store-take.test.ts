@@ -2,7 +2,7 @@ import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { BudgetedStore, type BudgetedStoreOptions } from '../../../lib/memory/budgeted-store.ts';
-import type { MemoryPolicyOptions } from '../../../lib/memory/memory-policy.ts';
+import type { MemoryPolicyOptions } from '../../../lib/memory/memory-policy-options.ts';
 import type { Ref } from '../../../lib/ref.ts';
 import { KiB, a, b, image, useTempDir } from './fixtures/store-test-kit.ts';
 
