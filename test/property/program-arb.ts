@@ -26,15 +26,23 @@ export interface ProgramShape {
   readonly mutations: boolean;
   /** Weight of nested, frozen-top and poking instructions against 10 for each plain one. */
   readonly nestingWeight: number;
+  /** Fewest and most instructions in the root's body; 1 and 6 by default. */
+  readonly rootLength?: { readonly min: number; readonly max: number };
 }
 
 export const defaultShape: ProgramShape = { depth: 3, maxWidth: 4, maxGathers: 3, faults: true, maxArrayLength: 40_000, largeArrayWeight: 1, mutations: true, nestingWeight: 10 };
 
-/** For budgeted runners: mostly large arrays, so a run's data outgrows the budget and spills. */
-export const spillingShape: ProgramShape = { ...defaultShape, largeArrayWeight: 6, nestingWeight: 3 };
+/**
+ * For budgeted runners: mostly large arrays and a longer root, so a run's live values outgrow the
+ * budget and must spill (the store writes only under pressure; see the equivalence test's floor).
+ */
+export const spillingShape: ProgramShape = { ...defaultShape, largeArrayWeight: 20, nestingWeight: 3, rootLength: { min: 6, max: 12 } };
 
-/** For the cluster family: its few cases spread the data over several hosts, each with the whole budget. */
-export const clusterSpillingShape: ProgramShape = { ...spillingShape, largeArrayWeight: 24, nestingWeight: 2 };
+/**
+ * For the cluster family: its few cases spread the data over several hosts, each with the whole
+ * budget, so wider scatters and more gathers keep more values live on one host at once.
+ */
+export const clusterSpillingShape: ProgramShape = { ...spillingShape, nestingWeight: 2, largeArrayWeight: 60, maxWidth: 6, maxGathers: 4 };
 
 /** For the lease property: scratch arrays held across pauses and used after them. */
 export const leaseShape: ProgramShape = { ...defaultShape, leases: true };
@@ -56,7 +64,7 @@ const faultArb: fc.Arbitrary<Fault> = fc.oneof(
 
 /** A random program for the root unit: a longer list of instructions, and (rarely) a fault. */
 export function programArb(shape: ProgramShape = defaultShape): fc.Arbitrary<Program> {
-  const body = fc.array(localInstrArb(shape, shape.depth), { minLength: 1, maxLength: 6 });
+  const body = fc.array(localInstrArb(shape, shape.depth), { minLength: shape.rootLength?.min ?? 1, maxLength: shape.rootLength?.max ?? 6 });
   return fc.tuple(body, faultOrNone(shape)).map(([program, f]) => withFault(program, f));
 }
 

@@ -117,6 +117,8 @@ export class Member {
       if (this.#instance && this.path !== 'root') this.#fail([{ code: Code.notCloneable, unitPath: this.path }]);
       return { kind: 'returned', output: this.#output() };
     } catch (error) {
+      // The failing step held its arrays too: a runner must fit them before it reaches the failure.
+      this.#env.stepHeld(this.#held);
       if (error instanceof Failure) return { kind: 'failed', chain: error.chain };
       throw error;
     }

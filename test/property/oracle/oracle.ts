@@ -30,8 +30,10 @@ export function predict(program: Program, options: OracleOptions = {}): Predicti
   const full: OracleEnv = { ...env, runGroup: (g, p, i, c) => evaluateGroup(env, g, p, i, completed, c) };
   const root = new Member('root', program, { acc: options.acc ?? 7, refs: [] }, full);
   const arrival = root.run(undefined);
-  const finish = { units: units.sort(), collectives: collectives.sort(), anyFailure, mostArraysPerStep: mostHeld };
-  if (arrival.kind === 'failed') return { outcome: { ok: false, chain: [{ code: 'SKY_UNIT_FAILED', unitPath: 'root' }, ...arrival.chain] }, ...finish, anyFailure: true };
+  const summary = () => ({ units: units.sort(), collectives: collectives.sort(), anyFailure, mostArraysPerStep: mostHeld });
+  if (arrival.kind === 'failed') return { outcome: { ok: false, chain: [{ code: 'SKY_UNIT_FAILED', unitPath: 'root' }, ...arrival.chain] }, ...summary(), anyFailure: true };
   if (arrival.kind === 'gather') throw new Error('the oracle does not model a gather at the root');
-  return { outcome: { ok: true, output: root.rootOutput() }, ...finish };
+  // Before the summary: the root's last step reads its last refs back, and counts them as held.
+  const output = root.rootOutput();
+  return { outcome: { ok: true, output }, ...summary() };
 }
