@@ -9,7 +9,8 @@ import type { SpillStore } from './spill-store.ts';
  * - Eviction: least-recently-used first, never a ref a running step borrows (pinned). Clean entries
  *   (already on disk) are dropped at once; dirty ones are written first.
  * - Write-behind: after each put and step end, dirty entries no running step pins are written (oldest
- *   first, a few at a time) until `headroom` of the budget is free, droppable at once or being written,
+ *   first, a few at a time) until `headroom` of the budget is free, droppable at once or being written
+ *   — once the store has had to write to make room (until then what it holds fits),
  *   so a later put or read ahead rarely waits for a write. At a step's end it runs after the values that
  *   end frees are gone (a unit's last step): what is about to be freed is not written.
  * - Prefetch: when a unit begins a step, the refs it borrowed in its previous step are read back; so
@@ -58,6 +59,8 @@ export class MemoryPolicy {
   #writes = 0;
   /** Bytes that admits waiting for room want: a prefetch leaves them that room. */
   #waitingBytes = 0;
+  /** True once the store had to write to make room, or was over its limit: from then on it writes behind. */
+  #pressed = false;
 
   /**
    * `hooks.reusable(id)` is true if nothing but the store holds entry `id`'s buffers (a value it owns),
@@ -157,6 +160,7 @@ export class MemoryPolicy {
         if (!forRead) this.#stepAddedBytes.set(path, (this.#stepAddedBytes.get(path) ?? 0) + bytes);
         return commit();
       }
+      this.#pressed = true;
       const waits = this.#startEvictionWrites(want, limit);
       if (waits.length === 0 && want > bytes) {
         want = bytes;
@@ -199,14 +203,17 @@ export class MemoryPolicy {
   }
 
   /**
-   * Starts writes of dirty entries no running step pins (one that does may yet be freed at its unit's
-   * end), least recently used first, so that `headroom` of the budget is free or droppable at once or
-   * being written; first, if the process's
+   * Once the store has had to write to make room (or is over its limit: until then what it holds fits,
+   * and a write ahead would be for nothing), starts writes of dirty entries no running step pins (one
+   * that does may yet be freed at its unit's end), least recently used first, so that `headroom` of the
+   * budget is free or droppable at once or being written; first, if the process's
    * growth has lowered the limit under what is resident, drops what it can to meet it. Never throws.
    */
   writeBehind(): void {
     const limit = this.limit();
     this.#meetLimit(limit);
+    if (this.#spill.memory.bytes > limit) this.#pressed = true;
+    if (!this.#pressed) return; // what fits needs no writing ahead
     let freeable = limit - this.#spill.memory.bytes + this.#spill.memory.spareBytes;
     for (const id of this.#lru.keys()) {
       const state = this.#spill.state(id);

@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { BudgetedStore, type BudgetedStoreOptions } from '../../../lib/memory/budgeted-store.ts';
 import type { RunEventBody } from '../../../lib/events.ts';
 import type { Ref } from '../../../lib/ref.ts';
-import { KiB, a, b, image, useTempDir } from './fixtures/store-test-kit.ts';
+import { KiB, a, b, image, underPressure, useTempDir } from './fixtures/store-test-kit.ts';
 
 // A budget that covers the process (`processGrowth`): the store keeps less resident by what the
 // process holds outside it. The process's growth is simulated: the store's own bytes plus `outside`.
@@ -55,9 +55,10 @@ describe('a budget that covers the process', () => {
     const outside = { bytes: 0 };
     const events: RunEventBody[] = [];
     const store = await storeWithOutside(outside, { policy: { headroom: 1 }, emit: (e) => events.push(e) });
-    const refs = await putAll(store, 3); // 48 KiB, written behind (headroom 1: everything)
+    await underPressure(store);
+    const refs = await putAll(store, 3); // 48 KiB, written behind (it has had to make room; headroom 1: everything)
     await new Promise((resolve) => setTimeout(resolve, 50));
-    expect(store.bytes).toBe(48 * KiB);
+    expect(store.bytes - store.spareBytes).toBe(48 * KiB); // and the spare buffers the pressure left
     outside.bytes = 40 * KiB; // limit 24 KiB
     await store.get(refs[0] as Ref, b);
     store.endStep(b);

@@ -5,7 +5,7 @@ import { BudgetedStore } from '../../../lib/memory/budgeted-store.ts';
 import { MemoryPolicy } from '../../../lib/memory/memory-policy.ts';
 import { nodeSpillIo, type SpillFileHandle, type SpillIo } from '../../../lib/memory/spill-file.ts';
 import { SpillStore } from '../../../lib/memory/spill-store.ts';
-import { KiB, a, image, useTempDir } from './fixtures/store-test-kit.ts';
+import { KiB, a, image, underPressure, useTempDir } from './fixtures/store-test-kit.ts';
 
 // When reads and writes overlap a unit's compute, and what memory they use: prefetch for the units
 // that run next, and buffers of values freed while their I/O is in flight.
@@ -40,6 +40,7 @@ function gatedWrites(): { io: SpillIo; close(): void; open(): void } {
 describe('prefetch and recycling around I/O in flight', () => {
   it('recycles the buffers of values freed while they are written once the writes end, counted until then', async () => {
     const store = await open();
+    await underPressure(store); // from now on it writes behind
     for (let i = 0; i < 4; i++) await store.put(image(i), a, { transfer: true }); // a full store, all pinned by a's step
     store.endStep(a);
     await Promise.resolve(); // write-behind, after the step's end: the oldest are being written
@@ -56,6 +57,17 @@ describe('prefetch and recycling around I/O in flight', () => {
     await mkdir(join(tempDir(), 'spill'));
     const spill = new SpillStore({ directory: join(tempDir(), 'spill'), io: gate.io, verify: false });
     const policy = new MemoryPolicy(spill, { budget: 64 * KiB });
+    // One value more than the budget holds: a write makes room, so from then on the policy writes behind.
+    const pressing = ['p0', 'p1', 'p2', 'p3', 'p4'];
+    for (const [i, id] of pressing.entries()) {
+      await policy.admit(16 * KiB, 'p', () => spill.add(id, image(i), 16 * KiB));
+      policy.touch(id);
+    }
+    for (const id of pressing) {
+      policy.forget(id);
+      spill.free(id);
+    }
+    await spill.finished();
     for (const id of ['x', 'y']) {
       spill.add(id, image(id.charCodeAt(0)), 16 * KiB);
       await spill.write(id);
