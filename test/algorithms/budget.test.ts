@@ -7,7 +7,8 @@ import { returnedUncollected } from '../../lib/memory/return-pages.ts';
 import { useTempDir } from '../fixtures/temp-dir.ts';
 
 // The shipped algorithms, written the natural way, within a memory budget: nothing they borrowed stays
-// resident while they wait, and the retention check finds nothing to say.
+// resident while they wait, nothing is written to spill while the visit fits, and the retention check
+// finds nothing to say.
 
 const tempDir = useTempDir('budget');
 
@@ -39,6 +40,13 @@ describe('processVisit under a memory budget', () => {
     const allowed = before + budget + stats.peakStepBytes + 24 * 2 ** 20;
     console.log(`189 sensors: data ${data} B, budget ${budget} B, largest step ${stats.peakStepBytes} B, peak arrayBuffers ${peak - before} B above the start`);
     expect(peak).toBeLessThanOrEqual(allowed);
+  });
+
+  it('writes no spill when the visit fits in its budget: nothing is written ahead of need', async () => {
+    const data = cameraPixels(cameraPresets.tiny) * 5;
+    const { events, stats } = await start(processVisit, { camera: cameraPresets.tiny, seed: 5, visit: 1 }, { runner: laptopRunner({ memoryBudget: 4 * data }), verify: false, runDir: join(tempDir(), 'fits') }).result;
+    expect(stats.peakStoreBytes).toBeGreaterThan(data / 4); // the budget was used, not idle
+    expect(events.filter((e) => e.type === 'spill-out')).toEqual([]);
   });
 
   it('gives the retention check nothing to report on the shipped algorithms (verify mode, spilling)', async () => {
