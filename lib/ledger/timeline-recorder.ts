@@ -39,20 +39,6 @@ const endings: Partial<Record<RunEvent['type'], Ending>> = {
 };
 
 /**
- * Records, from the run's own event stream, every unit step (from its start or resume to its next
- * pause or end), every completed collective, and a memory sample every `sampleIntervalMs`: the
- * store's resident, spilled and held (scratch arrays, taken values) bytes and budget (resident and held
- * also as their peak since the last sample, from the `memory` events of budgeted stores), cumulative bytes spilled out and read back, and the process's
- * RSS, V8 heap and ArrayBuffer bytes. Writes go through `LedgerDb`'s batches, off the critical path.
- *
- * Each step is recorded with the host that ran it: the `origin` a worker host stamps on its events
- * (with the time on its clock, so a host's steps keep their length though they reach the coordinator
- * later), or `mainThread`. Memory events of several hosts are summed (each host's latest).
- *
- * Events come through `record`, the run's event tap (`EventTap` in `lib/event-log.ts`): the body as
- * the runner emitted it and its `t`, so recording makes the event log build no object per event.
- */
-/**
  * Date.now() − performance.now(), to within ~0.5 ms: of a few readings, the one whose two
  * performance.now() stamps around Date.now() lie closest (a thread preempted between the two clocks
  * on a loaded machine put the whole timeline ms early), centred for Date.now()'s truncation to 1 ms.
@@ -68,6 +54,20 @@ function wallClockEpoch(): number {
   return best.epoch;
 }
 
+/**
+ * Records, from the run's own event stream, every unit step (from its start or resume to its next
+ * pause or end), every completed collective, and a memory sample every `sampleIntervalMs`: the
+ * store's resident, spilled and held (scratch arrays, taken values) bytes and budget (resident and held
+ * also as their peak since the last sample, from the `memory` events of budgeted stores), cumulative bytes spilled out and read back, and the process's
+ * RSS, V8 heap and ArrayBuffer bytes. Writes go through `LedgerDb`'s batches, off the critical path.
+ *
+ * Each step is recorded with the host that ran it: the `origin` a worker host stamps on its events
+ * (with the time on its clock, so a host's steps keep their length though they reach the coordinator
+ * later), or `mainThread`. Memory events of several hosts are summed (each host's latest).
+ *
+ * Events come through `record`, the run's event tap (`EventTap` in `lib/event-log.ts`): the body as
+ * the runner emitted it and its `t`, so recording makes the event log build no object per event.
+ */
 export class TimelineRecorder {
   readonly #db: LedgerDb;
   readonly #open = new Map<string, { readonly at: number; readonly host: string }>();
