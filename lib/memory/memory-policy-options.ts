@@ -6,7 +6,8 @@
 export interface MemoryPolicyOptions {
   readonly budget: number;
   /**
-   * Fraction of the budget write-behind keeps free, droppable at once or being written. Default 0.75:
+   * Fraction of the budget write-behind keeps free, droppable at once or being written, once the store
+   * has had to write to make room (before that nothing is written ahead: what it holds fits). Default 0.75:
    * a write ends, as far as the event loop sees it, only at the first pause after the kernel is done, so
    * the room it makes comes a step or two after it starts; with half the budget, writes started only
    * every other step and reads ahead waited for them (bench:laptop: 2 of 3 takes waited for their read).
